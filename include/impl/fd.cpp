@@ -1,0 +1,62 @@
+#include "hull/fd.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+namespace hull {
+
+Result<void> UniqueFd::close()
+{
+    int fd = release();
+    if (fd >= 0 && ::close(fd) < 0)
+        return Error::from_errno("close");
+    return ok();
+}
+
+Result<FdPair> FdPair::socketpair(int type)
+{
+    int fds[2];
+    if (::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fds) < 0)
+        return Error::from_errno("socketpair");
+    FdPair p;
+    p.m_parent.reset(fds[0]);
+    p.m_child.reset(fds[1]);
+    return p;
+}
+
+Result<FdPair> FdPair::pipe()
+{
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) < 0)
+        return Error::from_errno("pipe2");
+    FdPair p;
+    p.m_parent.reset(fds[0]);
+    p.m_child.reset(fds[1]);
+    return p;
+}
+
+Result<int> ChildProcess::wait()
+{
+    int status = 0;
+    pid_t pid = m_pid;
+    while (::waitpid(pid, &status, __WALL) < 0) {
+        if (errno != EINTR)
+            return Error::from_errno("waitpid", std::to_string(pid));
+    }
+    m_pid = -1;
+    return status;
+}
+
+void ChildProcess::kill_and_reap()
+{
+    pid_t pid = std::exchange(m_pid, -1);
+    if (pid <= 0)
+        return;
+    ::kill(pid, SIGKILL);
+    int status;
+    while (::waitpid(pid, &status, __WALL) < 0 && errno == EINTR) { }
+}
+
+} // namespace hull

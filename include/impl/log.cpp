@@ -1,0 +1,162 @@
+#include "hull/log.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace hull::log {
+
+namespace {
+
+struct Sink {
+    int fd = STDERR_FILENO;
+    bool to_file = false;
+    Format format = Format::Text;
+    Level min_level = Level::Warning;
+};
+
+Sink g_sink;
+
+const char* level_name(Level l)
+{
+    switch (l) {
+    case Level::Debug:
+        return "debug";
+    case Level::Info:
+        return "info";
+    case Level::Warning:
+        return "warning";
+    case Level::Error:
+        return "error";
+    }
+    return "error";
+}
+
+void write_all(int fd, std::string_view s)
+{
+    while (!s.empty()) {
+        ssize_t n = ::write(fd, s.data(), s.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return;
+        }
+        s.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
+} // namespace
+
+bool open(const std::string& path, Format format, bool debug)
+{
+    g_sink.format = format;
+    g_sink.min_level = debug ? Level::Debug : Level::Warning;
+    if (path.empty())
+        return true;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_SYNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return false;
+    g_sink.fd = fd;
+    g_sink.to_file = true;
+    return true;
+}
+
+void close()
+{
+    if (g_sink.to_file)
+        ::close(g_sink.fd);
+    g_sink = Sink {};
+}
+
+std::string json_quote(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string rfc3339(long long sec, long nsec, bool nanoseconds)
+{
+    time_t t = static_cast<time_t>(sec);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char buf[64];
+    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::string out(buf, n);
+    if (nanoseconds) {
+        std::snprintf(buf, sizeof buf, ".%09ld", nsec);
+        out += buf;
+    }
+    out += 'Z';
+    return out;
+}
+
+std::string rfc3339_now(bool nanoseconds)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return rfc3339(ts.tv_sec, ts.tv_nsec, nanoseconds);
+}
+
+void write(Level level, std::string_view msg)
+{
+    if (level < g_sink.min_level)
+        return;
+    std::string line;
+    if (g_sink.format == Format::Json) {
+        line = "{\"level\":\"";
+        line += level_name(level);
+        line += "\",\"msg\":";
+        line += json_quote(msg);
+        line += ",\"time\":\"";
+        line += rfc3339_now(false);
+        line += "\"}\n";
+    } else {
+        line = "time=\"" + rfc3339_now(false) + "\" level=" + level_name(level) + " msg=" + json_quote(msg)
+            + "\n";
+    }
+    write_all(g_sink.fd, line);
+}
+
+void report_error(std::string_view msg)
+{
+    if (g_sink.to_file || g_sink.format == Format::Json)
+        write(Level::Error, msg);
+    if (g_sink.to_file || g_sink.format != Format::Json) {
+        std::string line(msg);
+        line += '\n';
+        write_all(STDERR_FILENO, line);
+    }
+}
+
+} // namespace hull::log
