@@ -1,0 +1,92 @@
+#include "hull/namespaces/plan.hpp"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+namespace hull::ns {
+
+int clone_flag(oci::NamespaceType type)
+{
+    using T = oci::NamespaceType;
+    switch (type) {
+    case T::Pid:
+        return CLONE_NEWPID;
+    case T::Network:
+        return CLONE_NEWNET;
+    case T::Mount:
+        return CLONE_NEWNS;
+    case T::Ipc:
+        return CLONE_NEWIPC;
+    case T::Uts:
+        return CLONE_NEWUTS;
+    case T::User:
+        return CLONE_NEWUSER;
+    case T::Cgroup:
+        return CLONE_NEWCGROUP;
+    case T::Time:
+        return CLONE_NEWTIME;
+    }
+    return 0;
+}
+
+NsPlan plan_namespaces(const oci::Spec& spec)
+{
+    NsPlan plan;
+    if (!spec.linux)
+        return plan;
+    std::vector<Join> user_join, other_joins;
+    for (const auto& ns : spec.linux->namespaces) {
+        plan.present |= 1u << static_cast<unsigned>(ns.type);
+        if (ns.path.empty()) {
+            plan.clone_flags |= clone_flag(ns.type);
+            continue;
+        }
+        Join join {ns.type, ns.path};
+        if (ns.type == oci::NamespaceType::Pid || ns.type == oci::NamespaceType::Time)
+            plan.runtime_joins.push_back(std::move(join));
+        else if (ns.type == oci::NamespaceType::User)
+            user_join.push_back(std::move(join));
+        else
+            other_joins.push_back(std::move(join));
+    }
+    plan.init_joins = std::move(user_join);
+    for (auto& j : other_joins)
+        plan.init_joins.push_back(std::move(j));
+    return plan;
+}
+
+Result<UniqueFd> open_namespace(const Join& join)
+{
+    std::string what = std::string(oci::to_string(join.type)) + " namespace " + join.path;
+    UniqueFd fd(::open(join.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return Error::from_errno("open", what);
+    // NS_GET_NSTYPE (Linux 4.11) tells a namespace file of the right type from anything else.
+    int type = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (type < 0)
+        return Error::from_code(errno == ENOTTY ? EINVAL : errno, "not a namespace file:", what);
+    if (type != clone_flag(join.type))
+        return Error::message(what + " is a namespace of another type");
+    return fd;
+}
+
+Result<void> apply_joins(Sys& sys, const std::vector<Join>& joins)
+{
+    std::vector<UniqueFd> fds;
+    fds.reserve(joins.size());
+    for (const auto& j : joins)
+        fds.push_back(TRY(open_namespace(j)));
+    for (size_t i = 0; i < joins.size(); ++i)
+        TRY(sys.setns(fds[i].get(), clone_flag(joins[i].type))
+                .context(
+                    "join " + std::string(oci::to_string(joins[i].type)) + " namespace " + joins[i].path));
+    return ok();
+}
+
+} // namespace hull::ns
