@@ -1,0 +1,208 @@
+#include "container/common.hpp"
+
+#include "hull/fd.hpp"
+#include "hull/oci/id.hpp"
+#include "hull/oci/parse.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace hull::container {
+
+namespace {
+
+struct SignalName {
+    const char* name;
+    int number;
+};
+
+constexpr SignalName kSignals[] = {
+    {"HUP", SIGHUP},
+    {"INT", SIGINT},
+    {"QUIT", SIGQUIT},
+    {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT},
+    {"IOT", SIGIOT},
+    {"BUS", SIGBUS},
+    {"FPE", SIGFPE},
+    {"KILL", SIGKILL},
+    {"USR1", SIGUSR1},
+    {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},
+    {"PIPE", SIGPIPE},
+    {"ALRM", SIGALRM},
+    {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT},
+    {"CHLD", SIGCHLD},
+    {"CLD", SIGCHLD},
+    {"CONT", SIGCONT},
+    {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},
+    {"TTIN", SIGTTIN},
+    {"TTOU", SIGTTOU},
+    {"URG", SIGURG},
+    {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ},
+    {"VTALRM", SIGVTALRM},
+    {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},
+    {"IO", SIGIO},
+    {"POLL", SIGPOLL},
+    {"PWR", SIGPWR},
+    {"SYS", SIGSYS},
+};
+
+int pidfd_open(pid_t pid)
+{
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+// A pidfd for the recorded init, or an invalid fd when that process no longer exists.
+UniqueFd open_init(const ContainerRecord& record)
+{
+    UniqueFd fd(pidfd_open(record.pid));
+    if (!fd)
+        return fd;
+    // The pidfd pins the process; checking the start time after opening it closes the race
+    // with pid reuse.
+    auto st = read_proc_stat(record.pid);
+    if (!st || st.value().start_time != record.start_time || st.value().state == 'Z')
+        fd.reset();
+    return fd;
+}
+
+uint64_t ns_inode(const std::string& path)
+{
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+void signal_pid_namespace(const ContainerRecord& record, int sig)
+{
+    uint64_t ns = ns_inode("/proc/" + std::to_string(record.pid) + "/ns/pid");
+    DIR* proc = ns ? ::opendir("/proc") : nullptr;
+    if (!proc)
+        return;
+    while (struct dirent* e = ::readdir(proc)) {
+        pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+        if (pid <= 0 || pid == record.pid)
+            continue;
+        if (ns_inode(std::string("/proc/") + e->d_name + "/ns/pid") == ns)
+            ::kill(pid, sig);
+    }
+    ::closedir(proc);
+}
+
+} // namespace
+
+std::string state_root(const GlobalOptions& global)
+{
+    return global.root.empty() ? default_state_root() : global.root;
+}
+
+Result<Loaded> load_container(const GlobalOptions& global, const std::string& id, Lock lock)
+{
+    TRY(oci::validate_container_id(id));
+    std::string root = state_root(global);
+    auto dir
+        = TRY(lock == Lock::Exclusive ? StateDir::open_locked(root, id) : StateDir::open_unlocked(root, id));
+    auto record = TRY(dir.read_record());
+    Status status = derive_status(record, dir);
+    return Loaded {std::move(dir), std::move(record), status};
+}
+
+Result<oci::Spec> load_bundle_config(const std::string& bundle)
+{
+    std::string path = bundle + "/config.json";
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return Error::from_errno("open", path);
+    std::string text;
+    char buf[16384];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0)
+            return Error::from_errno("read", path);
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    return oci::parse_config(text);
+}
+
+Result<int> parse_signal(const std::string& text)
+{
+    if (!text.empty()
+        && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        long n = std::strtol(text.c_str(), nullptr, 10);
+        if (n > 0 && n <= SIGRTMAX)
+            return static_cast<int>(n);
+        return Error::message("unknown signal \"" + text + "\"");
+    }
+    std::string upper;
+    for (unsigned char c : text)
+        upper += static_cast<char>(std::toupper(c));
+    std::string_view name = upper;
+    if (name.substr(0, 3) == "SIG")
+        name.remove_prefix(3);
+    for (const auto& s : kSignals)
+        if (name == s.name)
+            return s.number;
+    return Error::message("unknown signal \"" + text + "\"");
+}
+
+Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
+{
+    UniqueFd init = open_init(record);
+    if (!init)
+        return Error::message("container not running");
+    // With a pid namespace of its own, the container's processes are exactly that namespace's
+    // (the cgroup takes over this role with the cgroups issue). SIGKILL to the init of a pid
+    // namespace kills all of them anyway. Without one, only the init can be told apart.
+    if (all && sig != SIGKILL && record.own_pid_namespace)
+        signal_pid_namespace(record, sig);
+    if (::syscall(SYS_pidfd_send_signal, init.get(), sig, nullptr, 0) < 0) {
+        if (errno == ESRCH)
+            return Error::message("container not running");
+        return Error::from_errno("kill", "container init " + std::to_string(record.pid));
+    }
+    return ok();
+}
+
+bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds timeout)
+{
+    UniqueFd init = open_init(record);
+    if (!init)
+        return true;
+    // A pidfd polls readable once the process has exited, whoever its parent is.
+    struct pollfd p = {init.get(), POLLIN, 0};
+    int rc;
+    do {
+        rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0;
+}
+
+std::string absolute_path(const std::string& path)
+{
+    if (!path.empty() && path[0] == '/')
+        return path;
+    char buf[4096];
+    if (!::getcwd(buf, sizeof buf))
+        return path;
+    std::string cwd = buf;
+    if (path.empty() || path == ".")
+        return cwd;
+    return cwd + "/" + path;
+}
+
+} // namespace hull::container

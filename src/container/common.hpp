@@ -1,0 +1,42 @@
+// Helpers shared by the verbs: where the state lives, loading a bundle, signals, waiting.
+#pragma once
+
+#include "container/options.hpp"
+#include "container/state_store.hpp"
+#include "hull/error.hpp"
+#include "hull/oci/spec.hpp"
+
+#include <chrono>
+#include <string>
+
+namespace hull::container {
+
+std::string state_root(const GlobalOptions& global);
+
+// An existing container: its locked (or not) directory, record and live status.
+struct Loaded {
+    StateDir dir;
+    ContainerRecord record;
+    Status status;
+};
+enum class Lock { Exclusive, None };
+Result<Loaded> load_container(const GlobalOptions& global, const std::string& id, Lock lock);
+
+// Reads and validates <bundle>/config.json. `bundle` must be absolute.
+Result<oci::Spec> load_bundle_config(const std::string& bundle);
+
+// A signal given as a number, a name, or a name with "SIG" (any case): unknown signal "X".
+Result<int> parse_signal(const std::string& text);
+
+// Sends `sig` to the init through a pidfd checked against the recorded start time, so a
+// reused pid is never signalled. With `all`, every process of the container's pid namespace.
+Result<void> signal_container(const ContainerRecord& record, int sig, bool all);
+
+// Waits until the recorded init is gone (exited, even if not yet reaped by its parent).
+// Returns false on timeout.
+bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds timeout);
+
+// Makes `path` absolute against the current directory.
+std::string absolute_path(const std::string& path);
+
+} // namespace hull::container

@@ -1,0 +1,169 @@
+// `create`: a container whose init is set up and blocked on exec.fifo (runtime.md "create").
+//
+// Everything that can be checked without side effects is checked first: the ID, the bundle,
+// the config, the rootfs, the preserved fds. After that, every side effect has a rollback
+// that runs unless create completes: the init is killed (its mounts die with its mount
+// namespace) and the state directory removed, so a failed create leaves nothing behind.
+#include "container/create.hpp"
+
+#include "container/common.hpp"
+#include "container/verbs.hpp"
+#include "hull/log.hpp"
+#include "hull/oci/id.hpp"
+#include "process/create_sequence.hpp"
+
+#include <climits>
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hull::container {
+
+namespace {
+
+Result<std::string> resolve_rootfs(const std::string& bundle, const oci::Spec& spec)
+{
+    std::string path = spec.root->path;
+    if (path.empty() || path[0] != '/')
+        path = bundle + "/" + path;
+    char real[PATH_MAX];
+    if (!::realpath(path.c_str(), real))
+        return Error::from_errno("rootfs", path);
+    struct stat st;
+    if (::stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+        return Error::message("rootfs " + path + " is not a directory");
+    return std::string(real);
+}
+
+Result<void> check_preserved_fds(unsigned n)
+{
+    for (unsigned i = 0; i < n; ++i) {
+        if (::fcntl(static_cast<int>(3 + i), F_GETFD) < 0)
+            return Error::from_errno(
+                "unable to stat preserved-fd " + std::to_string(i) + " (of " + std::to_string(n) + ")");
+    }
+    return ok();
+}
+
+// Fields whose machinery later issues build (terminals, hooks, user namespaces, seccomp,
+// LSMs, sysctl, ...). Refusing them is better than running a container that silently lacks
+// what its config asked for. linux.resources and cgroupsPath are the exception: until the
+// cgroup manager exists the container stays in the caller's cgroup, as the plan allows.
+Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Detach detach)
+{
+    if (spec.process->terminal) {
+        if (detach == Detach::Yes && opts.console_socket.empty())
+            return Error::message("cannot allocate tty if hull will detach without setting console socket");
+        return Error::message("process.terminal: terminal mode is not implemented yet");
+    }
+    if (!opts.console_socket.empty())
+        return Error::message("cannot use console socket if hull will not detach or allocate tty");
+    if (!opts.pidfd_socket.empty())
+        return Error::message("--pidfd-socket is not implemented yet");
+    const auto& p = *spec.process;
+    const bool has_linux = spec.linux.has_value();
+    const struct {
+        bool present;
+        const char* pointer;
+    } unsupported[] = {
+        {spec.hooks && spec.hooks != oci::Hooks {}, "/hooks"},
+        {!p.apparmorProfile.empty(), "/process/apparmorProfile"},
+        {!p.selinuxLabel.empty(), "/process/selinuxLabel"},
+        {p.ioPriority.has_value(), "/process/ioPriority"},
+        {p.scheduler.has_value(), "/process/scheduler"},
+        {p.execCPUAffinity.has_value(), "/process/execCPUAffinity"},
+        {has_linux && spec.linux->seccomp.has_value(), "/linux/seccomp"},
+        {has_linux && !spec.linux->sysctl.empty(), "/linux/sysctl"},
+        {has_linux && !spec.linux->uidMappings.empty(), "/linux/uidMappings"},
+        {has_linux && !spec.linux->timeOffsets.empty(), "/linux/timeOffsets"},
+        {has_linux && !spec.linux->mountLabel.empty(), "/linux/mountLabel"},
+        {has_linux && spec.linux->personality.has_value(), "/linux/personality"},
+        {has_linux && spec.linux->intelRdt.has_value(), "/linux/intelRdt"},
+        {has_linux && spec.linux->memoryPolicy.has_value(), "/linux/memoryPolicy"},
+        {has_linux && !spec.linux->netDevices.empty(), "/linux/netDevices"},
+    };
+    for (const auto& u : unsupported)
+        if (u.present)
+            return Error::message(std::string("config.json: ") + u.pointer + ": not implemented yet");
+    for (size_t i = 0; i < spec.mounts.size(); ++i)
+        if (!spec.mounts[i].uidMappings.empty() || !spec.mounts[i].gidMappings.empty())
+            return Error::message(
+                "config.json: /mounts/" + std::to_string(i) + ": idmapped mounts are not implemented yet");
+    if (has_linux)
+        for (size_t i = 0; i < spec.linux->namespaces.size(); ++i)
+            if (spec.linux->namespaces[i].type == oci::NamespaceType::User)
+                return Error::message("config.json: /linux/namespaces/" + std::to_string(i)
+                    + ": user namespaces are not implemented yet");
+    return ok();
+}
+
+} // namespace
+
+Result<CreatedContainer> create_container(
+    const GlobalOptions& global, const CreateOptions& opts, Detach detach)
+{
+    // Checks without side effects.
+    TRY(oci::validate_container_id(opts.id));
+    std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
+    auto spec = TRY(load_bundle_config(bundle));
+    TRY(check_supported(spec, opts, detach));
+    std::string rootfs = TRY(resolve_rootfs(bundle, spec));
+    TRY(check_preserved_fds(opts.preserve_fds));
+    ns::NsPlan plan = ns::plan_namespaces(spec);
+    if (::chdir(bundle.c_str()) < 0)
+        return Error::from_errno("chdir", bundle);
+
+    // Side effects, each with its rollback.
+    CreatedContainer c;
+    c.dir = TRY(StateDir::create(state_root(global), opts.id));
+    ScopeExit remove_dir([&] {
+        c.init.kill_and_reap();
+        (void)c.dir.destroy();
+    });
+    if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
+        return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);
+    // O_RDWR: the init is a reader (start's non-blocking open succeeds only while it lives)
+    // and a writer (its read blocks instead of seeing EOF until start writes).
+    UniqueFd fifo(::openat(c.dir.fd(), kExecFifo, O_RDWR | O_CLOEXEC));
+    if (!fifo)
+        return Error::from_errno("open", c.dir.path() + "/" + kExecFifo);
+
+    c.record.id = opts.id;
+    c.record.bundle = bundle;
+    c.record.rootfs = rootfs;
+    c.record.annotations = spec.annotations;
+    c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
+
+    process::InitRequest req;
+    req.spec = &spec;
+    req.plan = &plan;
+    req.rootfs = rootfs;
+    req.no_pivot = opts.no_pivot;
+    req.preserve_fds = opts.preserve_fds;
+    req.exec_fifo = fifo.get();
+    req.state_dir = c.dir.fd();
+    c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
+        auto st = TRY(read_proc_stat(pid));
+        c.record.pid = pid;
+        c.record.start_time = st.start_time;
+        c.record.created = log::rfc3339_now(true);
+        return c.dir.write_record(c.record);
+    }));
+    fifo.reset();
+
+    if (!opts.pid_file.empty())
+        TRY(write_file_atomic(opts.pid_file, std::to_string(c.record.pid), 0644).context("write pid file"));
+    remove_dir.dismiss();
+    return c;
+}
+
+Result<int> create(const GlobalOptions& global, const CreateOptions& opts)
+{
+    auto c = TRY(create_container(global, opts, Detach::Yes));
+    // The init is left to the caller's subreaper: never reaped here (cli-contract.md §7.1).
+    (void)c.init.release();
+    return 0;
+}
+
+} // namespace hull::container

@@ -1,0 +1,25 @@
+// The parts of create and start that `run` shares.
+#pragma once
+
+#include "container/options.hpp"
+#include "container/state_store.hpp"
+#include "hull/fd.hpp"
+
+namespace hull::container {
+
+enum class Detach { No, Yes };
+
+struct CreatedContainer {
+    StateDir dir; // locked until this is destroyed
+    ContainerRecord record;
+    ChildProcess init; // killed on destruction unless released
+};
+
+// create, up to and including the pid file; on failure nothing is left behind.
+Result<CreatedContainer> create_container(
+    const GlobalOptions& global, const CreateOptions& opts, Detach detach);
+
+// start on a locked directory: created → running, with runc's errors for other states.
+Result<void> start_container(const StateDir& dir, Status status);
+
+} // namespace hull::container

@@ -1,0 +1,45 @@
+// `features`: what this build of hull implements (runtime-spec features.md). It lists only
+// what works: a field a config may use only when create honours it. Nothing goes to stderr,
+// and it works as non-root without --root (CRI-O reads stdout and stderr together).
+#include "hull/oci/features.hpp"
+#include "container/verbs.hpp"
+#include "hull/oci/known.hpp"
+#include "hull/oci/mount_options.hpp"
+#include "hull/oci/parse.hpp"
+#include "hull/seccomp/version.hpp"
+
+#include <cstdio>
+
+namespace hull::container {
+
+oci::Features implemented_features()
+{
+    oci::Features f;
+    f.ociVersionMin = std::string(oci::oci_version_min);
+    f.ociVersionMax = std::string(oci::oci_version_max);
+    f.mountOptions = oci::known_mount_options();
+    oci::Features::Linux l;
+    l.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
+    l.capabilities = oci::known_capabilities();
+    l.cgroup = oci::Features::Cgroup {false, false, false, false, false};
+    l.seccomp = oci::Features::Seccomp {};
+    l.seccomp->enabled = false;
+    l.apparmor = oci::Features::Enabled {false};
+    l.selinux = oci::Features::Enabled {false};
+    l.intelRdt = oci::Features::IntelRdt {false, {}, {}};
+    l.mountExtensions = oci::Features::MountExtensions {oci::Features::Enabled {false}};
+    l.netDevices = oci::Features::Enabled {false};
+    f.linux = std::move(l);
+    f.annotations["io.github.seccomp.libseccomp.version"] = seccomp::library_version();
+    f.annotations["org.hull.version"] = HULL_VERSION;
+    return f;
+}
+
+Result<int> features(const GlobalOptions&)
+{
+    std::string text = oci::features_to_json(implemented_features());
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+}
+
+} // namespace hull::container

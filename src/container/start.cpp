@@ -1,0 +1,37 @@
+// `start`: releases a created container's init (runtime.md "start"), step 8 of protocol.hpp.
+#include "container/common.hpp"
+#include "container/create.hpp"
+#include "container/verbs.hpp"
+#include "process/create_sequence.hpp"
+
+#include <unistd.h>
+
+namespace hull::container {
+
+Result<void> start_container(const StateDir& dir, Status status)
+{
+    switch (status) {
+    case Status::Created:
+        break;
+    case Status::Running:
+        return Error::message("cannot start an already running container");
+    case Status::Paused:
+        return Error::message("cannot start a container in the paused state");
+    case Status::Stopped:
+        return Error::message("cannot start a container that has stopped");
+    }
+    TRY(process::release_init(dir.fd(), kExecFifo));
+    // The fifo's absence is what makes the status "running".
+    if (::unlinkat(dir.fd(), kExecFifo, 0) < 0)
+        return Error::from_errno("remove", dir.path() + "/" + kExecFifo);
+    return ok();
+}
+
+Result<int> start(const GlobalOptions& global, const StartOptions& opts)
+{
+    auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
+    TRY(start_container(c.dir, c.status));
+    return 0;
+}
+
+} // namespace hull::container

@@ -1,0 +1,285 @@
+#include "container/state_store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hull::container {
+
+const char* to_string(Status status)
+{
+    switch (status) {
+    case Status::Created:
+        return "created";
+    case Status::Running:
+        return "running";
+    case Status::Paused:
+        return "paused";
+    case Status::Stopped:
+        return "stopped";
+    }
+    return "stopped";
+}
+
+std::string record_to_json(const ContainerRecord& r)
+{
+    nlohmann::ordered_json j;
+    j["id"] = r.id;
+    j["pid"] = r.pid;
+    j["start_time"] = r.start_time;
+    j["bundle"] = r.bundle;
+    j["rootfs"] = r.rootfs;
+    j["created"] = r.created;
+    j["annotations"] = r.annotations;
+    j["own_pid_namespace"] = r.own_pid_namespace;
+    return j.dump();
+}
+
+Result<ContainerRecord> record_from_json(std::string_view text)
+{
+    try {
+        auto j = nlohmann::json::parse(text);
+        ContainerRecord r;
+        r.id = j.at("id").get<std::string>();
+        r.pid = j.at("pid").get<pid_t>();
+        r.start_time = j.at("start_time").get<uint64_t>();
+        r.bundle = j.at("bundle").get<std::string>();
+        r.rootfs = j.at("rootfs").get<std::string>();
+        r.created = j.at("created").get<std::string>();
+        r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
+        r.own_pid_namespace = j.value("own_pid_namespace", true);
+        return r;
+    } catch (const std::exception& e) {
+        return Error::message(std::string("state.json: ") + e.what());
+    }
+}
+
+Result<ProcStat> parse_proc_stat(std::string_view text)
+{
+    // "pid (comm) S ppid ...": comm may contain ") ", so split at the last ')'.
+    auto close = text.rfind(')');
+    if (close == std::string_view::npos || close + 2 >= text.size())
+        return Error::message("malformed /proc stat");
+    std::string_view rest = text.substr(close + 2);
+    ProcStat st;
+    st.state = rest[0];
+    // After comm, field 3 is the state; start time is field 22, i.e. the 20th field of `rest`.
+    int field = 3;
+    size_t pos = 0;
+    while (field < 22) {
+        pos = rest.find(' ', pos);
+        if (pos == std::string_view::npos)
+            return Error::message("malformed /proc stat: too few fields");
+        ++pos;
+        ++field;
+    }
+    uint64_t v = 0;
+    bool any = false;
+    for (; pos < rest.size() && rest[pos] >= '0' && rest[pos] <= '9'; ++pos) {
+        v = v * 10 + static_cast<uint64_t>(rest[pos] - '0');
+        any = true;
+    }
+    if (!any)
+        return Error::message("malformed /proc stat: start time");
+    st.start_time = v;
+    return st;
+}
+
+Result<ProcStat> read_proc_stat(pid_t pid)
+{
+    std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return Error::from_errno("open", path);
+    char buf[1024];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    if (n < 0)
+        return Error::from_errno("read", path);
+    return parse_proc_stat(std::string_view(buf, static_cast<size_t>(n)));
+}
+
+std::string default_state_root()
+{
+    if (geteuid() != 0) {
+        if (const char* xdg = getenv("XDG_RUNTIME_DIR"); xdg && *xdg)
+            return std::string(xdg) + "/hull";
+    }
+    return "/run/hull";
+}
+
+Result<StateDir> StateDir::create(const std::string& root, const std::string& id)
+{
+    if (::mkdir(root.c_str(), 0700) < 0 && errno != EEXIST)
+        return Error::from_errno("mkdir", root);
+    std::string path = root + "/" + id;
+    if (::mkdir(path.c_str(), 0711) < 0) {
+        if (errno == EEXIST)
+            return Error::message("container with given ID already exists");
+        return Error::from_errno("mkdir", path);
+    }
+    // mkdir honours the umask; the mode is part of the contract.
+    if (::chmod(path.c_str(), 0711) < 0)
+        return Error::from_errno("chmod", path);
+    return open_dir(root, id, true);
+}
+
+Result<StateDir> StateDir::open_dir(const std::string& root, const std::string& id, bool lock)
+{
+    StateDir d;
+    d.m_root = root;
+    d.m_id = id;
+    d.m_path = root + "/" + id;
+    d.m_fd.reset(::open(d.m_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!d.m_fd) {
+        if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+            return Error::message("container does not exist");
+        return Error::from_errno("open", d.m_path);
+    }
+    if (lock) {
+        while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
+            if (errno != EINTR)
+                return Error::from_errno("flock", d.m_path);
+        }
+    }
+    return d;
+}
+
+Result<StateDir> StateDir::open_locked(const std::string& root, const std::string& id)
+{
+    return open_dir(root, id, true);
+}
+
+Result<StateDir> StateDir::open_unlocked(const std::string& root, const std::string& id)
+{
+    return open_dir(root, id, false);
+}
+
+Result<void> StateDir::write_record(const ContainerRecord& record)
+{
+    std::string data = record_to_json(record);
+    static constexpr const char* tmp = ".state.json.tmp";
+    ::unlinkat(m_fd.get(), tmp, 0);
+    UniqueFd fd(::openat(m_fd.get(), tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd)
+        return Error::from_errno("create", m_path + "/" + tmp);
+    if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+        return Error::from_errno("write", m_path + "/" + tmp);
+    TRY(fd.close());
+    if (::renameat(m_fd.get(), tmp, m_fd.get(), kStateFile) < 0)
+        return Error::from_errno("rename", m_path + "/" + kStateFile);
+    return ok();
+}
+
+Result<ContainerRecord> StateDir::read_record() const
+{
+    UniqueFd fd(::openat(m_fd.get(), kStateFile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        if (errno == ENOENT)
+            return Error::message("container does not exist");
+        return Error::from_errno("open", m_path + "/" + kStateFile);
+    }
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0)
+            return Error::from_errno("read", m_path + "/" + kStateFile);
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    return record_from_json(text);
+}
+
+bool StateDir::has_exec_fifo() const
+{
+    struct stat st;
+    return ::fstatat(m_fd.get(), kExecFifo, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+Result<void> StateDir::destroy()
+{
+    // The directory holds only files hull made (no subdirectories).
+    int dup = ::openat(m_fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dup < 0)
+        return Error::from_errno("open", m_path);
+    DIR* dir = ::fdopendir(dup);
+    if (!dir) {
+        ::close(dup);
+        return Error::from_errno("fdopendir", m_path);
+    }
+    while (struct dirent* e = ::readdir(dir)) {
+        std::string_view name = e->d_name;
+        if (name == "." || name == "..")
+            continue;
+        if (::unlinkat(m_fd.get(), e->d_name, 0) < 0 && errno != ENOENT) {
+            int err = errno;
+            ::closedir(dir);
+            return Error::from_code(err, "unlink", m_path + "/" + e->d_name);
+        }
+    }
+    ::closedir(dir);
+    if (::rmdir(m_path.c_str()) < 0 && errno != ENOENT)
+        return Error::from_errno("rmdir", m_path);
+    return ok();
+}
+
+Status derive_status(const ContainerRecord& record, const StateDir& dir)
+{
+    if (record.pid <= 0)
+        return Status::Stopped;
+    auto st = read_proc_stat(record.pid);
+    if (!st.ok() || st.value().state == 'Z' || st.value().state == 'X'
+        || st.value().start_time != record.start_time)
+        return Status::Stopped;
+    if (dir.has_exec_fifo())
+        return Status::Created;
+    return Status::Running;
+}
+
+Result<void> write_file_atomic(const std::string& path, std::string_view content, mode_t mode)
+{
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::string tmp = dir + "/." + base;
+    ::unlink(tmp.c_str());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
+    if (!fd)
+        return Error::from_errno("create", tmp);
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+        ::unlink(tmp.c_str());
+        return Error::from_errno("write", tmp);
+    }
+    if (auto r = fd.close(); !r) {
+        ::unlink(tmp.c_str());
+        return r;
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return Error::from_code(err, "rename", path);
+    }
+    return ok();
+}
+
+Result<std::vector<std::string>> list_ids(const std::string& root)
+{
+    std::vector<std::string> ids;
+    DIR* dir = ::opendir(root.c_str());
+    if (!dir)
+        return Error::from_errno("open", root);
+    while (struct dirent* e = ::readdir(dir)) {
+        std::string_view name = e->d_name;
+        if (name == "." || name == ".." || e->d_type != DT_DIR)
+            continue;
+        ids.emplace_back(name);
+    }
+    ::closedir(dir);
+    return ids;
+}
+
+} // namespace hull::container

@@ -1,0 +1,97 @@
+// The state store: one directory per container under the state root.
+//
+//   <root>/<id>/            mode 0711, locked with flock(LOCK_EX) by verbs that change it
+//   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
+//   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
+//
+// Nothing here trusts state.json for the status: it is re-derived from the live system on
+// every read (init gone, a zombie, or a different start time → stopped; fifo present →
+// created; else running), so a reused pid reads as stopped.
+// Runs in the runtime process, with the caller's privileges.
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/fd.hpp"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace hull::container {
+
+inline constexpr const char* kStateFile = "state.json";
+inline constexpr const char* kExecFifo = "exec.fifo";
+
+enum class Status { Created, Running, Paused, Stopped };
+const char* to_string(Status status);
+
+// What hull records about a container at create time (state.json).
+struct ContainerRecord {
+    std::string id;
+    pid_t pid = 0;
+    uint64_t start_time = 0; // field 22 of /proc/<pid>/stat when the init was created
+    std::string bundle; // absolute
+    std::string rootfs; // absolute
+    std::string created; // RFC 3339, nanoseconds, UTC
+    std::map<std::string, std::string> annotations;
+    bool own_pid_namespace = true; // signals to the init reach every process of the container
+};
+
+std::string record_to_json(const ContainerRecord& record);
+Result<ContainerRecord> record_from_json(std::string_view text);
+
+// /proc/<pid>/stat as far as status derivation needs it.
+struct ProcStat {
+    char state = 0; // R, S, D, Z, X, ...
+    uint64_t start_time = 0; // clock ticks since boot
+};
+Result<ProcStat> read_proc_stat(pid_t pid);
+// Parses the text of /proc/<pid>/stat (the comm field may hold spaces and parentheses).
+Result<ProcStat> parse_proc_stat(std::string_view text);
+
+// The state root: --root if given, else /run/hull for root, else $XDG_RUNTIME_DIR/hull.
+std::string default_state_root();
+
+class StateDir {
+public:
+    // Makes <root>/<id> (and the root, 0700) and locks it. The id must be validated first.
+    // EEXIST → "container with given ID already exists".
+    static Result<StateDir> create(const std::string& root, const std::string& id);
+    // Opens and locks an existing one; a directory without state.json (a create in progress
+    // or one that died) reads as "container does not exist".
+    static Result<StateDir> open_locked(const std::string& root, const std::string& id);
+    // Opens without locking, for readers (state, list, kill).
+    static Result<StateDir> open_unlocked(const std::string& root, const std::string& id);
+
+    int fd() const { return m_fd.get(); }
+    const std::string& path() const { return m_path; }
+    const std::string& id() const { return m_id; }
+
+    Result<void> write_record(const ContainerRecord& record);
+    Result<ContainerRecord> read_record() const;
+    bool has_exec_fifo() const;
+
+    // Removes everything in the directory and the directory itself.
+    Result<void> destroy();
+
+private:
+    static Result<StateDir> open_dir(const std::string& root, const std::string& id, bool lock);
+
+    UniqueFd m_fd;
+    std::string m_path;
+    std::string m_root;
+    std::string m_id;
+};
+
+// The status of a recorded container, re-derived from the live system.
+Status derive_status(const ContainerRecord& record, const StateDir& dir);
+
+// Writes `content` to `path` atomically: ".<basename>" next to it with O_EXCL, then rename.
+Result<void> write_file_atomic(const std::string& path, std::string_view content, mode_t mode);
+
+// IDs of every directory under the root (unsorted).
+Result<std::vector<std::string>> list_ids(const std::string& root);
+
+} // namespace hull::container

@@ -1,0 +1,32 @@
+// The verbs: one function per CLI command, one file per verb in src/container/.
+// Each returns the exit code hull should end with (for `run` in the foreground, the
+// container's status), or an Error that the CLI reports once and turns into exit code 1
+// (255 for exec).
+#pragma once
+
+#include "container/options.hpp"
+#include "hull/error.hpp"
+
+namespace hull::container {
+
+Result<int> create(const GlobalOptions& global, const CreateOptions& opts);
+Result<int> start(const GlobalOptions& global, const StartOptions& opts);
+Result<int> run(const GlobalOptions& global, const RunOptions& opts);
+Result<int> state(const GlobalOptions& global, const StateOptions& opts);
+Result<int> list(const GlobalOptions& global, const ListOptions& opts);
+Result<int> kill(const GlobalOptions& global, const KillOptions& opts);
+Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts); // `delete`
+Result<int> spec(const GlobalOptions& global, const SpecOptions& opts);
+Result<int> features(const GlobalOptions& global);
+
+// Verbs whose machinery later issues build; until then they fail with "not implemented".
+Result<int> exec(const GlobalOptions& global, const ExecOptions& opts);
+Result<int> ps(const GlobalOptions& global, const PsOptions& opts);
+Result<int> pause(const GlobalOptions& global, const PauseOptions& opts);
+Result<int> resume(const GlobalOptions& global, const ResumeOptions& opts);
+Result<int> update(const GlobalOptions& global, const UpdateOptions& opts);
+Result<int> events(const GlobalOptions& global, const EventsOptions& opts);
+Result<int> checkpoint(const GlobalOptions& global, const CheckpointOptions& opts);
+Result<int> restore(const GlobalOptions& global, const RestoreOptions& opts);
+
+} // namespace hull::container

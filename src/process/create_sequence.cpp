@@ -1,0 +1,184 @@
+// Both sides of the create handshake (protocol.hpp), step by step, side by side.
+#include "process/create_sequence.hpp"
+
+#include "process/init_process.hpp"
+#include "process/protocol.hpp"
+#include "rootfs/rootfs.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace hull::process {
+
+namespace {
+
+// Step 2: clone3 puts the child in every new namespace at once. clone(2) is the fallback for
+// kernels before 5.3; neither shares memory, so the child runs on a copy of this stack.
+pid_t clone_init(int flags)
+{
+    struct clone_args args = {};
+    args.flags = static_cast<uint64_t>(flags);
+    args.exit_signal = SIGCHLD;
+    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS)
+        pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, 0, 0, 0, 0);
+    return static_cast<pid_t>(pid);
+}
+
+Result<void> write_oom_score_adj(int value)
+{
+    LinuxSys sys;
+    return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value));
+}
+
+// Steps 2-3, init side. State: new namespaces of the plan, root in them, the host's root
+// filesystem still visible, the runtime's fds inherited (all O_CLOEXEC).
+Result<ExecTarget> set_up_container(const InitRequest& req)
+{
+    LinuxSys sys;
+    const oci::Spec& spec = *req.spec;
+    const ns::NsPlan& plan = *req.plan;
+
+    TRY(ns::apply_joins(sys, plan.init_joins));
+    // Exact modes for everything hull creates; the process's umask is set at the end.
+    ::umask(0);
+    if (!spec.hostname.empty())
+        TRY(sys.sethostname(spec.hostname));
+    if (!spec.domainname.empty())
+        TRY(sys.setdomainname(spec.domainname));
+    if (spec.process->oomScoreAdj)
+        TRY(write_oom_score_adj(*spec.process->oomScoreAdj).context("set oom_score_adj"));
+
+    rootfs::RootfsOptions ropts;
+    ropts.rootfs = req.rootfs;
+    ropts.no_pivot = req.no_pivot;
+    ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
+    ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
+    TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
+    // State: inside the rootfs, old root detached, still root.
+    return prepare_process(sys, *spec.process);
+}
+
+[[noreturn]] void run_init_side(const InitRequest& req, Channel channel)
+{
+    ExecTarget target;
+    try {
+        // Step 2: let go of the state dir lock, die with the runtime until step 5, and stay
+        // non-dumpable until execve (P2) so no container process can ptrace or read our fds.
+        ::close(req.state_dir);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        ::prctl(PR_SET_NAME, "hull:[2:INIT]");
+        ::prctl(PR_SET_DUMPABLE, 0);
+
+        // Step 3.
+        auto prepared = set_up_container(req);
+        if (!prepared) {
+            channel.report_error(prepared.error());
+            ::_exit(1);
+        }
+        target = std::move(prepared.value());
+
+        // Steps 4-6: ready; once the runtime has recorded us, outlive it.
+        if (!channel.report_ready() || !channel.wait_created())
+            ::_exit(1);
+        ::prctl(PR_SET_PDEATHSIG, 0);
+        if (!channel.report_detached())
+            ::_exit(1);
+        channel.close();
+    } catch (const std::exception& e) {
+        channel.report_error(Error::message(std::string("unexpected exception: ") + e.what()));
+        ::_exit(1);
+    }
+
+    // Step 7: blocked until `start` writes its byte (or `delete` kills us).
+    char byte;
+    ssize_t n;
+    do {
+        n = ::read(req.exec_fifo, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1)
+        ::_exit(1);
+    ::close(req.exec_fifo);
+
+    // Step 8: nobody is left to report to; the error goes to the container's stderr.
+    Error e = exec_process(target, req.preserve_fds);
+    std::string msg = "hull: exec failed: " + e.text() + "\n";
+    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+    ::_exit(127);
+}
+
+// What happened to an init that closed the channel without reporting an error.
+Error init_died(ChildProcess& init)
+{
+    auto status = init.wait();
+    if (!status)
+        return std::move(status).error();
+    int s = status.value();
+    if (WIFSIGNALED(s))
+        return Error::message("container init was killed by signal " + std::to_string(WTERMSIG(s)));
+    return Error::message("container init exited with status " + std::to_string(WEXITSTATUS(s)));
+}
+
+} // namespace
+
+Result<ChildProcess> create_init(const InitRequest& req, const std::function<Result<void>(pid_t)>& on_ready)
+{
+    LinuxSys sys;
+    // Step 1: pid and time namespaces given by path are joined here, for our children only.
+    TRY(ns::apply_joins(sys, req.plan->runtime_joins));
+    auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
+
+    // Step 2.
+    pid_t pid = clone_init(req.plan->clone_flags);
+    if (pid < 0)
+        return Error::from_errno("clone3", "container init");
+    if (pid == 0) {
+        pair.close_parent_end();
+        run_init_side(req, Channel(std::move(pair.child_end())));
+    }
+    pair.close_child_end();
+    ChildProcess init(pid);
+    Channel channel(std::move(pair.parent_end()));
+
+    // Step 4.
+    if (auto ready = channel.wait_ready(); !ready) {
+        if (ready.error().code() == ECHILD)
+            return init_died(init);
+        return std::move(ready).error();
+    }
+    // Step 5.
+    TRY(on_ready(pid));
+    TRY(channel.confirm_created());
+    // Step 6.
+    if (auto detached = channel.wait_detached(); !detached) {
+        if (detached.error().code() == ECHILD)
+            return init_died(init);
+        return std::move(detached).error();
+    }
+    return init;
+}
+
+Result<void> release_init(int dirfd, const char* fifo_name)
+{
+    UniqueFd fifo(::openat(dirfd, fifo_name, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo) {
+        if (errno == ENXIO)
+            return Error::message("container process is already dead");
+        if (errno == ENOENT)
+            return Error::message("cannot start an already running container");
+        return Error::from_errno("open", fifo_name);
+    }
+    if (::write(fifo.get(), "0", 1) != 1)
+        return Error::from_errno("write", fifo_name);
+    return ok();
+}
+
+} // namespace hull::process

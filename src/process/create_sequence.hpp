@@ -1,0 +1,35 @@
+// Creating the container init: both sides of the handshake in protocol.hpp.
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/fd.hpp"
+#include "hull/namespaces/plan.hpp"
+#include "hull/oci/spec.hpp"
+
+#include <functional>
+#include <string>
+#include <sys/types.h>
+
+namespace hull::process {
+
+struct InitRequest {
+    const oci::Spec* spec = nullptr;
+    const ns::NsPlan* plan = nullptr;
+    std::string rootfs; // absolute host path
+    bool no_pivot = false;
+    unsigned preserve_fds = 0;
+    int exec_fifo = -1; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
+    int state_dir = -1; // the locked state directory: closed first thing in the init
+};
+
+// Steps 1-6 of the table, parent side. `on_ready(pid)` is step 5 (record the container); when
+// it fails, the init is killed. Returns the init, blocked on the exec fifo, still owned by the
+// caller: release() it to leave it to the caller's subreaper, or wait() for it (run).
+Result<ChildProcess> create_init(
+    const InitRequest& request, const std::function<Result<void>(pid_t)>& on_ready);
+
+// `start`: step 8, runtime side. Writes the byte the init waits for. ENXIO from the open means
+// no reader: the init is gone.
+Result<void> release_init(int exec_fifo_dirfd, const char* fifo_name);
+
+} // namespace hull::process

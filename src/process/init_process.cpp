@@ -1,0 +1,222 @@
+#include "process/init_process.hpp"
+
+#include "caps/caps.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace hull::process {
+
+namespace {
+
+struct RlimitName {
+    const char* name;
+    int resource;
+};
+
+constexpr RlimitName kRlimits[] = {
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
+};
+
+std::string env_value(const std::vector<std::string>& env, std::string_view key)
+{
+    for (auto it = env.rbegin(); it != env.rend(); ++it) {
+        if (it->size() > key.size() && it->compare(0, key.size(), key) == 0 && (*it)[key.size()] == '=')
+            return it->substr(key.size() + 1);
+    }
+    return {};
+}
+
+bool env_has(const std::vector<std::string>& env, std::string_view key)
+{
+    for (const auto& e : env)
+        if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
+            return true;
+    return false;
+}
+
+// Go's findExecutable: a regular file with any execute bit.
+int find_executable(const std::string& path)
+{
+    struct stat st;
+    if (::stat(path.c_str(), &st) < 0)
+        return errno;
+    if (S_ISDIR(st.st_mode))
+        return EISDIR;
+    if ((st.st_mode & 0111) == 0)
+        return EACCES;
+    return 0;
+}
+
+// The home directory of `uid` in the container's /etc/passwd, or "/".
+std::string home_of(uid_t uid)
+{
+    FILE* f = ::fopen("/etc/passwd", "re");
+    if (!f)
+        return "/";
+    std::string home = "/";
+    char line[1024];
+    while (::fgets(line, sizeof line, f)) {
+        // name:passwd:uid:gid:gecos:home:shell
+        std::string_view l(line);
+        size_t fields[6];
+        size_t n = 0;
+        for (size_t i = 0; i < l.size() && n < 6; ++i)
+            if (l[i] == ':')
+                fields[n++] = i;
+        if (n < 6)
+            continue;
+        std::string_view uid_s = l.substr(fields[1] + 1, fields[2] - fields[1] - 1);
+        if (uid_s == std::to_string(uid)) {
+            home = std::string(l.substr(fields[4] + 1, fields[5] - fields[4] - 1));
+            break;
+        }
+    }
+    ::fclose(f);
+    return home.empty() ? "/" : home;
+}
+
+// P4: a cwd outside the container's root (a leaked host fd, CVE-2024-21626) reads as
+// "(unreachable)/..." or ENOENT from getcwd; either is fatal.
+Result<void> verify_cwd()
+{
+    char buf[4096];
+    if (!::getcwd(buf, sizeof buf))
+        return Error::from_errno("getcwd", "(verifying the working directory)");
+    if (buf[0] != '/')
+        return Error::message(
+            std::string("current working directory is outside of container mount namespace root: ") + buf);
+    return ok();
+}
+
+} // namespace
+
+int rlimit_resource(const std::string& name)
+{
+    for (const auto& r : kRlimits)
+        if (name == r.name)
+            return r.resource;
+    return -1;
+}
+
+Result<std::string> look_path(const std::string& file, const std::vector<std::string>& env)
+{
+    std::string quoted = "exec: \"" + file + "\": ";
+    if (file.find('/') != std::string::npos) {
+        int err = find_executable(file);
+        if (err == 0)
+            return file;
+        // Go's wording (lower case), which podman and Docker match to pick exit codes 126/127.
+        if (err == ENOENT)
+            return Error::message(quoted + "stat " + file + ": no such file or directory");
+        if (err == ENOTDIR)
+            return Error::message(quoted + "stat " + file + ": not a directory");
+        if (err == EISDIR)
+            return Error::message(quoted + "is a directory");
+        return Error::message(quoted + "permission denied");
+    }
+    std::string path = env_value(env, "PATH");
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find(':', start);
+        if (end == std::string::npos)
+            end = path.size();
+        std::string dir = path.substr(start, end - start);
+        if (dir.empty())
+            dir = ".";
+        std::string candidate = dir + "/" + file;
+        if (find_executable(candidate) == 0)
+            return candidate;
+        start = end + 1;
+    }
+    return Error::message(quoted + "executable file not found in $PATH");
+}
+
+Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
+{
+    for (const auto& rl : process.rlimits) {
+        struct rlimit lim = {static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
+        TRY(sys.setrlimit(rlimit_resource(rl.type), lim).context("set " + rl.type));
+    }
+
+    const auto& user = process.user;
+    if (process.capabilities) {
+        TRY(caps::drop_bounding(*process.capabilities));
+        TRY(sys.prctl(PR_SET_KEEPCAPS, 1));
+    }
+    std::vector<gid_t> groups(process.user.additionalGids.begin(), process.user.additionalGids.end());
+    TRY(sys.setgroups(groups).context("set additional gids"));
+    TRY(sys.setresgid(user.gid));
+    TRY(sys.setresuid(user.uid));
+    if (process.capabilities) {
+        TRY(sys.prctl(PR_SET_KEEPCAPS, 0));
+        TRY(caps::apply_sets(*process.capabilities));
+    }
+
+    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
+    TRY(sys.chdir(cwd).context("change to the working directory"));
+    TRY(verify_cwd());
+
+    if (user.umask)
+        ::umask(static_cast<mode_t>(*user.umask));
+    else
+        ::umask(0022);
+
+    if (process.noNewPrivileges)
+        TRY(sys.prctl(PR_SET_NO_NEW_PRIVS, 1));
+
+    ExecTarget target;
+    target.args = process.args;
+    target.env = process.env;
+    if (!env_has(target.env, "HOME"))
+        target.env.push_back("HOME=" + home_of(user.uid));
+    target.path = TRY(look_path(process.args.at(0), target.env));
+    return target;
+}
+
+Error exec_process(const ExecTarget& target, unsigned preserve_fds)
+{
+    // P3: nothing of the runtime survives execve except stdio and the preserved fds.
+    unsigned first = 3 + preserve_fds;
+    if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+        for (int fd = static_cast<int>(first); fd < 65536; ++fd)
+            ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+    std::vector<char*> argv, envp;
+    for (const auto& a : target.args)
+        argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : target.env)
+        envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    ::execve(target.path.c_str(), argv.data(), envp.data());
+    return Error::from_errno("exec", target.path);
+}
+
+} // namespace hull::process

@@ -1,0 +1,43 @@
+// The process attributes of the container init: everything of config.json's `process`
+// that is applied inside the container after the rootfs is ready, and the final execve.
+//
+// Runs in the init (child), after pivot_root, still root in the container's namespaces.
+// Order (as runc's finalizeNamespace): rlimits (raising a hard limit needs privilege),
+// bounding set, keep-caps, groups and ids, caps, cwd, umask, no_new_privs, executable lookup.
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/oci/spec.hpp"
+#include "hull/sys.hpp"
+
+#include <string>
+#include <vector>
+
+namespace hull::process {
+
+// What execve needs, resolved at create time so that a missing binary fails `create`
+// with the wording podman and Docker map to exit codes 126/127 (cli-contract.md §5).
+struct ExecTarget {
+    std::string path;
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+};
+
+// Go's exec.LookPath, against the container's filesystem and the process env's PATH:
+//   exec: "foo": executable file not found in $PATH
+//   exec: "/x": stat /x: no such file or directory
+//   exec: "/etc": is a directory / exec: "/etc/passwd": permission denied
+Result<std::string> look_path(const std::string& file, const std::vector<std::string>& env);
+
+// RLIMIT_* name → resource number; -1 when unknown.
+int rlimit_resource(const std::string& name);
+
+// Applies rlimits, user and groups, capabilities, cwd, umask, no_new_privs, and resolves the
+// executable. HOME is added from the container's /etc/passwd when the env lacks it.
+Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process);
+
+// Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask
+// and calls execve. Only returns on failure.
+Error exec_process(const ExecTarget& target, unsigned preserve_fds);
+
+} // namespace hull::process

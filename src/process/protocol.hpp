@@ -1,0 +1,81 @@
+// The create handshake between the runtime (parent) and the container init (child).
+//
+// One AF_UNIX SOCK_SEQPACKET socketpair; every message is one packet: a Msg byte, then a
+// payload. The table is the whole protocol; create_sequence.cpp implements both columns
+// side by side with the same step numbers.
+//
+//  step  runtime (parent)                         init (child)
+//  ----  ---------------------------------------  -------------------------------------------
+//   1    validate config, make state dir, fifo,
+//        socketpair; join pid/time ns by path
+//   2    clone3(CLONE_NEW* of the plan)  ------>  born in its namespaces; closes the parent's
+//        closes the child's end                   end, PDEATHSIG=SIGKILL, non-dumpable
+//   3                                             joins namespaces by path, sets hostname,
+//                                                 prepares the rootfs, pivot_root, masks,
+//                                                 resolves the executable, sets rlimits,
+//                                                 user, cwd, umask, no_new_privs
+//   4    <------------------------------------    ChildReady (or ChildError{code,op,context})
+//   5    reads the init's start time, writes
+//        state.json ("created")
+//        ParentCreated  ------------------------> clears PDEATHSIG (it outlives create)
+//   6    <------------------------------------    ChildDetached
+//   7    writes the pid file, exits 0             blocks reading exec.fifo
+//   8    `start`: writes one byte to exec.fifo,   reads it, closes every fd above
+//        removes the fifo (status → running)      2 + preserve-fds, execve
+//
+// The parent tells "reported an error" (ChildError) from "died" (EOF on the socket, then
+// waitpid) — never by EOF alone (runc #5087). Payloads are bounds-checked (CVE-2021-43784).
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/fd.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace hull::process {
+
+enum class Msg : uint8_t {
+    ChildReady = 1,
+    ChildError = 2,
+    ParentCreated = 3,
+    ChildDetached = 4,
+};
+
+const char* to_string(Msg msg);
+
+// Largest packet either side sends: an error with its context chain.
+inline constexpr size_t kMaxPacket = 64 * 1024;
+
+// One end of the socketpair, with methods named after the protocol's steps.
+class Channel {
+public:
+    Channel() = default;
+    explicit Channel(UniqueFd fd)
+        : m_fd(std::move(fd))
+    {
+    }
+
+    int fd() const { return m_fd.get(); }
+    void close() { m_fd.reset(); }
+
+    // Child side.
+    Result<void> report_ready() { return send(Msg::ChildReady); }
+    Result<void> report_detached() { return send(Msg::ChildDetached); }
+    void report_error(const Error& error); // best effort: the child exits right after
+    Result<void> wait_created() { return expect(Msg::ParentCreated); }
+
+    // Parent side. A ChildError becomes the returned Error (with "container init" context);
+    // EOF becomes an error with code ECHILD so the caller can waitpid for the reason.
+    Result<void> wait_ready() { return expect(Msg::ChildReady); }
+    Result<void> confirm_created() { return send(Msg::ParentCreated); }
+    Result<void> wait_detached() { return expect(Msg::ChildDetached); }
+
+private:
+    Result<void> send(Msg msg, std::string_view payload = {});
+    Result<void> expect(Msg msg);
+
+    UniqueFd m_fd;
+};
+
+} // namespace hull::process

@@ -1,0 +1,200 @@
+// Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount.
+#include "rootfs/resolve.hpp"
+#include "rootfs/rootfs.hpp"
+
+#include "hull/cgroups/host.hpp"
+#include "hull/oci/mount_options.hpp"
+
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace hull::rootfs {
+
+namespace {
+
+// Flags a bind remount must keep: the kernel refuses to clear flags locked by a less
+// privileged mount namespace, and runc keeps them too.
+unsigned long locked_flags(const std::string& path)
+{
+    struct statvfs st;
+    if (::statvfs(path.c_str(), &st) < 0)
+        return 0;
+    return st.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+}
+
+Result<void> set_recursive_attrs(int fd, uint64_t set, uint64_t clr, const std::string& dest)
+{
+    if (set == 0 && clr == 0)
+        return ok();
+    struct mount_attr attr = {};
+    attr.attr_set = set;
+    attr.attr_clr = clr;
+    if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        return Error::from_errno("mount_setattr", dest);
+    return ok();
+}
+
+bool source_is_directory(const std::string& source)
+{
+    struct stat st;
+    return ::stat(source.c_str(), &st) < 0 || S_ISDIR(st.st_mode);
+}
+
+// The cgroup filesystem as the container sees it. On a cgroup2 host: cgroup2 itself. On a v1
+// or hybrid host: a tmpfs holding one mount per hierarchy the host has (and cgroup2 at
+// "unified"), as runc does. With a new cgroup namespace each shows the namespace's root;
+// without one, the init's own cgroup directories are bind-mounted from the host.
+Result<void> mount_cgroup(
+    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
+{
+    auto host = TRY(cgroups::detect_host());
+    unsigned long flags = mf.flags & ~static_cast<unsigned long>(MS_RDONLY);
+    auto target = TRY(make_in_root(root, m.destination, Kind::Directory));
+    if (host.layout == cgroups::Layout::V2) {
+        if (opts.new_cgroup_ns)
+            return sys.mount("cgroup2", fd_path(target.get()), "cgroup2", mf.flags, "");
+        return sys.mount("/sys/fs/cgroup", fd_path(target.get()), "", MS_BIND | MS_REC, "");
+    }
+    TRY(sys.mount("tmpfs", fd_path(target.get()), "tmpfs", flags, "mode=755"));
+    auto base = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY));
+    for (const auto& h : host.hierarchies) {
+        std::string name = h.mount_point.substr(h.mount_point.rfind('/') + 1);
+        std::string dest = m.destination + "/" + name;
+        auto sub = TRY(make_in_root(root, dest, Kind::Directory));
+        if (!opts.new_cgroup_ns) {
+            TRY(sys.mount(h.mount_point, fd_path(sub.get()), "", MS_BIND | MS_REC, ""));
+        } else if (h.v2) {
+            TRY(sys.mount("cgroup2", fd_path(sub.get()), "cgroup2", flags, ""));
+        } else {
+            std::string data;
+            for (const auto& s : h.subsystems)
+                data += (data.empty() ? "" : ",") + s;
+            TRY(sys.mount("cgroup", fd_path(sub.get()), "cgroup", flags, data));
+        }
+        // A co-mounted hierarchy ("cpu,cpuacct") is reachable under each controller's name.
+        if (name.find(',') != std::string::npos) {
+            size_t start = 0;
+            while (start < name.size()) {
+                size_t comma = name.find(',', start);
+                std::string link
+                    = name.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                auto r = sys.symlinkat(name, base.get(), link);
+                if (!r && r.error().code() != EEXIST)
+                    return r;
+                start = comma == std::string::npos ? name.size() : comma + 1;
+            }
+        }
+        if (mf.flags & MS_RDONLY) {
+            auto mounted = TRY(open_in_root(root, dest, O_PATH | O_DIRECTORY));
+            TRY(sys.mount("", fd_path(mounted.get()), "", MS_BIND | MS_REMOUNT | MS_RDONLY | flags, ""));
+        }
+    }
+    if (mf.flags & MS_RDONLY)
+        TRY(sys.mount("", fd_path(base.get()), "", MS_REMOUNT | MS_RDONLY | flags, "mode=755"));
+    return ok();
+}
+
+} // namespace
+
+unsigned long root_propagation(const std::string& value)
+{
+    if (value == "private")
+        return MS_PRIVATE;
+    if (value == "rprivate")
+        return MS_PRIVATE | MS_REC;
+    if (value == "slave")
+        return MS_SLAVE;
+    if (value == "shared")
+        return MS_SHARED;
+    if (value == "rshared")
+        return MS_SHARED | MS_REC;
+    if (value == "unbindable")
+        return MS_UNBINDABLE;
+    if (value == "runbindable")
+        return MS_UNBINDABLE | MS_REC;
+    return MS_SLAVE | MS_REC; // "rslave" and the default
+}
+
+Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts)
+{
+    auto mf = TRY(oci::parse_mount_options(m.options));
+    bool bind = mf.bind || m.type == "bind";
+    std::string what = "mount " + m.destination;
+
+    if (m.type == "cgroup")
+        return mount_cgroup(sys, root, m, mf, opts).context(what);
+
+    UniqueFd target;
+    if (bind) {
+        Kind kind = source_is_directory(m.source) ? Kind::Directory : Kind::File;
+        target = TRY(make_in_root(root, m.destination, kind).context(what));
+        unsigned long bflags = MS_BIND | (mf.recursive ? MS_REC : 0);
+        TRY(sys.mount(m.source, fd_path(target.get()), "", bflags, "").context(what));
+        // A bind mount takes no other flags: they need a remount of the new mount.
+        unsigned long extra = mf.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC);
+        if (extra != 0) {
+            auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
+            std::string p = fd_path(mounted.get());
+            TRY(sys.mount("", p, "", extra | MS_BIND | MS_REMOUNT | locked_flags(p), "").context(what));
+        }
+    } else {
+        target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
+        auto r = sys.mount(m.source, fd_path(target.get()), m.type, mf.flags, mf.data);
+        if (!r && m.type == "sysfs" && r.error().code() == EPERM && !opts.new_network_ns) {
+            // sysfs shows the mounter's network namespace; without our own, bind the host's.
+            TRY(sys.mount("/sys", fd_path(target.get()), "", MS_BIND | MS_REC, "").context(what));
+            auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
+            TRY(sys.mount("", fd_path(mounted.get()), "",
+                       MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
+                    .context(what));
+        } else if (!r) {
+            return std::move(r).context(what);
+        }
+    }
+
+    if (!mf.propagation.empty() || mf.attr_set || mf.attr_clr) {
+        auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
+        for (unsigned long p : mf.propagation)
+            TRY(sys.mount("", fd_path(mounted.get()), "", p, "").context(what));
+        TRY(set_recursive_attrs(mounted.get(), mf.attr_set, mf.attr_clr, m.destination));
+    }
+    return ok();
+}
+
+Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts)
+{
+    std::string propagation = spec.linux ? spec.linux->rootfsPropagation : "";
+    TRY(sys.mount("", "/", "", root_propagation(propagation), "").context("set propagation of /"));
+    TRY(sys.mount(opts.rootfs, opts.rootfs, "", MS_BIND | MS_REC, "").context("bind the rootfs onto itself"));
+
+    UniqueFd root(::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root)
+        return Error::from_errno("open", opts.rootfs);
+    for (const auto& m : spec.mounts)
+        TRY(mount_entry(sys, root.get(), m, opts));
+    TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
+    root.reset();
+
+    TRY(pivot_into_rootfs(sys, opts));
+
+    UniqueFd newroot(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!newroot)
+        return Error::from_errno("open", "/");
+    if (spec.linux) {
+        for (const auto& p : spec.linux->maskedPaths)
+            TRY(mask_path(sys, newroot.get(), p).context("mask " + p));
+        for (const auto& p : spec.linux->readonlyPaths)
+            TRY(make_readonly(sys, newroot.get(), p).context("make " + p + " read-only"));
+    }
+    if (spec.root && spec.root->readonly)
+        TRY(sys.mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), "")
+                .context("make the root read-only"));
+    return ok();
+}
+
+} // namespace hull::rootfs

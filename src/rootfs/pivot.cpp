@@ -1,0 +1,81 @@
+// Steps 5-6 of prepare_rootfs: entering the rootfs, then masked and read-only paths.
+#include "rootfs/resolve.hpp"
+#include "rootfs/rootfs.hpp"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+namespace hull::rootfs {
+
+Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts)
+{
+    if (opts.no_pivot) {
+        // For hosts whose root is an initramfs (pivot_root refuses it): move the rootfs over
+        // "/" and chroot. The old root stays reachable to a process that can escape a chroot,
+        // which is why this is opt-in.
+        TRY(sys.chdir(opts.rootfs));
+        TRY(sys.mount(opts.rootfs, "/", "", MS_MOVE, "").context("move the rootfs to /"));
+        TRY(sys.chroot("."));
+        return sys.chdir("/");
+    }
+    // pivot_root(".", ".") stacks the old root on top of the new one; unmounting "." then
+    // detaches the old root without needing a directory for it inside the rootfs.
+    UniqueFd oldroot(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!oldroot)
+        return Error::from_errno("open", "/");
+    TRY(sys.chdir(opts.rootfs));
+    TRY(sys.pivot_root(".", "."));
+    TRY(sys.fchdir(oldroot.get()));
+    // Keep the unmount from propagating to the host's mounts.
+    TRY(sys.mount("", ".", "", MS_SLAVE | MS_REC, "").context("make the old root a slave"));
+    TRY(sys.umount2(".", MNT_DETACH).context("detach the old root"));
+    return sys.chdir("/");
+}
+
+Result<void> mask_path(Sys& sys, int root, const std::string& path)
+{
+    auto target = open_in_root(root, path, O_PATH);
+    if (!target) {
+        if (target.error().code() == ENOENT)
+            return ok(); // nothing to hide
+        return std::move(target).error();
+    }
+    struct stat st;
+    if (::fstat(target.value().get(), &st) < 0)
+        return Error::from_errno("stat", path);
+    if (S_ISDIR(st.st_mode))
+        return sys.mount("tmpfs", fd_path(target.value().get()), "tmpfs", MS_RDONLY, "");
+    // P7: /dev/null must be the real one (char 1:3), not a file the image planted.
+    auto null = TRY(open_in_root(root, "/dev/null", O_PATH));
+    struct stat nst;
+    if (::fstat(null.get(), &nst) < 0)
+        return Error::from_errno("stat", "/dev/null");
+    if (!S_ISCHR(nst.st_mode) || major(nst.st_rdev) != 1 || minor(nst.st_rdev) != 3)
+        return Error::message("/dev/null is not the null device (char 1:3)");
+    return sys.mount(fd_path(null.get()), fd_path(target.value().get()), "", MS_BIND, "");
+}
+
+Result<void> make_readonly(Sys& sys, int root, const std::string& path)
+{
+    auto target = open_in_root(root, path, O_PATH);
+    if (!target) {
+        if (target.error().code() == ENOENT)
+            return ok();
+        return std::move(target).error();
+    }
+    std::string p = fd_path(target.value().get());
+    TRY(sys.mount(p, p, "", MS_BIND | MS_REC, ""));
+    auto mounted = TRY(open_in_root(root, path, O_PATH));
+    std::string mp = fd_path(mounted.get());
+    struct statvfs st;
+    unsigned long keep = 0;
+    if (::statvfs(mp.c_str(), &st) == 0)
+        keep = st.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+    return sys.mount("", mp, "", MS_BIND | MS_REMOUNT | MS_RDONLY | keep, "");
+}
+
+} // namespace hull::rootfs

@@ -1,0 +1,32 @@
+// Paths inside the container's root, resolved race-free (security.md P5, P6, P10).
+//
+// Every lookup is openat2(RESOLVE_IN_ROOT) relative to a dirfd of the root, so a symlink
+// planted in the image (/proc -> /, dev/null -> /etc/shadow) resolves inside the rootfs, never
+// on the host. Mount targets are opened O_PATH and mounted onto through /proc/self/fd/N, so
+// the place that was checked is the place that is mounted on. Files are created with
+// O_CREAT|O_EXCL|O_NOFOLLOW, directories with mkdirat relative to a verified parent.
+// Runs in the init, before and after pivot_root.
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/fd.hpp"
+
+#include <string>
+#include <sys/types.h>
+
+namespace hull::rootfs {
+
+// openat2(root, path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS); `path` is relative to
+// the container's root ("/proc" and "proc" are the same).
+Result<UniqueFd> open_in_root(int root, const std::string& path, int flags);
+
+enum class Kind { Directory, File };
+
+// Makes every missing directory of `path` (0755), and the last component as a directory or an
+// empty file (for bind mounts of files), then returns an O_PATH fd of it.
+Result<UniqueFd> make_in_root(int root, const std::string& path, Kind kind);
+
+// "/proc/self/fd/N": the path mount(2) and friends take for an fd.
+std::string fd_path(int fd);
+
+} // namespace hull::rootfs

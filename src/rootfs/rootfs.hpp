@@ -1,0 +1,41 @@
+// The container's root filesystem: mounts, /dev, pivot_root, masked and read-only paths.
+//
+// Runs in the init (child), in its new mount namespace, as root, before any id change.
+// prepare_rootfs is the ordered list of steps; each step is one function below, applied
+// through Sys so the unit tests can check the exact calls:
+//   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
+//   2. bind the rootfs onto itself (pivot_root needs a mount point)
+//   3. every entry of `mounts`, in order, targets resolved inside the rootfs
+//   4. /dev: the default devices, linux.devices, and the standard symlinks
+//   5. pivot_root (old root detached) or, with --no-pivot, MS_MOVE + chroot
+//   6. maskedPaths, readonlyPaths, then root.readonly
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/oci/spec.hpp"
+#include "hull/sys.hpp"
+
+#include <string>
+
+namespace hull::rootfs {
+
+struct RootfsOptions {
+    std::string rootfs; // absolute host path of root.path
+    bool no_pivot = false; // --no-pivot
+    bool new_network_ns = true; // sysfs can only be mounted in a network namespace of our own
+    bool new_cgroup_ns = true; // decides how the cgroup filesystem is mounted
+};
+
+Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts);
+
+// The steps, exposed for tests.
+Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts);
+Result<void> setup_dev(Sys& sys, int root, const oci::Spec& spec);
+Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts);
+Result<void> mask_path(Sys& sys, int root, const std::string& path);
+Result<void> make_readonly(Sys& sys, int root, const std::string& path);
+
+// Propagation flag of a rootfsPropagation value; MS_SLAVE|MS_REC when empty.
+unsigned long root_propagation(const std::string& value);
+
+} // namespace hull::rootfs

@@ -1,0 +1,222 @@
+#include "container/common.hpp"
+#include "container/state_store.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace hull;
+using namespace hull::container;
+
+namespace {
+
+struct TempRoot {
+    std::string path;
+    TempRoot()
+    {
+        char tmpl[] = "/tmp/hull-unit-XXXXXX";
+        path = ::mkdtemp(tmpl);
+        path += "/state";
+    }
+    ~TempRoot() { std::system(("rm -rf " + path.substr(0, path.rfind('/'))).c_str()); }
+};
+
+std::string read_file(const std::string& path)
+{
+    std::string out;
+    int fd = ::open(path.c_str(), O_RDONLY);
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0)
+        out.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return out;
+}
+
+ContainerRecord record_for(pid_t pid)
+{
+    ContainerRecord r;
+    r.id = "abc";
+    r.pid = pid;
+    r.start_time = read_proc_stat(pid).value().start_time;
+    r.bundle = "/b";
+    r.rootfs = "/b/rootfs";
+    r.created = "2026-11-28T00:00:00.000000000Z";
+    r.annotations = {{"k", "v"}};
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("the state dir is 0711, and a second create of the same ID is refused")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    struct stat st;
+    REQUIRE(::stat((root.path + "/abc").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0711);
+    auto again = StateDir::create(root.path, "abc");
+    REQUIRE_FALSE(again.ok());
+    CHECK(again.error().text() == "container with given ID already exists");
+}
+
+TEST_CASE("a directory without state.json reads as a container that does not exist")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    auto rec = dir.value().read_record();
+    REQUIRE_FALSE(rec.ok());
+    CHECK(rec.error().text() == "container does not exist");
+    auto missing = StateDir::open_unlocked(root.path, "nope");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().text() == "container does not exist");
+}
+
+TEST_CASE("state.json is replaced atomically and round-trips")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    auto rec = record_for(::getpid());
+    REQUIRE(dir.value().write_record(rec).ok());
+    rec.bundle = "/other";
+    REQUIRE(dir.value().write_record(rec).ok());
+    auto back = dir.value().read_record();
+    REQUIRE(back.ok());
+    CHECK(back.value().bundle == "/other");
+    CHECK(back.value().annotations.at("k") == "v");
+    CHECK(back.value().start_time == rec.start_time);
+    // No temporary file is left next to it.
+    CHECK(::access((root.path + "/abc/.state.json.tmp").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("status is derived from the live process, the start time and the fifo")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    auto rec = record_for(child);
+    CHECK(derive_status(rec, dir.value()) == Status::Running);
+    REQUIRE(::mkfifoat(dir.value().fd(), kExecFifo, 0622) == 0);
+    CHECK(derive_status(rec, dir.value()) == Status::Created);
+
+    // The same pid with another start time is a reused pid: stopped.
+    auto reused = rec;
+    reused.start_time += 1;
+    CHECK(derive_status(reused, dir.value()) == Status::Stopped);
+
+    // A zombie is stopped too.
+    ::kill(child, SIGKILL);
+    siginfo_t info;
+    ::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT);
+    CHECK(derive_status(rec, dir.value()) == Status::Stopped);
+    ::waitpid(child, nullptr, 0);
+    CHECK(derive_status(rec, dir.value()) == Status::Stopped);
+}
+
+TEST_CASE("destroy removes the directory and everything in it")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    REQUIRE(dir.value().write_record(record_for(::getpid())).ok());
+    REQUIRE(::mkfifoat(dir.value().fd(), kExecFifo, 0622) == 0);
+    REQUIRE(dir.value().destroy().ok());
+    CHECK(::access((root.path + "/abc").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("the state dir lock serialises operations on one ID")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    pid_t child = ::fork();
+    if (child == 0) {
+        // flock belongs to the open file description: drop the copy fork gave us first (the
+        // container init does the same), then block until the parent lets go.
+        ::close(dir.value().fd());
+        auto again = StateDir::open_locked(root.path, "abc");
+        ::_exit(again.ok() ? 0 : 1);
+    }
+    ::usleep(100000);
+    int status;
+    CHECK(::waitpid(child, &status, WNOHANG) == 0); // still waiting for the lock
+    dir.value() = StateDir(); // closing the directory releases the lock
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("/proc stat parsing survives hostile command names")
+{
+    std::string fields;
+    for (int i = 4; i <= 21; ++i)
+        fields += " " + std::to_string(i);
+    auto st = parse_proc_stat("42 (a) b (c) S) R" + fields + " 123456 99 0");
+    REQUIRE(st.ok());
+    CHECK(st.value().state == 'R');
+    CHECK(st.value().start_time == 123456);
+    CHECK_FALSE(parse_proc_stat("42 (x").ok());
+    CHECK_FALSE(parse_proc_stat("42 (x) S 1 2").ok());
+}
+
+TEST_CASE("pid files are written atomically with no trailing newline")
+{
+    TempRoot root;
+    ::mkdir(root.path.c_str(), 0700);
+    std::string path = root.path + "/init.pid";
+    REQUIRE(write_file_atomic(path, "1234", 0644).ok());
+    CHECK(read_file(path) == "1234");
+    REQUIRE(write_file_atomic(path, "99", 0644).ok());
+    CHECK(read_file(path) == "99");
+    CHECK(::access((root.path + "/.init.pid").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("list_ids returns the container directories only")
+{
+    TempRoot root;
+    REQUIRE(StateDir::create(root.path, "a").ok());
+    REQUIRE(StateDir::create(root.path, "b").ok());
+    ::close(::open((root.path + "/file").c_str(), O_CREAT | O_WRONLY, 0600));
+    auto ids = list_ids(root.path);
+    REQUIRE(ids.ok());
+    std::sort(ids.value().begin(), ids.value().end());
+    CHECK(ids.value() == std::vector<std::string> {"a", "b"});
+    CHECK_FALSE(list_ids(root.path + "/missing").ok());
+}
+
+TEST_CASE("signals parse as numbers and names, with or without SIG, in any case")
+{
+    CHECK(parse_signal("9").value() == SIGKILL);
+    CHECK(parse_signal("KILL").value() == SIGKILL);
+    CHECK(parse_signal("SIGKILL").value() == SIGKILL);
+    CHECK(parse_signal("term").value() == SIGTERM);
+    CHECK(parse_signal("SigUsr1").value() == SIGUSR1);
+    CHECK(parse_signal("WINCH").value() == SIGWINCH);
+    for (const char* bad : {"", "0", "65", "SIGFOO", "-9", "9x"}) {
+        auto r = parse_signal(bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().text() == std::string("unknown signal \"") + bad + "\"");
+    }
+}
+
+TEST_CASE("the default state root follows runc's rule")
+{
+    if (::geteuid() == 0)
+        CHECK(default_state_root() == "/run/hull");
+    ::setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+    if (::geteuid() != 0)
+        CHECK(default_state_root() == "/run/user/1000/hull");
+    ::unsetenv("XDG_RUNTIME_DIR");
+}

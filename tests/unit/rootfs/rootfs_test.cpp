@@ -1,0 +1,243 @@
+#include "fake_sys.hpp"
+#include "process/init_process.hpp"
+#include "rootfs/resolve.hpp"
+#include "rootfs/rootfs.hpp"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+using namespace hull;
+
+namespace {
+
+// A throwaway directory standing in for a rootfs, opened as the resolution root.
+struct TempRootfs {
+    std::string path;
+    UniqueFd fd;
+    TempRootfs()
+    {
+        char tmpl[] = "/tmp/hull-rootfs-XXXXXX";
+        path = ::mkdtemp(tmpl);
+        fd.reset(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    }
+    ~TempRootfs() { std::system(("rm -rf " + path).c_str()); }
+    bool exists(const std::string& rel) const
+    {
+        struct stat st;
+        return ::lstat((path + rel).c_str(), &st) == 0;
+    }
+};
+
+std::string mount_call(const std::string& src, const std::string& target, const std::string& type,
+    unsigned long flags, const std::string& data)
+{
+    return "mount " + src + " fd:" + target + " " + type + " " + std::to_string(flags) + " " + data;
+}
+
+} // namespace
+
+TEST_CASE("a symlink planted in the image resolves inside the rootfs, never on the host")
+{
+    TempRootfs root;
+    REQUIRE(::symlink("/etc", (root.path + "/evil").c_str()) == 0);
+    auto fd = rootfs::make_in_root(root.fd.get(), "/evil/hull-test-dir", rootfs::Kind::Directory);
+    REQUIRE(fd.ok());
+    CHECK(root.exists("/etc/hull-test-dir"));
+    CHECK(::access("/etc/hull-test-dir", F_OK) != 0);
+    // "..", however many, stops at the rootfs.
+    auto up = rootfs::make_in_root(root.fd.get(), "/../../../tmp-escape", rootfs::Kind::Directory);
+    REQUIRE(up.ok());
+    CHECK(root.exists("/tmp-escape"));
+    CHECK(::access("/tmp-escape", F_OK) != 0);
+}
+
+TEST_CASE("file mount targets are created as empty files without following symlinks")
+{
+    TempRootfs root;
+    auto fd = rootfs::make_in_root(root.fd.get(), "/etc/resolv.conf", rootfs::Kind::File);
+    REQUIRE(fd.ok());
+    struct stat st;
+    REQUIRE(::stat((root.path + "/etc/resolv.conf").c_str(), &st) == 0);
+    CHECK(S_ISREG(st.st_mode));
+    CHECK(st.st_size == 0);
+}
+
+TEST_CASE("a proc mount goes onto the resolved directory with the parsed flags")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    oci::Mount m {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    REQUIRE(sys.calls_of("mount").size() == 1);
+    CHECK(sys.calls_of("mount")[0]
+        == mount_call("proc", root.path + "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, ""));
+    CHECK(root.exists("/proc"));
+}
+
+TEST_CASE("tmpfs options that are not flags are passed as filesystem data")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    oci::Mount m {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    CHECK(sys.calls_of("mount")[0]
+        == mount_call(
+            "tmpfs", root.path + "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
+}
+
+TEST_CASE("a read-only bind mount is a bind followed by a read-only remount")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    oci::Mount m {"/data", "bind", "/tmp", {"rbind", "ro"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    auto mounts = sys.calls_of("mount");
+    REQUIRE(mounts.size() == 2);
+    CHECK(mounts[0] == mount_call("/tmp", root.path + "/data", "", MS_BIND | MS_REC, ""));
+    CHECK(mounts[1].find(" " + std::to_string(MS_RDONLY | MS_BIND | MS_REMOUNT)) != std::string::npos);
+}
+
+TEST_CASE("propagation options are separate mount calls after the mount")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    oci::Mount m {"/shared", "bind", "/tmp", {"bind", "rshared"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    auto mounts = sys.calls_of("mount");
+    REQUIRE(mounts.size() == 2);
+    CHECK(mounts[1] == mount_call("", root.path + "/shared", "", MS_SHARED | MS_REC, ""));
+}
+
+TEST_CASE("a failing mount names the destination")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    sys.fail_at = 0;
+    oci::Mount m {"/proc", "proc", "proc", {}, {}, {}};
+    auto r = rootfs::mount_entry(sys, root.fd.get(), m, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().text().rfind("mount /proc: ", 0) == 0);
+    CHECK(r.error().code() == EPERM);
+}
+
+TEST_CASE("/dev gets the default devices, linux.devices and the standard symlinks")
+{
+    TempRootfs root;
+    REQUIRE(::mkdir((root.path + "/dev").c_str(), 0755) == 0);
+    REQUIRE(::mkdir((root.path + "/dev/pts").c_str(), 0755) == 0);
+    // A node the image shipped is replaced, not trusted.
+    ::close(::open((root.path + "/dev/null").c_str(), O_CREAT | O_WRONLY, 0600));
+    test::FakeSys sys;
+    oci::Spec spec;
+    spec.linux = oci::Linux {};
+    spec.linux->devices.push_back({"c", "/dev/fuse", 10, 229, 0600, 1000, 1000});
+    REQUIRE(rootfs::setup_dev(sys, root.fd.get(), spec).ok());
+    auto chr = [](unsigned maj, unsigned min, mode_t perm) {
+        return std::to_string(S_IFCHR | perm) + " " + std::to_string(makedev(maj, min));
+    };
+    CHECK(sys.calls_of("mknodat")
+        == std::vector<std::string> {"mknodat null " + chr(1, 3, 0666), "mknodat zero " + chr(1, 5, 0666),
+            "mknodat full " + chr(1, 7, 0666), "mknodat random " + chr(1, 8, 0666),
+            "mknodat urandom " + chr(1, 9, 0666), "mknodat tty " + chr(5, 0, 0666),
+            "mknodat fuse " + chr(10, 229, 0600)});
+    CHECK(sys.calls_of("fchownat fuse") == std::vector<std::string> {"fchownat fuse 1000 1000"});
+    struct stat st;
+    REQUIRE(::stat((root.path + "/dev/fuse").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    char target[256];
+    for (auto [name, want] : {std::pair {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+             {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"}}) {
+        ssize_t n = ::readlink((root.path + "/dev/" + name).c_str(), target, sizeof target);
+        REQUIRE(n > 0);
+        CHECK(std::string(target, static_cast<size_t>(n)) == want);
+    }
+}
+
+TEST_CASE("with the host's /dev bind-mounted, no device is created")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    oci::Spec spec;
+    spec.mounts.push_back({"/dev", "bind", "/dev", {"rbind"}, {}, {}});
+    REQUIRE(rootfs::setup_dev(sys, root.fd.get(), spec).ok());
+    CHECK(sys.calls.empty());
+}
+
+TEST_CASE("pivot_root stacks and detaches the old root; --no-pivot moves and chroots")
+{
+    test::FakeSys sys;
+    rootfs::RootfsOptions opts;
+    opts.rootfs = "/bundle/rootfs";
+    REQUIRE(rootfs::pivot_into_rootfs(sys, opts).ok());
+    CHECK(sys.calls
+        == std::vector<std::string> {"chdir /bundle/rootfs", "pivot_root . .", "fchdir",
+            "mount  .  " + std::to_string(MS_SLAVE | MS_REC) + " ", "umount2 . " + std::to_string(MNT_DETACH),
+            "chdir /"});
+    test::FakeSys nopivot;
+    opts.no_pivot = true;
+    REQUIRE(rootfs::pivot_into_rootfs(nopivot, opts).ok());
+    CHECK(nopivot.calls
+        == std::vector<std::string> {"chdir /bundle/rootfs",
+            "mount /bundle/rootfs /  " + std::to_string(MS_MOVE) + " ", "chroot .", "chdir /"});
+}
+
+TEST_CASE(
+    "masking: directories get a read-only tmpfs, missing paths are skipped, a fake /dev/null is refused")
+{
+    TempRootfs root;
+    REQUIRE(::mkdir((root.path + "/secret").c_str(), 0755) == 0);
+    test::FakeSys sys;
+    REQUIRE(rootfs::mask_path(sys, root.fd.get(), "/secret").ok());
+    CHECK(sys.calls_of("mount")[0] == mount_call("tmpfs", root.path + "/secret", "tmpfs", MS_RDONLY, ""));
+    REQUIRE(rootfs::mask_path(sys, root.fd.get(), "/does/not/exist").ok());
+    CHECK(sys.calls.size() == 1);
+    // A file to mask, and a /dev/null that is a regular file planted by the image.
+    ::close(::open((root.path + "/file").c_str(), O_CREAT | O_WRONLY, 0600));
+    REQUIRE(::mkdir((root.path + "/dev").c_str(), 0755) == 0);
+    ::close(::open((root.path + "/dev/null").c_str(), O_CREAT | O_WRONLY, 0600));
+    auto r = rootfs::mask_path(sys, root.fd.get(), "/file");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().text() == "/dev/null is not the null device (char 1:3)");
+}
+
+TEST_CASE("root propagation values map to mount flags, rslave by default")
+{
+    CHECK(rootfs::root_propagation("") == (MS_SLAVE | MS_REC));
+    CHECK(rootfs::root_propagation("rslave") == (MS_SLAVE | MS_REC));
+    CHECK(rootfs::root_propagation("private") == MS_PRIVATE);
+    CHECK(rootfs::root_propagation("rprivate") == (MS_PRIVATE | MS_REC));
+    CHECK(rootfs::root_propagation("shared") == MS_SHARED);
+    CHECK(rootfs::root_propagation("rshared") == (MS_SHARED | MS_REC));
+    CHECK(rootfs::root_propagation("slave") == MS_SLAVE);
+    CHECK(rootfs::root_propagation("unbindable") == MS_UNBINDABLE);
+    CHECK(rootfs::root_propagation("runbindable") == (MS_UNBINDABLE | MS_REC));
+}
+
+TEST_CASE("executable lookup uses Go's wording, which engines map to exit codes")
+{
+    std::vector<std::string> env = {"PATH=/nonexistent:/usr/bin:/bin"};
+    CHECK(process::look_path("sh", env).value() == "/usr/bin/sh");
+    auto missing = process::look_path("no-such-binary", env);
+    CHECK(missing.error().text() == "exec: \"no-such-binary\": executable file not found in $PATH");
+    CHECK(process::look_path("/nope", env).error().text()
+        == "exec: \"/nope\": stat /nope: no such file or directory");
+    CHECK(process::look_path("/etc", env).error().text() == "exec: \"/etc\": is a directory");
+    char plain[] = "/tmp/hull-plain-XXXXXX";
+    ::close(::mkstemp(plain)); // mode 0600: no execute bit
+    CHECK(process::look_path(plain, env).error().text()
+        == "exec: \"" + std::string(plain) + "\": permission denied");
+    ::unlink(plain);
+    CHECK(process::look_path("sh", {}).error().text() == "exec: \"sh\": executable file not found in $PATH");
+}
+
+TEST_CASE("rlimit names map to resources")
+{
+    CHECK(process::rlimit_resource("RLIMIT_NOFILE") == RLIMIT_NOFILE);
+    CHECK(process::rlimit_resource("RLIMIT_RTTIME") == RLIMIT_RTTIME);
+    CHECK(process::rlimit_resource("RLIMIT_BOGUS") == -1);
+}
