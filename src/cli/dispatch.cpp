@@ -1,11 +1,10 @@
 // The process entry point of hull: parse argv, open the log, call the verb, and report its error
 // once (a log record plus stderr, cli-contract.md §1 and §5). Runs in the hull process with the
-// caller's privilege. This is the only CLI file that references the verbs and libseccomp.
+// caller's privilege. This is the only CLI file that references the verbs.
 #include "cli/cli.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
-
-#include <seccomp.h>
+#include "hull/seccomp/version.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -20,14 +19,6 @@ void print(const std::string& text)
 {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
-}
-
-std::string libseccomp_version()
-{
-    const scmp_version* v = seccomp_version();
-    if (!v)
-        return "";
-    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
 }
 
 template <typename... Fs> struct Overloaded : Fs... {
@@ -106,7 +97,7 @@ int main_entry(int argc, char** argv)
         if (const Exit* exit = std::get_if<Exit>(&inv.request))
             return finish(inv, *exit);
         if (std::holds_alternative<Version>(inv.request)) {
-            print(version_text(libseccomp_version()));
+            print(version_text(seccomp::library_version()));
             return 0;
         }
         if (!open_log(inv.global))

@@ -1,6 +1,7 @@
 // `state` and `list`: the recorded container with its status re-derived from the live system
 // (cli-contract.md §4.1, §4.2).
 #include "hull/oci/state.hpp"
+#include "process/userdb.hpp"
 #include "container/common.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
@@ -8,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,8 +35,8 @@ std::string owner_of(const StateDir& dir)
     struct stat st;
     if (::fstat(dir.fd(), &st) < 0)
         return "";
-    if (struct passwd* pw = ::getpwuid(st.st_uid))
-        return pw->pw_name;
+    if (auto entry = process::lookup_uid("/etc/passwd", st.st_uid))
+        return entry->name;
     return "#" + std::to_string(st.st_uid);
 }
 

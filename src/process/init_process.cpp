@@ -1,6 +1,7 @@
 #include "process/init_process.hpp"
 
 #include "caps/caps.hpp"
+#include "process/userdb.hpp"
 
 #include <csignal>
 #include <cstring>
@@ -73,29 +74,8 @@ int find_executable(const std::string& path)
 // The home directory of `uid` in the container's /etc/passwd, or "/".
 std::string home_of(uid_t uid)
 {
-    FILE* f = ::fopen("/etc/passwd", "re");
-    if (!f)
-        return "/";
-    std::string home = "/";
-    char line[1024];
-    while (::fgets(line, sizeof line, f)) {
-        // name:passwd:uid:gid:gecos:home:shell
-        std::string_view l(line);
-        size_t fields[6];
-        size_t n = 0;
-        for (size_t i = 0; i < l.size() && n < 6; ++i)
-            if (l[i] == ':')
-                fields[n++] = i;
-        if (n < 6)
-            continue;
-        std::string_view uid_s = l.substr(fields[1] + 1, fields[2] - fields[1] - 1);
-        if (uid_s == std::to_string(uid)) {
-            home = std::string(l.substr(fields[4] + 1, fields[5] - fields[4] - 1));
-            break;
-        }
-    }
-    ::fclose(f);
-    return home.empty() ? "/" : home;
+    auto entry = lookup_uid("/etc/passwd", uid);
+    return entry && !entry->home.empty() ? entry->home : "/";
 }
 
 // P4: a cwd outside the container's root (a leaked host fd, CVE-2024-21626) reads as
