@@ -30,6 +30,11 @@ inline void warning(std::string_view msg)
     write(Level::Warning, msg);
 }
 
+// With --debug: a step of the create/start path and the milliseconds since log::open, so a
+// debug log reads as a timeline of where a container's start-up time goes.
+void step(std::string_view what);
+bool debug_enabled();
+
 // The single place an error surfaces: one error record, plus the text on stderr.
 void report_error(std::string_view msg);
 

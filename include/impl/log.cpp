@@ -17,6 +17,7 @@ struct Sink {
 };
 
 Sink g_sink;
+struct timespec g_start;
 
 const char* level_name(Level l)
 {
@@ -50,6 +51,7 @@ void write_all(int fd, std::string_view s)
 
 bool open(const std::string& path, Format format, bool debug)
 {
+    clock_gettime(CLOCK_MONOTONIC, &g_start);
     g_sink.format = format;
     g_sink.min_level = debug ? Level::Debug : Level::Warning;
     if (path.empty())
@@ -146,6 +148,21 @@ void write(Level level, std::string_view msg)
             + "\n";
     }
     write_all(g_sink.fd, line);
+}
+
+bool debug_enabled() { return g_sink.min_level == Level::Debug; }
+
+void step(std::string_view what)
+{
+    if (!debug_enabled())
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = static_cast<double>(now.tv_sec - g_start.tv_sec) * 1e3 +
+                static_cast<double>(now.tv_nsec - g_start.tv_nsec) / 1e6;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " (+%.3f ms, pid %d)", ms, static_cast<int>(::getpid()));
+    write(Level::Debug, std::string(what) + buf);
 }
 
 void report_error(std::string_view msg)

@@ -111,6 +111,7 @@ Result<CreatedContainer> create_container(
     std::string rootfs = TRY(resolve_rootfs(bundle, spec));
     TRY(check_preserved_fds(opts.preserve_fds));
     ns::NsPlan plan = ns::plan_namespaces(spec);
+    log::step("create: config loaded and checked");
     if (::chdir(bundle.c_str()) < 0)
         return Error::from_errno("chdir", bundle);
 

@@ -4,6 +4,7 @@
 #include "container/common.hpp"
 #include "container/create.hpp"
 #include "container/verbs.hpp"
+#include "hull/log.hpp"
 
 #include <csignal>
 #include <sys/prctl.h>
@@ -79,13 +80,16 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
     std::string id = c.record.id;
     pid_t init = c.init.release();
     c.dir = StateDir(); // unlock: kill and delete from other processes must not wait for us
+    log::step("run: started, supervising");
     int status = supervise(init, set);
+    log::step("run: init exited");
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
 
     if (!opts.keep) {
         auto dir = StateDir::open_locked(state_root(global), id);
         if (dir)
             TRY(dir.value().destroy());
+        log::step("run: deleted");
     }
     return exit_code(status);
 }

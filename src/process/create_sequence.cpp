@@ -5,6 +5,8 @@
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
 
+#include "hull/log.hpp"
+
 #include <csignal>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -63,6 +65,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
     ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
+    log::step("init: rootfs ready");
     // State: inside the rootfs, old root detached, still root.
     return prepare_process(sys, *spec.process);
 }
@@ -79,6 +82,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
         ::prctl(PR_SET_DUMPABLE, 0);
 
         // Step 3.
+        log::step("init: cloned");
         auto prepared = set_up_container(req);
         if (!prepared) {
             channel.report_error(prepared.error());
@@ -107,6 +111,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
     if (n != 1)
         ::_exit(1);
     ::close(req.exec_fifo);
+    log::step("init: released, exec");
 
     // Step 8: nobody is left to report to; the error goes to the container's stderr.
     Error e = exec_process(target, req.preserve_fds);
@@ -149,12 +154,14 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
     Channel channel(std::move(pair.parent_end()));
 
     // Step 4.
+    log::step("runtime: init cloned");
     if (auto ready = channel.wait_ready(); !ready) {
         if (ready.error().code() == ECHILD)
             return init_died(init);
         return std::move(ready).error();
     }
     // Step 5.
+    log::step("runtime: init ready");
     TRY(on_ready(pid));
     TRY(channel.confirm_created());
     // Step 6.
@@ -163,6 +170,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
             return init_died(init);
         return std::move(detached).error();
     }
+    log::step("runtime: init recorded and detached");
     return init;
 }
 
