@@ -1,0 +1,52 @@
+# Thin wrapper over CMake. Quick start (as root on Debian 12): `make demo`, `make test`.
+BUILD ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+HULL := $(BUILD)/src/hull
+BUNDLE := bundles/busybox
+
+# Distribution packages the build and the tests need (Debian 12).
+DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
+        doctest-dev bats busybox-static jq util-linux
+
+.PHONY: all deps build demo test unit integration asan clean format
+
+all: build
+
+# Installs only what is missing; a no-op when everything is present.
+deps:
+	@missing=""; for p in $(DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA)
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Builds the busybox bundle and runs one container through create, start, state and delete,
+# printing what the container sees.
+demo: build
+	@HULL=$(HULL) bash $(BUNDLE)/demo.sh
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -R '^unit/'
+
+integration: build
+	cd $(BUILD) && ctest --output-on-failure -R '^integration/'
+
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_EXTRA=-DHULL_SANITIZE=ON
+
+format:
+	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan
