@@ -140,7 +140,9 @@ Result<CreatedContainer> create_container(
     req.spec = &spec;
     req.plan = &plan;
     req.rootfs = rootfs;
+    req.id = opts.id;
     req.no_pivot = opts.no_pivot;
+    req.no_new_keyring = opts.no_new_keyring;
     req.preserve_fds = opts.preserve_fds;
     req.exec_fifo = fifo.get();
     req.state_dir = c.dir.fd();

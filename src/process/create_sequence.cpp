@@ -50,6 +50,8 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
     const ns::NsPlan& plan = *req.plan;
 
     TRY(ns::apply_joins(sys, plan.init_joins));
+    if (!req.no_new_keyring)
+        TRY(join_session_keyring(req.id));
     // Exact modes for everything hull creates; the process's umask is set at the end.
     ::umask(0);
     if (!spec.hostname.empty())

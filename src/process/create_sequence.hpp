@@ -16,7 +16,9 @@ struct InitRequest {
     const oci::Spec* spec = nullptr;
     const ns::NsPlan* plan = nullptr;
     std::string rootfs; // absolute host path
+    std::string id; // names the session keyring
     bool no_pivot = false;
+    bool no_new_keyring = false; // --no-new-keyring: keep the caller's session keyring
     unsigned preserve_fds = 0;
     int exec_fifo = -1; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
     int state_dir = -1; // the locked state directory: closed first thing in the init

@@ -4,6 +4,7 @@
 #include "process/userdb.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -174,6 +175,36 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
         target.env.push_back("HOME=" + home_of(user.uid));
     target.path = TRY(look_path(process.args.at(0), target.env));
     return target;
+}
+
+Result<void> join_session_keyring(const std::string& name)
+{
+    constexpr long kJoinSessionKeyring = 1; // KEYCTL_JOIN_SESSION_KEYRING
+    constexpr long kSetPerm = 5; // KEYCTL_SETPERM
+    constexpr long kDescribe = 6; // KEYCTL_DESCRIBE
+    constexpr unsigned long kUserSearch = 0x00080000; // KEY_USR_SEARCH
+    long id = ::syscall(SYS_keyctl, kJoinSessionKeyring, name.c_str());
+    if (id < 0)
+        return errno == ENOSYS ? ok() : Error::from_errno("join session keyring", name);
+    // "type;uid;gid;perm;description": keep the permissions, add search for the owner.
+    char desc[512];
+    long n = ::syscall(SYS_keyctl, kDescribe, id, desc, sizeof desc);
+    if (n < 0 || static_cast<size_t>(n) > sizeof desc)
+        return Error::from_errno("describe session keyring", name);
+    std::string_view d(desc, static_cast<size_t>(n));
+    size_t field = 0, pos = 0;
+    while (field < 3 && pos != std::string_view::npos) {
+        pos = d.find(';', pos);
+        if (pos != std::string_view::npos)
+            ++pos;
+        ++field;
+    }
+    if (pos == std::string_view::npos)
+        return Error::message("malformed session keyring description");
+    unsigned long perm = std::strtoul(desc + pos, nullptr, 16);
+    if (::syscall(SYS_keyctl, kSetPerm, id, perm | kUserSearch) < 0)
+        return Error::from_errno("set session keyring permissions", name);
+    return ok();
 }
 
 Error exec_process(const ExecTarget& target, unsigned preserve_fds)

@@ -36,6 +36,11 @@ int rlimit_resource(const std::string& name);
 // executable. HOME is added from the container's /etc/passwd when the env lacks it.
 Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process);
 
+// runc's default (unless --no-new-keyring): a new session keyring named after the container,
+// so the container does not share the caller's session keys, made searchable by its owner.
+// ENOSYS (no keyring support) is not an error.
+Result<void> join_session_keyring(const std::string& name);
+
 // Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask
 // and calls execve. Only returns on failure.
 Error exec_process(const ExecTarget& target, unsigned preserve_fds);

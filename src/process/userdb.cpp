@@ -23,7 +23,8 @@ std::optional<PasswdEntry> find_uid(std::string_view text, uid_t uid)
         size_t pos = 0;
         while (f.size() < 7) {
             size_t colon = line.find(':', pos);
-            f.push_back(line.substr(pos, colon == std::string_view::npos ? std::string_view::npos : colon - pos));
+            f.push_back(
+                line.substr(pos, colon == std::string_view::npos ? std::string_view::npos : colon - pos));
             if (colon == std::string_view::npos)
                 break;
             pos = colon + 1;
@@ -35,7 +36,8 @@ std::optional<PasswdEntry> find_uid(std::string_view text, uid_t uid)
         auto [p2, e2] = std::from_chars(f[3].data(), f[3].data() + f[3].size(), g);
         if (e1 != std::errc() || p1 != f[2].data() + f[2].size() || e2 != std::errc() || v != uid)
             continue;
-        return PasswdEntry{std::string(f[0]), static_cast<uid_t>(v), static_cast<gid_t>(g), std::string(f[5])};
+        return PasswdEntry {
+            std::string(f[0]), static_cast<uid_t>(v), static_cast<gid_t>(g), std::string(f[5])};
     }
     return std::nullopt;
 }

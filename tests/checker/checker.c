@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -456,6 +457,21 @@ static void report_oom(void)
     free(s);
 }
 
+/* The session keyring's description (KEYCTL_DESCRIBE of KEY_SPEC_SESSION_KEYRING):
+ * "keyring;uid;gid;perm;name". */
+static void report_keyring(void)
+{
+    char desc[512];
+    long n = syscall(
+        SYS_keyctl, 6L /* KEYCTL_DESCRIBE */, -3L /* KEY_SPEC_SESSION_KEYRING */, desc, sizeof desc);
+    if (n > 0 && (size_t)n <= sizeof desc) {
+        desc[sizeof desc - 1] = '\0';
+        j_str("session_keyring", desc);
+    } else {
+        j_null("session_keyring");
+    }
+}
+
 static int main_report(int argc, char** argv)
 {
     /* fds first, before anything here opens a file */
@@ -473,6 +489,7 @@ static int main_report(int argc, char** argv)
     report_rlimits();
     report_cgroup();
     report_oom();
+    report_keyring();
     report_mounts();
     obj_end();
     putchar('\n');

@@ -475,6 +475,18 @@ mount_has() {
 	[ "$(cq .namespaces.user)" = "$(readlink /proc/self/ns/user)" ]
 }
 
+@test "inside: the container joins a new session keyring named after its ID" {
+	run_checker keyring-box
+	# "keyring;uid;gid;perm;name"
+	[ "$(cq .session_keyring | cut -d';' -f1)" = keyring ]
+	[ "$(cq .session_keyring | cut -d';' -f5)" = keyring-box ]
+}
+
+@test "inside: --no-new-keyring keeps the caller's session keyring" {
+	run_checker keyring-box --no-new-keyring
+	[ "$(cq .session_keyring | cut -d';' -f5)" != keyring-box ]
+}
+
 @test "inside: the hostname is the config's" {
 	update_config '.hostname = "box-under-test"'
 	run_checker r1
