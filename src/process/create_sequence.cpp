@@ -72,6 +72,27 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
     return prepare_process(sys, *spec.process);
 }
 
+// While the init waits for `start` it must stay killable by the usual signals (CRI stop and
+// containerd kill a created container with SIGTERM). As the init of a pid namespace, the
+// kernel drops signals it has no handler for, so it gets one that exits as the signal would
+// have. execve resets caught signals to their defaults.
+extern "C" void exit_on_signal(int sig)
+{
+    ::_exit(128 + sig);
+}
+
+void die_on_terminating_signals()
+{
+    struct sigaction sa = {};
+    sa.sa_handler = exit_on_signal;
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPWR})
+        ::sigaction(sig, &sa, nullptr);
+    // `run` blocks these in the runtime before clone; the waiting init must receive them.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
 [[noreturn]] void run_init_side(const InitRequest& req, Channel channel)
 {
     ExecTarget target;
@@ -104,7 +125,8 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
         ::_exit(1);
     }
 
-    // Step 7: blocked until `start` writes its byte (or `delete` kills us).
+    // Step 7: blocked until `start` writes its byte (or a signal or `delete` ends us).
+    die_on_terminating_signals();
     char byte;
     ssize_t n;
     do {

@@ -219,6 +219,14 @@ mount_has() {
 	[ "$(state_field c1 pid)" = 0 ]
 }
 
+@test "kill TERM of a created container stops it (CRI stop before start)" {
+	create_container c1 sleep 100
+	run hull kill c1 TERM
+	assert_status 0
+	wait_for_status c1 stopped
+	[ "$(state_field c1 pid)" = 0 ]
+}
+
 @test "kill with no signal sends SIGTERM" {
 	start_container c1 hull-checker wait-signal
 	wait_for_file_text "$T/c1.err" ready
