@@ -168,14 +168,7 @@ void Object::read(std::string_view key, std::optional<bool>& out) const
 
 void Object::read(std::string_view key, std::vector<std::string>& out) const
 {
-    const Json* v = get(key);
-    if (!v)
-        return;
-    std::string p = pointer_of(key);
-    expect_array(*v, p);
-    out.clear();
-    for (size_t i = 0; i < v->size(); ++i)
-        out.push_back(as_string((*v)[i], child(p, i)));
+    read_array(key, out, [](const Json& j, const std::string& p) { return as_string(j, p); });
 }
 
 void Object::read(std::string_view key, std::optional<std::vector<std::string>>& out) const

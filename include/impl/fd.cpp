@@ -15,6 +15,31 @@ Result<void> UniqueFd::close()
     return ok();
 }
 
+Result<std::string> read_all(int fd, std::string_view what)
+{
+    std::string text;
+    char buf[8192];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return Error::from_errno("read", what);
+        }
+        if (n == 0)
+            return text;
+        text.append(buf, static_cast<size_t>(n));
+    }
+}
+
+Result<std::string> read_file(const std::string& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        return Error::from_errno("open", path);
+    return read_all(fd.get(), path);
+}
+
 Result<FdPair> FdPair::socketpair(int type)
 {
     int fds[2];

@@ -150,7 +150,10 @@ void write(Level level, std::string_view msg)
     write_all(g_sink.fd, line);
 }
 
-bool debug_enabled() { return g_sink.min_level == Level::Debug; }
+bool debug_enabled()
+{
+    return g_sink.min_level == Level::Debug;
+}
 
 void step(std::string_view what)
 {
@@ -158,8 +161,8 @@ void step(std::string_view what)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double ms = static_cast<double>(now.tv_sec - g_start.tv_sec) * 1e3 +
-                static_cast<double>(now.tv_nsec - g_start.tv_nsec) / 1e6;
+    double ms = static_cast<double>(now.tv_sec - g_start.tv_sec) * 1e3
+        + static_cast<double>(now.tv_nsec - g_start.tv_nsec) / 1e6;
     char buf[64];
     std::snprintf(buf, sizeof buf, " (+%.3f ms, pid %d)", ms, static_cast<int>(::getpid()));
     write(Level::Debug, std::string(what) + buf);

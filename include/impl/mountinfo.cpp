@@ -71,20 +71,7 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text)
 
 Result<std::vector<MountInfo>> read_mountinfo(const std::string& path)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return Error::from_errno("open", path);
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0)
-            return Error::from_errno("read", path);
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-    }
-    return parse_mountinfo(text);
+    return parse_mountinfo(TRY(read_file(path)));
 }
 
 std::vector<std::string> cgroup_v1_subsystems(const std::string& super_options)

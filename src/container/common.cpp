@@ -122,21 +122,7 @@ Result<Loaded> load_container(const GlobalOptions& global, const std::string& id
 
 Result<oci::Spec> load_bundle_config(const std::string& bundle)
 {
-    std::string path = bundle + "/config.json";
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return Error::from_errno("open", path);
-    std::string text;
-    char buf[16384];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0)
-            return Error::from_errno("read", path);
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-    }
-    return oci::parse_config(text);
+    return oci::parse_config(TRY(read_file(bundle + "/config.json")));
 }
 
 Result<int> parse_signal(const std::string& text)

@@ -181,16 +181,7 @@ Result<ContainerRecord> StateDir::read_record() const
             return Error::message("container does not exist");
         return Error::from_errno("open", m_path + "/" + kStateFile);
     }
-    std::string text;
-    char buf[4096];
-    for (;;) {
-        ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0)
-            return Error::from_errno("read", m_path + "/" + kStateFile);
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-    }
+    auto text = TRY(read_all(fd.get(), m_path + "/" + kStateFile));
     return record_from_json(text);
 }
 

@@ -44,15 +44,10 @@ std::optional<PasswdEntry> find_uid(std::string_view text, uid_t uid)
 
 std::optional<PasswdEntry> lookup_uid(const std::string& path, uid_t uid)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
+    auto text = read_file(path);
+    if (!text)
         return std::nullopt;
-    std::string text;
-    char buf[8192];
-    ssize_t n;
-    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0)
-        text.append(buf, static_cast<size_t>(n));
-    return find_uid(text, uid);
+    return find_uid(text.value(), uid);
 }
 
 } // namespace hull::process

@@ -26,18 +26,6 @@ struct TempRoot {
     ~TempRoot() { std::system(("rm -rf " + path.substr(0, path.rfind('/'))).c_str()); }
 };
 
-std::string read_file(const std::string& path)
-{
-    std::string out;
-    int fd = ::open(path.c_str(), O_RDONLY);
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-    return out;
-}
-
 ContainerRecord record_for(pid_t pid)
 {
     ContainerRecord r;
@@ -177,9 +165,9 @@ TEST_CASE("pid files are written atomically with no trailing newline")
     ::mkdir(root.path.c_str(), 0700);
     std::string path = root.path + "/init.pid";
     REQUIRE(write_file_atomic(path, "1234", 0644).ok());
-    CHECK(read_file(path) == "1234");
+    CHECK(read_file(path).value() == "1234");
     REQUIRE(write_file_atomic(path, "99", 0644).ok());
-    CHECK(read_file(path) == "99");
+    CHECK(read_file(path).value() == "99");
     CHECK(::access((root.path + "/.init.pid").c_str(), F_OK) != 0);
 }
 
