@@ -44,7 +44,10 @@ NsPlan plan_namespaces(const oci::Spec& spec)
     for (const auto& ns : spec.linux->namespaces) {
         plan.present |= 1u << static_cast<unsigned>(ns.type);
         if (ns.path.empty()) {
-            plan.clone_flags |= clone_flag(ns.type);
+            if (ns.type == oci::NamespaceType::Time)
+                plan.new_time = true;
+            else
+                plan.clone_flags |= clone_flag(ns.type);
             continue;
         }
         Join join {ns.type, ns.path};
@@ -59,6 +62,60 @@ NsPlan plan_namespaces(const oci::Spec& spec)
     for (auto& j : other_joins)
         plan.init_joins.push_back(std::move(j));
     return plan;
+}
+
+std::string time_offsets_text(const oci::Spec& spec)
+{
+    std::string out;
+    if (!spec.linux)
+        return out;
+    for (const auto& [clock, off] : spec.linux->timeOffsets)
+        out += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+    return out;
+}
+
+std::string id_map_text(const std::vector<oci::IdMapping>& mappings)
+{
+    std::string out;
+    for (const auto& m : mappings)
+        out += std::to_string(m.containerID) + " " + std::to_string(m.hostID) + " " + std::to_string(m.size)
+            + "\n";
+    return out;
+}
+
+Result<RuntimeNamespaces> RuntimeNamespaces::enter(Sys& sys, const NsPlan& plan, const oci::Spec& spec)
+{
+    RuntimeNamespaces guard;
+    bool pid = false, time = plan.new_time;
+    for (const auto& j : plan.runtime_joins)
+        (j.type == oci::NamespaceType::Pid ? pid : time) = true;
+    if (pid) {
+        guard.m_own_pid.reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+        if (!guard.m_own_pid)
+            return Error::from_errno("open", "/proc/self/ns/pid");
+    }
+    if (time) {
+        guard.m_own_time.reset(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
+        if (!guard.m_own_time)
+            return Error::from_errno("open", "/proc/self/ns/time");
+    }
+    TRY(apply_joins(sys, plan.runtime_joins));
+    if (plan.new_time) {
+        TRY(sys.unshare(CLONE_NEWTIME).context("new time namespace"));
+        if (std::string offsets = time_offsets_text(spec); !offsets.empty())
+            TRY(sys.write_file_at(AT_FDCWD, "/proc/self/timens_offsets", offsets)
+                    .context("set time offsets"));
+    }
+    return guard;
+}
+
+RuntimeNamespaces::~RuntimeNamespaces()
+{
+    // setns to our own namespace only resets what our future children get.
+    if (m_own_pid)
+        ::setns(m_own_pid.get(), CLONE_NEWPID);
+    if (m_own_time)
+        ::setns(m_own_time.get(), CLONE_NEWTIME);
 }
 
 Result<UniqueFd> open_namespace(const Join& join)

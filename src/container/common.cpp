@@ -1,6 +1,8 @@
 #include "container/common.hpp"
 
+#include "hooks/hooks.hpp"
 #include "hull/fd.hpp"
+#include "hull/log.hpp"
 #include "hull/oci/id.hpp"
 #include "hull/oci/parse.hpp"
 
@@ -176,6 +178,31 @@ bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds time
         rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
     } while (rc < 0 && errno == EINTR);
     return rc > 0;
+}
+
+oci::State state_of(const ContainerRecord& record, Status status)
+{
+    oci::State s;
+    s.ociVersion = std::string(oci::oci_version);
+    s.id = record.id;
+    s.status = to_string(status);
+    s.pid = status == Status::Stopped ? 0 : record.pid;
+    s.bundle = record.bundle;
+    s.rootfs = record.rootfs;
+    s.created = record.created;
+    s.annotations = record.annotations;
+    return s;
+}
+
+void run_post_hooks(bool poststart, const ContainerRecord& record, Status status)
+{
+    const auto& list = poststart ? record.poststart : record.poststop;
+    if (list.empty())
+        return;
+    if (::chdir(record.bundle.c_str()) < 0)
+        log::warning("chdir " + record.bundle + ": " + std::strerror(errno));
+    (void)hooks::run_hooks(poststart ? hooks::Kind::Poststart : hooks::Kind::Poststop, list,
+        oci::state_to_json(state_of(record, status)));
 }
 
 std::string absolute_path(const std::string& path)

@@ -5,6 +5,7 @@
 #include "container/state_store.hpp"
 #include "hull/error.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/oci/state.hpp"
 
 #include <chrono>
 #include <string>
@@ -35,6 +36,12 @@ Result<void> signal_container(const ContainerRecord& record, int sig, bool all);
 // Waits until the recorded init is gone (exited, even if not yet reaped by its parent).
 // Returns false on timeout.
 bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds timeout);
+
+// The OCI state of a recorded container with the given status, as hooks and `state` see it.
+oci::State state_of(const ContainerRecord& record, Status status);
+
+// Runs poststart or poststop hooks from the bundle directory (as runc does); failures only warn.
+void run_post_hooks(bool poststart, const ContainerRecord& record, Status status);
 
 // Makes `path` absolute against the current directory.
 std::string absolute_path(const std::string& path);

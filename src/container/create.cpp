@@ -10,6 +10,7 @@
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
+#include "process/attributes.hpp"
 #include "process/create_sequence.hpp"
 
 #include <climits>
@@ -46,10 +47,11 @@ Result<void> check_preserved_fds(unsigned n)
     return ok();
 }
 
-// Fields whose machinery later issues build (terminals, hooks, user namespaces, seccomp,
-// LSMs, sysctl, ...). Refusing them is better than running a container that silently lacks
-// what its config asked for. linux.resources and cgroupsPath are the exception: until the
-// cgroup manager exists the container stays in the caller's cgroup, as the plan allows.
+// Fields whose machinery later issues build (terminals, seccomp, LSMs, ...). Refusing
+// them is better than running a container that silently lacks what its config asked for.
+// process.execCPUAffinity is not applicable to the init (config.md); exec will apply it. linux.resources and
+// cgroupsPath are the exception: until the cgroup manager exists the container stays in the caller's cgroup,
+// as the plan allows.
 Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Detach detach)
 {
     if (spec.process->terminal) {
@@ -67,18 +69,10 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         bool present;
         const char* pointer;
     } unsupported[] = {
-        {spec.hooks && spec.hooks != oci::Hooks {}, "/hooks"},
         {!p.apparmorProfile.empty(), "/process/apparmorProfile"},
         {!p.selinuxLabel.empty(), "/process/selinuxLabel"},
-        {p.ioPriority.has_value(), "/process/ioPriority"},
-        {p.scheduler.has_value(), "/process/scheduler"},
-        {p.execCPUAffinity.has_value(), "/process/execCPUAffinity"},
         {has_linux && spec.linux->seccomp.has_value(), "/linux/seccomp"},
-        {has_linux && !spec.linux->sysctl.empty(), "/linux/sysctl"},
-        {has_linux && !spec.linux->uidMappings.empty(), "/linux/uidMappings"},
-        {has_linux && !spec.linux->timeOffsets.empty(), "/linux/timeOffsets"},
         {has_linux && !spec.linux->mountLabel.empty(), "/linux/mountLabel"},
-        {has_linux && spec.linux->personality.has_value(), "/linux/personality"},
         {has_linux && spec.linux->intelRdt.has_value(), "/linux/intelRdt"},
         {has_linux && spec.linux->memoryPolicy.has_value(), "/linux/memoryPolicy"},
         {has_linux && !spec.linux->netDevices.empty(), "/linux/netDevices"},
@@ -90,11 +84,19 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         if (!spec.mounts[i].uidMappings.empty() || !spec.mounts[i].gidMappings.empty())
             return Error::message(
                 "config.json: /mounts/" + std::to_string(i) + ": idmapped mounts are not implemented yet");
-    if (has_linux)
-        for (size_t i = 0; i < spec.linux->namespaces.size(); ++i)
-            if (spec.linux->namespaces[i].type == oci::NamespaceType::User)
-                return Error::message("config.json: /linux/namespaces/" + std::to_string(i)
-                    + ": user namespaces are not implemented yet");
+    // A new user namespace is made at clone, so namespaces joined by path would be joined from
+    // inside it, without the privilege that needs; only a joined user namespace combines.
+    if (has_linux) {
+        bool new_user = false, joins_other = false;
+        for (const auto& n : spec.linux->namespaces) {
+            new_user |= n.type == oci::NamespaceType::User && n.path.empty();
+            joins_other |= n.type != oci::NamespaceType::User && !n.path.empty();
+        }
+        if (new_user && joins_other)
+            return Error::message(
+                "config.json: /linux/namespaces: joining namespaces by path together with a new "
+                "user namespace is not implemented yet");
+    }
     return ok();
 }
 
@@ -109,7 +111,11 @@ Result<CreatedContainer> create_container(
     auto spec = TRY(load_bundle_config(bundle));
     TRY(check_supported(spec, opts, detach));
     std::string rootfs = TRY(resolve_rootfs(bundle, spec));
-    TRY(check_preserved_fds(opts.preserve_fds));
+    // Socket activation: fds 3..3+L-1 go first, then the --preserve-fds ones (cli-contract §7.3).
+    auto listen = process::listen_fds_from_env(::getenv("LISTEN_PID"), ::getenv("LISTEN_FDS"), ::getpid());
+    unsigned passed_fds = listen.count + opts.preserve_fds;
+    TRY(check_preserved_fds(passed_fds));
+    spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
     ns::NsPlan plan = ns::plan_namespaces(spec);
     log::step("create: config loaded and checked");
     if (::chdir(bundle.c_str()) < 0)
@@ -135,6 +141,10 @@ Result<CreatedContainer> create_container(
     c.record.rootfs = rootfs;
     c.record.annotations = spec.annotations;
     c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
+    if (spec.hooks) {
+        c.record.poststart = spec.hooks->poststart;
+        c.record.poststop = spec.hooks->poststop;
+    }
 
     process::InitRequest req;
     req.spec = &spec;
@@ -143,9 +153,10 @@ Result<CreatedContainer> create_container(
     req.id = opts.id;
     req.no_pivot = opts.no_pivot;
     req.no_new_keyring = opts.no_new_keyring;
-    req.preserve_fds = opts.preserve_fds;
+    req.preserve_fds = passed_fds;
     req.exec_fifo = fifo.get();
     req.state_dir = c.dir.fd();
+    req.state = state_of(c.record, Status::Created);
     c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
         auto st = TRY(read_proc_stat(pid));
         c.record.pid = pid;

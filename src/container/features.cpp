@@ -19,7 +19,7 @@ oci::Features implemented_features()
     f.ociVersionMax = std::string(oci::oci_version_max);
     f.mountOptions = oci::known_mount_options();
     oci::Features::Linux l;
-    l.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "uts"};
+    l.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     l.capabilities = oci::known_capabilities();
     l.cgroup = oci::Features::Cgroup {false, false, false, false, false};
     l.seccomp = oci::Features::Seccomp {};

@@ -72,6 +72,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
         (void)c.dir.destroy();
         return std::move(started).error();
     }
+    run_post_hooks(true, c.record, Status::Running);
     if (opts.detach) {
         (void)c.init.release();
         return 0;
@@ -87,8 +88,10 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
 
     if (!opts.keep) {
         auto dir = StateDir::open_locked(state_root(global), id);
-        if (dir)
+        if (dir) {
             TRY(dir.value().destroy());
+            run_post_hooks(false, c.record, Status::Stopped);
+        }
         log::step("run: deleted");
     }
     return exit_code(status);

@@ -31,6 +31,7 @@ Result<int> start(const GlobalOptions& global, const StartOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
     TRY(start_container(c.dir, c.status));
+    run_post_hooks(true, c.record, Status::Running);
     return 0;
 }
 

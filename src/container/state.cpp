@@ -16,20 +16,6 @@ namespace hull::container {
 
 namespace {
 
-oci::State to_oci_state(const ContainerRecord& record, Status status)
-{
-    oci::State s;
-    s.ociVersion = std::string(oci::oci_version);
-    s.id = record.id;
-    s.status = to_string(status);
-    s.pid = status == Status::Stopped ? 0 : record.pid;
-    s.bundle = record.bundle;
-    s.rootfs = record.rootfs;
-    s.created = record.created;
-    s.annotations = record.annotations;
-    return s;
-}
-
 std::string owner_of(const StateDir& dir)
 {
     struct stat st;
@@ -73,7 +59,7 @@ std::string tabulate(const std::vector<std::vector<std::string>>& rows)
 Result<int> state(const GlobalOptions& global, const StateOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::None));
-    print(oci::state_to_json(to_oci_state(c.record, c.status)));
+    print(oci::state_to_json(state_of(c.record, c.status)));
     return 0;
 }
 
@@ -95,7 +81,7 @@ Result<int> list(const GlobalOptions& global, const ListOptions& opts)
             log::warning("load container " + id + ": " + c.error().text());
             continue;
         }
-        auto s = to_oci_state(c.value().record, c.value().status);
+        auto s = state_of(c.value().record, c.value().status);
         s.owner = owner_of(c.value().dir);
         states.push_back(std::move(s));
     }

@@ -24,6 +24,37 @@ const char* to_string(Status status)
     return "stopped";
 }
 
+namespace {
+
+nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks)
+{
+    auto out = nlohmann::json::array();
+    for (const auto& h : hooks) {
+        nlohmann::json j = {{"path", h.path}, {"args", h.args}, {"env", h.env}};
+        if (h.timeout)
+            j["timeout"] = *h.timeout;
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+std::vector<oci::Hook> hooks_from_json(const nlohmann::json& j)
+{
+    std::vector<oci::Hook> out;
+    for (const auto& h : j) {
+        oci::Hook hook;
+        hook.path = h.at("path").get<std::string>();
+        hook.args = h.at("args").get<std::vector<std::string>>();
+        hook.env = h.at("env").get<std::vector<std::string>>();
+        if (h.contains("timeout"))
+            hook.timeout = h.at("timeout").get<int>();
+        out.push_back(std::move(hook));
+    }
+    return out;
+}
+
+} // namespace
+
 std::string record_to_json(const ContainerRecord& r)
 {
     nlohmann::ordered_json j;
@@ -35,6 +66,8 @@ std::string record_to_json(const ContainerRecord& r)
     j["created"] = r.created;
     j["annotations"] = r.annotations;
     j["own_pid_namespace"] = r.own_pid_namespace;
+    j["poststart"] = hooks_to_json(r.poststart);
+    j["poststop"] = hooks_to_json(r.poststop);
     return j.dump();
 }
 
@@ -51,6 +84,10 @@ Result<ContainerRecord> record_from_json(std::string_view text)
         r.created = j.at("created").get<std::string>();
         r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
         r.own_pid_namespace = j.value("own_pid_namespace", true);
+        if (j.contains("poststart"))
+            r.poststart = hooks_from_json(j.at("poststart"));
+        if (j.contains("poststop"))
+            r.poststop = hooks_from_json(j.at("poststop"));
         return r;
     } catch (const std::exception& e) {
         return Error::message(std::string("state.json: ") + e.what());

@@ -12,6 +12,7 @@
 
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
+#include "hull/oci/spec.hpp"
 
 #include <cstdint>
 #include <map>
@@ -37,6 +38,8 @@ struct ContainerRecord {
     std::string created; // RFC 3339, nanoseconds, UTC
     std::map<std::string, std::string> annotations;
     bool own_pid_namespace = true; // signals to the init reach every process of the container
+    // The hooks that run after create, kept so start and delete never re-read config.json.
+    std::vector<oci::Hook> poststart, poststop;
 };
 
 std::string record_to_json(const ContainerRecord& record);

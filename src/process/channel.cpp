@@ -16,6 +16,12 @@ const char* to_string(Msg msg)
         return "ParentCreated";
     case Msg::ChildDetached:
         return "ChildDetached";
+    case Msg::ParentMapsWritten:
+        return "ParentMapsWritten";
+    case Msg::ChildRequestHooks:
+        return "ChildRequestHooks";
+    case Msg::ParentHooksDone:
+        return "ParentHooksDone";
     }
     return "unknown";
 }
@@ -45,6 +51,17 @@ void Channel::report_error(const Error& error)
 
 Result<void> Channel::expect(Msg want)
 {
+    TRY(receive(want, false));
+    return ok();
+}
+
+Result<std::string> Channel::wait_hooks_done()
+{
+    return receive(Msg::ParentHooksDone, true);
+}
+
+Result<std::string> Channel::receive(Msg want, bool payload_allowed)
+{
     std::vector<char> buf(kMaxPacket);
     ssize_t n;
     do {
@@ -67,9 +84,9 @@ Result<void> Channel::expect(Msg want)
     if (got != want)
         return Error::message(
             std::string("protocol error: expected ") + to_string(want) + ", got " + to_string(got));
-    if (!payload.empty())
+    if (!payload.empty() && !payload_allowed)
         return Error::message(std::string("protocol error: unexpected payload with ") + to_string(got));
-    return ok();
+    return std::string(payload);
 }
 
 } // namespace hull::process

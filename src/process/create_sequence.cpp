@@ -1,6 +1,8 @@
 // Both sides of the create handshake (protocol.hpp), step by step, side by side.
 #include "process/create_sequence.hpp"
 
+#include "hooks/hooks.hpp"
+#include "process/attributes.hpp"
 #include "process/init_process.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
@@ -43,13 +45,22 @@ Result<void> write_oom_score_adj(int value)
 
 // Steps 2-3, init side. State: new namespaces of the plan, root in them, the host's root
 // filesystem still visible, the runtime's fds inherited (all O_CLOEXEC).
-Result<ExecTarget> set_up_container(const InitRequest& req)
+Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, std::string& state_json)
 {
     LinuxSys sys;
     const oci::Spec& spec = *req.spec;
     const ns::NsPlan& plan = *req.plan;
 
+    // Step 2a: unmapped until the runtime has written the id maps.
+    if (plan.creates(oci::NamespaceType::User))
+        TRY(channel.wait_maps_written());
     TRY(ns::apply_joins(sys, plan.init_joins));
+    if (plan.user_namespace()) {
+        // Become the user namespace's root, so what hull creates is owned by container root.
+        TRY(sys.setgroups({}).context("drop supplementary groups in the user namespace"));
+        TRY(sys.setresgid(0));
+        TRY(sys.setresuid(0));
+    }
     if (!req.no_new_keyring)
         TRY(join_session_keyring(req.id));
     // Exact modes for everything hull creates; the process's umask is set at the end.
@@ -67,6 +78,21 @@ Result<ExecTarget> set_up_container(const InitRequest& req)
     ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
+    // Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
+    if (has_create_hooks(spec)) {
+        TRY(channel.request_hooks());
+        state_json = TRY(channel.wait_hooks_done());
+        TRY(hooks::run_hooks(hooks::Kind::CreateContainer, spec.hooks->createContainer, state_json));
+    }
+    // Step 3b.
+    TRY(rootfs::pivot_into_rootfs(sys, ropts));
+    if (spec.linux) {
+        // Before read-only paths: /proc/sys is usually one of them.
+        TRY(rootfs::write_sysctls(sys, spec.linux->sysctl));
+        if (spec.linux->personality)
+            TRY(apply_personality(*spec.linux->personality));
+    }
+    TRY(rootfs::finalize_rootfs(sys, spec).context("finalize rootfs"));
     log::step("init: rootfs ready");
     // State: inside the rootfs, old root detached, still root.
     return prepare_process(sys, *spec.process);
@@ -96,6 +122,7 @@ void die_on_terminating_signals()
 [[noreturn]] void run_init_side(const InitRequest& req, Channel channel)
 {
     ExecTarget target;
+    std::string state_json;
     try {
         // Step 2: let go of the state dir lock, die with the runtime until step 5, and stay
         // non-dumpable until execve (P2) so no container process can ptrace or read our fds.
@@ -106,7 +133,7 @@ void die_on_terminating_signals()
 
         // Step 3.
         log::step("init: cloned");
-        auto prepared = set_up_container(req);
+        auto prepared = set_up_container(req, channel, state_json);
         if (!prepared) {
             channel.report_error(prepared.error());
             ::_exit(1);
@@ -136,6 +163,15 @@ void die_on_terminating_signals()
         ::_exit(1);
     ::close(req.exec_fifo);
     log::step("init: released, exec");
+    if (req.spec->hooks && !req.spec->hooks->startContainer.empty()) {
+        auto started
+            = hooks::run_hooks(hooks::Kind::StartContainer, req.spec->hooks->startContainer, state_json);
+        if (!started) {
+            std::string msg = "hull: " + started.error().text() + "\n";
+            (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+            ::_exit(1);
+        }
+    }
 
     // Step 8: nobody is left to report to; the error goes to the container's stderr.
     Error e = exec_process(target, req.preserve_fds);
@@ -158,24 +194,62 @@ Error init_died(ChildProcess& init)
 
 } // namespace
 
+bool has_create_hooks(const oci::Spec& spec)
+{
+    if (!spec.hooks)
+        return false;
+    const auto& h = *spec.hooks;
+    return !h.prestart.empty() || !h.createRuntime.empty() || !h.createContainer.empty()
+        || !h.startContainer.empty();
+}
+
 Result<ChildProcess> create_init(const InitRequest& req, const std::function<Result<void>(pid_t)>& on_ready)
 {
     LinuxSys sys;
-    // Step 1: pid and time namespaces given by path are joined here, for our children only.
-    TRY(ns::apply_joins(sys, req.plan->runtime_joins));
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
-
-    // Step 2.
-    pid_t pid = clone_init(req.plan->clone_flags);
-    if (pid < 0)
-        return Error::from_errno("clone3", "container init");
-    if (pid == 0) {
-        pair.close_parent_end();
-        run_init_side(req, Channel(std::move(pair.child_end())));
+    pid_t pid;
+    {
+        // Step 1: pid and time namespaces for our children only, undone once the init exists.
+        auto runtime_ns = TRY(ns::RuntimeNamespaces::enter(sys, *req.plan, *req.spec));
+        // Step 2.
+        pid = clone_init(req.plan->clone_flags);
+        if (pid < 0)
+            return Error::from_errno("clone3", "container init");
+        if (pid == 0) {
+            pair.close_parent_end();
+            run_init_side(req, Channel(std::move(pair.child_end())));
+        }
     }
     pair.close_child_end();
     ChildProcess init(pid);
     Channel channel(std::move(pair.parent_end()));
+
+    // Step 2a.
+    if (req.plan->creates(oci::NamespaceType::User)) {
+        std::string proc = "/proc/" + std::to_string(pid);
+        TRY(sys.write_file_at(AT_FDCWD, proc + "/gid_map", ns::id_map_text(req.spec->linux->gidMappings))
+                .context("write gid map"));
+        TRY(sys.write_file_at(AT_FDCWD, proc + "/uid_map", ns::id_map_text(req.spec->linux->uidMappings))
+                .context("write uid map"));
+        TRY(channel.confirm_maps_written());
+    }
+
+    // Step 3a.
+    if (has_create_hooks(*req.spec)) {
+        if (auto asked = channel.wait_hooks_request(); !asked) {
+            if (asked.error().code() == ECHILD)
+                return init_died(init);
+            return std::move(asked).error();
+        }
+        oci::State state = req.state;
+        state.pid = pid;
+        state.status = "creating";
+        std::string json = oci::state_to_json(state);
+        const auto& h = *req.spec->hooks;
+        TRY(hooks::run_hooks(hooks::Kind::Prestart, h.prestart, json));
+        TRY(hooks::run_hooks(hooks::Kind::CreateRuntime, h.createRuntime, json));
+        TRY(channel.confirm_hooks_done(json));
+    }
 
     // Step 4.
     log::step("runtime: init cloned");

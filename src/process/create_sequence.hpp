@@ -5,6 +5,7 @@
 #include "hull/fd.hpp"
 #include "hull/namespaces/plan.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/oci/state.hpp"
 
 #include <functional>
 #include <string>
@@ -22,7 +23,12 @@ struct InitRequest {
     unsigned preserve_fds = 0;
     int exec_fifo = -1; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
     int state_dir = -1; // the locked state directory: closed first thing in the init
+    oci::State state; // id, bundle, rootfs, annotations: what hooks get on stdin
 };
+
+// Whether the create handshake includes step 3a (hooks that run before pivot_root, or in the
+// container before execve).
+bool has_create_hooks(const oci::Spec& spec);
 
 // Steps 1-6 of the table, parent side. `on_ready(pid)` is step 5 (record the container); when
 // it fails, the init is killed. Returns the init, blocked on the exec fifo, still owned by the

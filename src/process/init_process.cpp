@@ -1,6 +1,7 @@
 #include "process/init_process.hpp"
 
 #include "caps/caps.hpp"
+#include "process/attributes.hpp"
 #include "process/userdb.hpp"
 
 #include <csignal>
@@ -141,6 +142,12 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
         struct rlimit lim = {static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
         TRY(sys.setrlimit(rlimit_resource(rl.type), lim).context("set " + rl.type));
     }
+
+    // Scheduling attributes before the user change: raising priorities needs CAP_SYS_NICE.
+    if (process.scheduler)
+        TRY(apply_scheduler(*process.scheduler));
+    if (process.ioPriority)
+        TRY(apply_io_priority(*process.ioPriority));
 
     const auto& user = process.user;
     if (process.capabilities) {

@@ -10,8 +10,18 @@
 //        socketpair; join pid/time ns by path
 //   2    clone3(CLONE_NEW* of the plan)  ------>  born in its namespaces; closes the parent's
 //        closes the child's end                   end, PDEATHSIG=SIGKILL, non-dumpable
+//   2a   with a new user namespace: writes
+//        /proc/PID/{gid,uid}_map
+//        ParentMapsWritten  --------------------> waits for it before anything else; then (new
+//                                                 or joined user ns) becomes its root: 0:0
 //   3                                             joins namespaces by path, sets hostname,
-//                                                 prepares the rootfs, pivot_root, masks,
+//                                                 mounts the rootfs
+//   3a   (only when the config has prestart, createRuntime, createContainer or startContainer
+//        hooks)                      <----------  ChildRequestHooks
+//        runs prestart and createRuntime hooks
+//        ParentHooksDone{state JSON}  ----------> runs createContainer hooks, keeps the state
+//                                                 for startContainer
+//   3b                                            pivot_root, sysctl, masks,
 //                                                 resolves the executable, sets rlimits,
 //                                                 user, cwd, umask, no_new_privs
 //   4    <------------------------------------    ChildReady (or ChildError{code,op,context})
@@ -20,8 +30,9 @@
 //        ParentCreated  ------------------------> clears PDEATHSIG (it outlives create)
 //   6    <------------------------------------    ChildDetached
 //   7    writes the pid file, exits 0             blocks reading exec.fifo
-//   8    `start`: writes one byte to exec.fifo,   reads it, closes every fd above
-//        removes the fifo (status → running)      2 + preserve-fds, execve
+//   8    `start`: writes one byte to exec.fifo,   reads it, runs startContainer hooks,
+//        removes the fifo (status → running),     closes every fd above 2 + preserve-fds,
+//        runs poststart hooks                     execve
 //
 // The parent tells "reported an error" (ChildError) from "died" (EOF on the socket, then
 // waitpid) — never by EOF alone (runc #5087). Payloads are bounds-checked (CVE-2021-43784).
@@ -40,6 +51,9 @@ enum class Msg : uint8_t {
     ChildError = 2,
     ParentCreated = 3,
     ChildDetached = 4,
+    ParentMapsWritten = 5,
+    ChildRequestHooks = 6,
+    ParentHooksDone = 7,
 };
 
 const char* to_string(Msg msg);
@@ -64,16 +78,27 @@ public:
     Result<void> report_detached() { return send(Msg::ChildDetached); }
     void report_error(const Error& error); // best effort: the child exits right after
     Result<void> wait_created() { return expect(Msg::ParentCreated); }
+    Result<void> wait_maps_written() { return expect(Msg::ParentMapsWritten); }
+    Result<void> request_hooks() { return send(Msg::ChildRequestHooks); }
+    // Returns the state JSON the runtime sent for the container's own hooks.
+    Result<std::string> wait_hooks_done();
 
     // Parent side. A ChildError becomes the returned Error (with "container init" context);
     // EOF becomes an error with code ECHILD so the caller can waitpid for the reason.
     Result<void> wait_ready() { return expect(Msg::ChildReady); }
     Result<void> confirm_created() { return send(Msg::ParentCreated); }
+    Result<void> confirm_maps_written() { return send(Msg::ParentMapsWritten); }
+    Result<void> wait_hooks_request() { return expect(Msg::ChildRequestHooks); }
+    Result<void> confirm_hooks_done(std::string_view state_json)
+    {
+        return send(Msg::ParentHooksDone, state_json);
+    }
     Result<void> wait_detached() { return expect(Msg::ChildDetached); }
 
 private:
     Result<void> send(Msg msg, std::string_view payload = {});
     Result<void> expect(Msg msg);
+    Result<std::string> receive(Msg msg, bool payload_allowed);
 
     UniqueFd m_fd;
 };

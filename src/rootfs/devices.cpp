@@ -4,6 +4,7 @@
 #include "rootfs/rootfs.hpp"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -73,7 +74,17 @@ Result<void> make_device(Sys& sys, int root, const std::string& path, mode_t typ
     // A node the image shipped (or an earlier linux.devices entry) is replaced.
     if (::unlinkat(parent.get(), name.c_str(), 0) < 0 && errno != ENOENT)
         return Error::from_errno("unlink", path);
-    TRY(sys.mknodat(parent.get(), name, type | perm, makedev(major, minor)));
+    auto made = sys.mknodat(parent.get(), name, type | perm, makedev(major, minor));
+    if (!made && made.error().code() == EPERM) {
+        // In a user namespace mknod is not allowed: bind the host's node of the same path.
+        UniqueFd f(
+            ::openat(parent.get(), name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0600));
+        if (!f)
+            return Error::from_errno("create", path);
+        auto target = TRY(open_in_root(root, path, O_PATH));
+        return sys.mount(path, fd_path(target.get()), "", MS_BIND, "").context("bind host device " + path);
+    }
+    TRY(std::move(made));
     // mknod honours the umask; the mode is the config's.
     if (::fchmodat(parent.get(), name.c_str(), perm, 0) < 0)
         return Error::from_errno("chmod", path);

@@ -45,6 +45,30 @@ bool source_is_directory(const std::string& source)
     return ::stat(source.c_str(), &st) < 0 || S_ISDIR(st.st_mode);
 }
 
+// The init's cgroup in the v1 hierarchy holding `subsystems`, from /proc/self/cgroup.
+std::string own_cgroup_path(const std::vector<std::string>& subsystems)
+{
+    auto text = read_file("/proc/self/cgroup");
+    if (!text || subsystems.empty())
+        return "/";
+    std::string_view all = text.value();
+    size_t start = 0;
+    while (start < all.size()) {
+        size_t end = all.find('\n', start);
+        std::string_view line
+            = all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        start = end == std::string_view::npos ? all.size() : end + 1;
+        // "hierarchy-id:controller,list:/path"
+        size_t c1 = line.find(':'), c2 = line.find(':', c1 + 1);
+        if (c1 == std::string_view::npos || c2 == std::string_view::npos)
+            continue;
+        std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
+        if (controllers.find(subsystems.front()) != std::string_view::npos)
+            return std::string(line.substr(c2 + 1));
+    }
+    return "/";
+}
+
 // The cgroup filesystem as the container sees it. On a cgroup2 host: cgroup2 itself. On a v1
 // or hybrid host: a tmpfs holding one mount per hierarchy the host has (and cgroup2 at
 // "unified"), as runc does. With a new cgroup namespace each shows the namespace's root;
@@ -74,7 +98,13 @@ Result<void> mount_cgroup(
             std::string data;
             for (const auto& s : h.subsystems)
                 data += (data.empty() ? "" : ",") + s;
-            TRY(sys.mount("cgroup", fd_path(sub.get()), "cgroup", flags, data));
+            auto r = sys.mount("cgroup", fd_path(sub.get()), "cgroup", flags, data);
+            // cgroup v1 cannot be mounted from a user namespace: bind the init's own cgroup of
+            // that hierarchy from the host instead, as runc does.
+            if (!r && r.error().code() == EPERM)
+                r = sys.mount(h.mount_point + own_cgroup_path(h.subsystems), fd_path(sub.get()), "",
+                    MS_BIND | MS_REC, "");
+            TRY(std::move(r));
         }
         // A co-mounted hierarchy ("cpu,cpuacct") is reachable under each controller's name.
         if (name.find(',') != std::string::npos) {
@@ -180,8 +210,11 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();
 
-    TRY(pivot_into_rootfs(sys, opts));
+    return ok();
+}
 
+Result<void> finalize_rootfs(Sys& sys, const oci::Spec& spec)
+{
     UniqueFd newroot(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!newroot)
         return Error::from_errno("open", "/");

@@ -7,7 +7,9 @@
 //   2. bind the rootfs onto itself (pivot_root needs a mount point)
 //   3. every entry of `mounts`, in order, targets resolved inside the rootfs
 //   4. /dev: the default devices, linux.devices, and the standard symlinks
+// then (after the createRuntime and createContainer hooks) pivot_into_rootfs:
 //   5. pivot_root (old root detached) or, with --no-pivot, MS_MOVE + chroot
+// then, after the init has written linux.sysctl through the new /proc, finalize_rootfs:
 //   6. maskedPaths, readonlyPaths, then root.readonly
 #pragma once
 
@@ -15,6 +17,7 @@
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
 
+#include <map>
 #include <string>
 
 namespace hull::rootfs {
@@ -27,6 +30,12 @@ struct RootfsOptions {
 };
 
 Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts);
+Result<void> finalize_rootfs(Sys& sys, const oci::Spec& spec);
+
+// linux.sysctl, written through the container's own procfs (P8): each key is opened beneath
+// a verified /proc/sys handle with no symlinks and no mount crossings, and the opened file must
+// be on procfs.
+Result<void> write_sysctls(Sys& sys, const std::map<std::string, std::string>& sysctl);
 
 // The steps, exposed for tests.
 Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts);

@@ -62,9 +62,12 @@ TEST_CASE("every combination of created and joined namespaces is planned correct
         auto plan = ns::plan_namespaces(spec_with(create, join));
         int want_flags = 0;
         for (unsigned i = 0; i < 8; ++i)
-            if (create & (1u << i))
+            if ((create & (1u << i)) && kAll[i] != NamespaceType::Time)
                 want_flags |= ns::clone_flag(kAll[i]);
+        // A new time namespace is made by the runtime (offsets first), never by clone.
         REQUIRE(plan.clone_flags == want_flags);
+        REQUIRE(plan.new_time == bool(create & (1u << 7)));
+        REQUIRE(plan.user_namespace() == bool((create | join) & (1u << 5)));
         for (unsigned i = 0; i < 8; ++i) {
             REQUIRE(plan.creates(kAll[i]) == bool(create & (1u << i)));
             REQUIRE(plan.lists(kAll[i]) == bool((create | join) & (1u << i)));
@@ -122,4 +125,32 @@ TEST_CASE("joins are applied in plan order with the right nstype")
     CHECK(sys.calls
         == std::vector<std::string> {
             "setns " + std::to_string(CLONE_NEWIPC), "setns " + std::to_string(CLONE_NEWUTS)});
+}
+
+TEST_CASE("time offsets and id maps are rendered as the kernel files expect")
+{
+    oci::Spec spec;
+    spec.linux = oci::Linux {};
+    CHECK(ns::time_offsets_text(spec).empty());
+    spec.linux->timeOffsets["monotonic"] = {86400, 5};
+    spec.linux->timeOffsets["boottime"] = {-10, 0};
+    CHECK(ns::time_offsets_text(spec) == "boottime -10 0\nmonotonic 86400 5\n");
+    CHECK(ns::id_map_text({{0, 100000, 65536}, {65536, 1000, 1}}) == "0 100000 65536\n65536 1000 1\n");
+}
+
+TEST_CASE("the runtime's own namespaces come back after a new time namespace")
+{
+    test::FakeSys sys;
+    oci::Spec spec;
+    spec.linux = oci::Linux {};
+    spec.linux->namespaces.push_back({NamespaceType::Time, ""});
+    spec.linux->timeOffsets["monotonic"] = {1, 0};
+    auto plan = ns::plan_namespaces(spec);
+    {
+        auto guard = ns::RuntimeNamespaces::enter(sys, plan, spec);
+        REQUIRE(guard.ok());
+    }
+    CHECK(sys.calls
+        == std::vector<std::string> {
+            "unshare " + std::to_string(0x80), "write /proc/self/timens_offsets monotonic 1 0\n"});
 }

@@ -8,6 +8,10 @@
 //     no intermediate process is needed;
 //   - the others: by the init, first thing after clone, user namespace first (so the
 //     following joins are checked against the joined user namespace's capabilities).
+// A new time namespace is made by the runtime too (unshare, then linux.timeOffsets written to
+// /proc/self/timens_offsets), because offsets can only be set before any process is inside;
+// the init is then born into it. The runtime restores its own *_for_children afterwards.
+// A new user namespace is created at clone; the runtime writes its id maps right after.
 // plan_namespaces is pure and exhaustively unit-tested; apply_* is a short loop over Sys.
 #pragma once
 
@@ -33,15 +37,48 @@ enum class Joiner { Runtime, Init };
 
 struct NsPlan {
     int clone_flags = 0; // CLONE_NEW* for every namespace created at clone
+    bool new_time = false; // a new time namespace, made by the runtime before clone
     std::vector<Join> runtime_joins; // joined by the runtime before clone (pid, time)
     std::vector<Join> init_joins; // joined by the init after clone, user first
     uint32_t present = 0; // bit per NamespaceType listed in the config
 
-    bool creates(oci::NamespaceType type) const { return (clone_flags & clone_flag(type)) != 0; }
+    bool creates(oci::NamespaceType type) const
+    {
+        return type == oci::NamespaceType::Time ? new_time : (clone_flags & clone_flag(type)) != 0;
+    }
+    // The init lives in a user namespace other than the runtime's (new or joined).
+    bool user_namespace() const { return creates(oci::NamespaceType::User) || joins_user(); }
+    bool joins_user() const
+    {
+        return !init_joins.empty() && init_joins.front().type == oci::NamespaceType::User;
+    }
     bool lists(oci::NamespaceType type) const { return present & (1u << static_cast<unsigned>(type)); }
 };
 
 NsPlan plan_namespaces(const oci::Spec& spec);
+
+// The text for /proc/self/timens_offsets ("monotonic S N\nboottime S N\n"); empty when
+// the config sets no offsets.
+std::string time_offsets_text(const oci::Spec& spec);
+
+// "containerID hostID size\n" per mapping, one write's worth for /proc/PID/{uid,gid}_map.
+std::string id_map_text(const std::vector<oci::IdMapping>& mappings);
+
+// The runtime side of the plan, around clone: joins pid/time namespaces by path and makes a
+// new time namespace with its offsets, for the runtime's children only. Destroying the guard
+// puts the runtime's own pid_for_children and time_for_children back.
+class RuntimeNamespaces {
+public:
+    static Result<RuntimeNamespaces> enter(Sys& sys, const NsPlan& plan, const oci::Spec& spec);
+    ~RuntimeNamespaces();
+    RuntimeNamespaces(RuntimeNamespaces&&) = default;
+    RuntimeNamespaces& operator=(RuntimeNamespaces&&) = default;
+
+private:
+    RuntimeNamespaces() = default;
+    UniqueFd m_own_pid;
+    UniqueFd m_own_time;
+};
 
 // A namespace file opened for setns, checked to be a namespace of the expected type.
 Result<UniqueFd> open_namespace(const Join& join);
