@@ -3,7 +3,8 @@
 // An Error holds the errno of the failing call (0 when there is none), the failing operation
 // with the path or argument it acted on ("mount /proc"), and a chain of context frames added
 // by the callers on the way out ("create abc", "prepare rootfs"). It prints outermost first:
-//   create abc: prepare rootfs: mount /proc: Operation not permitted
+//   create abc: prepare rootfs: mount /proc: operation not permitted
+// (strerror in lower case, as Go and so runc word it: clients match those substrings).
 // Errors are logged once, at the CLI; every other layer only adds context and returns.
 #pragma once
 
@@ -36,7 +37,7 @@ public:
     // Innermost first, as they were added.
     const std::vector<std::string>& frames() const { return m_frames; }
 
-    // "frame_n: ...: frame_1: op: strerror(code)".
+    // "frame_n: ...: frame_1: op: strerror(code)", strerror starting in lower case.
     std::string text() const;
 
     // Wire form for the parent/child socket: code, op and frames, bounds-checked on decode.

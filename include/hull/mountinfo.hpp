@@ -13,6 +13,7 @@ namespace hull {
 struct MountInfo {
     std::string root; // field 4: the root of the mount within its filesystem
     std::string mount_point; // field 5, unescaped
+    std::string optional; // the optional fields, space-separated ("shared:3 master:1")
     std::string fstype; // after the "-" separator
     std::string source;
     std::string super_options; // e.g. "rw,memory" for a cgroup v1 hierarchy

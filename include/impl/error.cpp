@@ -92,7 +92,12 @@ std::string Error::text() const
     if (m_code != 0) {
         if (!m_op.empty())
             out += ": ";
-        out += std::strerror(m_code);
+        // Go's wording, lower case ("no such file or directory", "permission denied"): the
+        // engines match these substrings to map failures to exit codes 126/127 (cli-contract §5).
+        std::string reason = std::strerror(m_code);
+        if (!reason.empty() && reason[0] >= 'A' && reason[0] <= 'Z')
+            reason[0] = static_cast<char>(reason[0] - 'A' + 'a');
+        out += reason;
     }
     return out;
 }

@@ -61,6 +61,8 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text)
         MountInfo m;
         m.root = unescape(f[3]);
         m.mount_point = unescape(f[4]);
+        for (size_t i = 6; i < dash; ++i)
+            m.optional += (m.optional.empty() ? "" : " ") + std::string(f[i]);
         m.fstype = std::string(f[dash + 1]);
         m.source = unescape(f[dash + 2]);
         m.super_options = std::string(f[dash + 3]);

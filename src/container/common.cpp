@@ -194,15 +194,32 @@ oci::State state_of(const ContainerRecord& record, Status status)
     return s;
 }
 
-void run_post_hooks(bool poststart, const ContainerRecord& record, Status status)
+namespace {
+
+Result<void> run_bundle_hooks(
+    hooks::Kind kind, const std::vector<oci::Hook>& list, const ContainerRecord& record, Status status)
 {
-    const auto& list = poststart ? record.poststart : record.poststop;
     if (list.empty())
-        return;
+        return ok();
     if (::chdir(record.bundle.c_str()) < 0)
-        log::warning("chdir " + record.bundle + ": " + std::strerror(errno));
-    (void)hooks::run_hooks(poststart ? hooks::Kind::Poststart : hooks::Kind::Poststop, list,
-        oci::state_to_json(state_of(record, status)));
+        return Error::from_errno("chdir", record.bundle);
+    return hooks::run_hooks(kind, list, oci::state_to_json(state_of(record, status)));
+}
+
+} // namespace
+
+Result<void> run_poststart_hooks(const ContainerRecord& record)
+{
+    auto r = run_bundle_hooks(hooks::Kind::Poststart, record.poststart, record, Status::Running);
+    if (!r)
+        (void)signal_container(record, SIGKILL, true);
+    return r;
+}
+
+void run_poststop_hooks(const ContainerRecord& record)
+{
+    if (auto r = run_bundle_hooks(hooks::Kind::Poststop, record.poststop, record, Status::Stopped); !r)
+        log::warning(r.error().text());
 }
 
 std::string absolute_path(const std::string& path)

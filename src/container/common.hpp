@@ -40,8 +40,11 @@ bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds time
 // The OCI state of a recorded container with the given status, as hooks and `state` see it.
 oci::State state_of(const ContainerRecord& record, Status status);
 
-// Runs poststart or poststop hooks from the bundle directory (as runc does); failures only warn.
-void run_post_hooks(bool poststart, const ContainerRecord& record, Status status);
+// Runs poststart hooks from the bundle directory (as runc does). A failure is an error, and
+// the caller stops the container (runtime.md).
+Result<void> run_poststart_hooks(const ContainerRecord& record);
+// Runs poststop hooks from the bundle directory; failures only warn.
+void run_poststop_hooks(const ContainerRecord& record);
 
 // Makes `path` absolute against the current directory.
 std::string absolute_path(const std::string& path);

@@ -124,9 +124,12 @@ Result<CreatedContainer> create_container(
     // Side effects, each with its rollback.
     CreatedContainer c;
     c.dir = TRY(StateDir::create(state_root(global), opts.id));
+    // runtime.md: a create that fails after its hooks could run ends like a delete, poststop
+    // hooks included.
     ScopeExit remove_dir([&] {
         c.init.kill_and_reap();
         (void)c.dir.destroy();
+        run_poststop_hooks(c.record);
     });
     if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
         return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);

@@ -20,6 +20,6 @@ Result<CreatedContainer> create_container(
     const GlobalOptions& global, const CreateOptions& opts, Detach detach);
 
 // start on a locked directory: created → running, with runc's errors for other states.
-Result<void> start_container(const StateDir& dir, Status status);
+Result<void> start_container(const StateDir& dir, const ContainerRecord& record, Status status);
 
 } // namespace hull::container

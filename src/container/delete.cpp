@@ -53,7 +53,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         break;
     }
     TRY(c.dir.destroy());
-    run_post_hooks(false, c.record, Status::Stopped);
+    run_poststop_hooks(c.record);
     return 0;
 }
 

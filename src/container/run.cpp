@@ -67,12 +67,17 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
             ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
     auto c = TRY(create_container(global, opts.create, opts.detach ? Detach::Yes : Detach::No));
-    if (auto started = start_container(c.dir, Status::Created); !started) {
+    if (auto started = start_container(c.dir, c.record, Status::Created); !started) {
         c.init.kill_and_reap();
         (void)c.dir.destroy();
         return std::move(started).error();
     }
-    run_post_hooks(true, c.record, Status::Running);
+    if (auto post = run_poststart_hooks(c.record); !post) {
+        c.init.kill_and_reap();
+        (void)c.dir.destroy();
+        run_poststop_hooks(c.record);
+        return std::move(post).error();
+    }
     if (opts.detach) {
         (void)c.init.release();
         return 0;
@@ -90,7 +95,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
         auto dir = StateDir::open_locked(state_root(global), id);
         if (dir) {
             TRY(dir.value().destroy());
-            run_post_hooks(false, c.record, Status::Stopped);
+            run_poststop_hooks(c.record);
         }
         log::step("run: deleted");
     }

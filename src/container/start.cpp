@@ -8,7 +8,7 @@
 
 namespace hull::container {
 
-Result<void> start_container(const StateDir& dir, Status status)
+Result<void> start_container(const StateDir& dir, const ContainerRecord& record, Status status)
 {
     switch (status) {
     case Status::Created:
@@ -20,7 +20,7 @@ Result<void> start_container(const StateDir& dir, Status status)
     case Status::Stopped:
         return Error::message("cannot start a container that has stopped");
     }
-    TRY(process::release_init(dir.fd(), kExecFifo));
+    TRY(process::release_init(dir.fd(), kExecFifo, record.pid));
     // The fifo's absence is what makes the status "running".
     if (::unlinkat(dir.fd(), kExecFifo, 0) < 0)
         return Error::from_errno("remove", dir.path() + "/" + kExecFifo);
@@ -30,8 +30,8 @@ Result<void> start_container(const StateDir& dir, Status status)
 Result<int> start(const GlobalOptions& global, const StartOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
-    TRY(start_container(c.dir, c.status));
-    run_post_hooks(true, c.record, Status::Running);
+    TRY(start_container(c.dir, c.record, c.status));
+    TRY(run_poststart_hooks(c.record));
     return 0;
 }
 

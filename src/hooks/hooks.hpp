@@ -33,8 +33,9 @@ const char* to_string(Kind kind);
 Result<void> run_hook(const oci::Hook& hook, std::string_view state_json);
 
 // Runs `hooks` in order. For prestart, createRuntime, createContainer and startContainer the
-// first failure stops the list and is returned with the context "<kind> hook #<index>". For
-// poststart and poststop every hook runs; failures are logged as warnings and ok is returned.
+// first failure stops the list and is returned with the context "<kind> hook #<index>"; so it
+// does for poststart (runtime.md: the runtime then stops the container). For poststop every
+// hook runs; failures are logged as warnings and ok is returned.
 Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::string_view state_json);
 
 } // namespace hull::hooks

@@ -12,7 +12,9 @@
 #include <csignal>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -161,7 +163,8 @@ void die_on_terminating_signals()
     } while (n < 0 && errno == EINTR);
     if (n != 1)
         ::_exit(1);
-    ::close(req.exec_fifo);
+    // The fifo stays open (O_CLOEXEC) until execve: its last writer going away is how `start`
+    // learns that the program runs, before it runs poststart hooks.
     log::step("init: released, exec");
     if (req.spec->hooks && !req.spec->hooks->startContainer.empty()) {
         auto started
@@ -272,7 +275,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
     return init;
 }
 
-Result<void> release_init(int dirfd, const char* fifo_name)
+Result<void> release_init(int dirfd, const char* fifo_name, pid_t init)
 {
     UniqueFd fifo(::openat(dirfd, fifo_name, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) {
@@ -282,8 +285,30 @@ Result<void> release_init(int dirfd, const char* fifo_name)
             return Error::message("cannot start an already running container");
         return Error::from_errno("open", fifo_name);
     }
+    UniqueFd reader(::openat(dirfd, fifo_name, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!reader)
+        return Error::from_errno("open", fifo_name);
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init, 0)));
+    if (!pidfd)
+        return Error::message("container process is already dead");
     if (::write(fifo.get(), "0", 1) != 1)
         return Error::from_errno("write", fifo_name);
+    // Wait for the init to take the byte, then for its end of the fifo to close: at execve (or
+    // at its death). Then the program runs and poststart hooks may follow (runtime.md).
+    for (;;) {
+        int pending = 0;
+        if (::ioctl(reader.get(), FIONREAD, &pending) < 0)
+            return Error::from_errno("ioctl FIONREAD", fifo_name);
+        if (pending == 0)
+            break;
+        // A pidfd polls readable once the process is gone.
+        struct pollfd p = {pidfd.get(), POLLIN, 0};
+        if (::poll(&p, 1, 1) > 0)
+            return Error::message("container process is already dead");
+    }
+    fifo.reset();
+    struct pollfd p = {reader.get(), POLLIN, 0};
+    while (::poll(&p, 1, -1) < 0 && errno == EINTR) { }
     return ok();
 }
 

@@ -36,8 +36,8 @@ bool has_create_hooks(const oci::Spec& spec);
 Result<ChildProcess> create_init(
     const InitRequest& request, const std::function<Result<void>(pid_t)>& on_ready);
 
-// `start`: step 8, runtime side. Writes the byte the init waits for. ENXIO from the open means
-// no reader: the init is gone.
-Result<void> release_init(int exec_fifo_dirfd, const char* fifo_name);
+// `start`: step 8, runtime side. Writes the byte the init waits for (ENXIO from the open means
+// no reader: the init is gone), then waits until the init has taken it and reached execve.
+Result<void> release_init(int exec_fifo_dirfd, const char* fifo_name, pid_t init);
 
 } // namespace hull::process

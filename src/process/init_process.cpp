@@ -3,6 +3,7 @@
 #include "caps/caps.hpp"
 #include "process/attributes.hpp"
 #include "process/userdb.hpp"
+#include "rootfs/resolve.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -60,14 +61,14 @@ bool env_has(const std::vector<std::string>& env, std::string_view key)
     return false;
 }
 
-// Go's findExecutable: a regular file with any execute bit.
+// Go's findExecutable: a regular file with any execute bit; a directory is EACCES.
 int find_executable(const std::string& path)
 {
     struct stat st;
     if (::stat(path.c_str(), &st) < 0)
         return errno;
     if (S_ISDIR(st.st_mode))
-        return EISDIR;
+        return EACCES;
     if ((st.st_mode & 0111) == 0)
         return EACCES;
     return 0;
@@ -115,8 +116,6 @@ Result<std::string> look_path(const std::string& file, const std::vector<std::st
             return Error::message(quoted + "stat " + file + ": no such file or directory");
         if (err == ENOTDIR)
             return Error::message(quoted + "stat " + file + ": not a directory");
-        if (err == EISDIR)
-            return Error::message(quoted + "is a directory");
         return Error::message(quoted + "permission denied");
     }
     std::string path = env_value(env, "PATH");
@@ -143,6 +142,14 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
         TRY(sys.setrlimit(rlimit_resource(rl.type), lim).context("set " + rl.type));
     }
 
+    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
+    // A missing cwd is created inside the rootfs as container root, as runc does.
+    {
+        UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!root)
+            return Error::from_errno("open", "/");
+        TRY(rootfs::make_in_root(root.get(), cwd, rootfs::Kind::Directory).context("create cwd " + cwd));
+    }
     // Scheduling attributes before the user change: raising priorities needs CAP_SYS_NICE.
     if (process.scheduler)
         TRY(apply_scheduler(*process.scheduler));
@@ -163,7 +170,6 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
         TRY(caps::apply_sets(*process.capabilities));
     }
 
-    std::string cwd = process.cwd.empty() ? "/" : process.cwd;
     TRY(sys.chdir(cwd).context("change to the working directory"));
     TRY(verify_cwd());
 

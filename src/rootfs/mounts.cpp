@@ -39,12 +39,6 @@ Result<void> set_recursive_attrs(int fd, uint64_t set, uint64_t clr, const std::
     return ok();
 }
 
-bool source_is_directory(const std::string& source)
-{
-    struct stat st;
-    return ::stat(source.c_str(), &st) < 0 || S_ISDIR(st.st_mode);
-}
-
 // The init's cgroup in the v1 hierarchy holding `subsystems`, from /proc/self/cgroup.
 std::string own_cgroup_path(const std::vector<std::string>& subsystems)
 {
@@ -129,6 +123,30 @@ Result<void> mount_cgroup(
     return ok();
 }
 
+// pivot_root refuses a shared parent mount, and an unbindable one cannot be bound: the mount
+// holding the rootfs is made private (in our own mount namespace only), as runc does. The
+// config's propagation is applied to the new "/" after pivot_root.
+Result<void> make_parent_mount_private(Sys& sys, const std::string& rootfs)
+{
+    auto mounts = TRY(read_mountinfo());
+    const MountInfo* parent = nullptr;
+    for (const auto& m : mounts) {
+        const std::string& mp = m.mount_point;
+        bool contains = mp == "/" || rootfs == mp
+            || (rootfs.compare(0, mp.size(), mp) == 0 && rootfs[mp.size()] == '/');
+        if (contains && (!parent || mp.size() >= parent->mount_point.size()))
+            parent = &m;
+    }
+    if (!parent)
+        return ok();
+    bool shared = parent->optional.find("shared:") != std::string::npos;
+    bool unbindable = parent->optional.find("unbindable") != std::string::npos;
+    if (!shared && !unbindable)
+        return ok();
+    return sys.mount("", parent->mount_point, "", MS_PRIVATE, "")
+        .context("make the rootfs parent mount private");
+}
+
 } // namespace
 
 unsigned long root_propagation(const std::string& value)
@@ -161,7 +179,10 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
 
     UniqueFd target;
     if (bind) {
-        Kind kind = source_is_directory(m.source) ? Kind::Directory : Kind::File;
+        struct stat st;
+        if (::stat(m.source.c_str(), &st) < 0)
+            return Error::from_errno("stat", m.source).context(what);
+        Kind kind = S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File;
         target = TRY(make_in_root(root, m.destination, kind).context(what));
         unsigned long bflags = MS_BIND | (mf.recursive ? MS_REC : 0);
         TRY(sys.mount(m.source, fd_path(target.get()), "", bflags, "").context(what));
@@ -200,6 +221,7 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
 {
     std::string propagation = spec.linux ? spec.linux->rootfsPropagation : "";
     TRY(sys.mount("", "/", "", root_propagation(propagation), "").context("set propagation of /"));
+    TRY(make_parent_mount_private(sys, opts.rootfs));
     TRY(sys.mount(opts.rootfs, opts.rootfs, "", MS_BIND | MS_REC, "").context("bind the rootfs onto itself"));
 
     UniqueFd root(::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -227,6 +249,9 @@ Result<void> finalize_rootfs(Sys& sys, const oci::Spec& spec)
     if (spec.root && spec.root->readonly)
         TRY(sys.mount("", "/", "", MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), "")
                 .context("make the root read-only"));
+    if (spec.linux && !spec.linux->rootfsPropagation.empty())
+        TRY(sys.mount("", "/", "", root_propagation(spec.linux->rootfsPropagation), "")
+                .context("set propagation of /"));
     return ok();
 }
 

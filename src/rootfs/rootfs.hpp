@@ -10,7 +10,8 @@
 // then (after the createRuntime and createContainer hooks) pivot_into_rootfs:
 //   5. pivot_root (old root detached) or, with --no-pivot, MS_MOVE + chroot
 // then, after the init has written linux.sysctl through the new /proc, finalize_rootfs:
-//   6. maskedPaths, readonlyPaths, then root.readonly
+//   6. maskedPaths, readonlyPaths, root.readonly, then linux.rootfsPropagation on the new "/"
+//      (last, as runc: an unbindable root would refuse the binds of the masks)
 #pragma once
 
 #include "hull/error.hpp"

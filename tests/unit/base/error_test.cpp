@@ -37,7 +37,7 @@ TEST_CASE("error text is outermost context first, then op, then strerror")
 {
     auto e = Error::from_code(EPERM, "mount", "/proc");
     e.context("prepare rootfs").context("create abc");
-    CHECK(e.text() == "create abc: prepare rootfs: mount /proc: Operation not permitted");
+    CHECK(e.text() == "create abc: prepare rootfs: mount /proc: operation not permitted");
     CHECK(e.code() == EPERM);
     CHECK(Error::message("invalid container ID format").text() == "invalid container ID format");
 }
@@ -54,7 +54,7 @@ TEST_CASE("TRY propagates errors with context and yields values")
 {
     auto r = adds_context();
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().text() == "prepare rootfs: open /x: No such file or directory");
+    CHECK(r.error().text() == "prepare rootfs: open /x: no such file or directory");
     auto v = passes_value();
     REQUIRE(v.ok());
     CHECK(v.value() == 42);

@@ -8,7 +8,7 @@ namespace {
 
 MountInfo m(std::string point, std::string type, std::string super = "rw")
 {
-    return MountInfo {"/", std::move(point), std::move(type), "cgroup", std::move(super)};
+    return MountInfo {"/", std::move(point), "", std::move(type), "cgroup", std::move(super)};
 }
 
 } // namespace

@@ -109,7 +109,7 @@ TEST_CASE("joining a missing path or a non-namespace file is a clear error")
     test::FakeSys sys;
     auto missing = ns::apply_joins(sys, {{NamespaceType::Network, "/nonexistent/netns"}});
     REQUIRE_FALSE(missing.ok());
-    CHECK(missing.error().text() == "open network namespace /nonexistent/netns: No such file or directory");
+    CHECK(missing.error().text() == "open network namespace /nonexistent/netns: no such file or directory");
     auto regular = ns::apply_joins(sys, {{NamespaceType::Uts, "/etc/hostname"}});
     REQUIRE_FALSE(regular.ok());
     CHECK(regular.error().text().find("not a namespace file") != std::string::npos);

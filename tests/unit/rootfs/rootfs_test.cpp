@@ -226,7 +226,7 @@ TEST_CASE("executable lookup uses Go's wording, which engines map to exit codes"
     CHECK(missing.error().text() == "exec: \"no-such-binary\": executable file not found in $PATH");
     CHECK(process::look_path("/nope", env).error().text()
         == "exec: \"/nope\": stat /nope: no such file or directory");
-    CHECK(process::look_path("/etc", env).error().text() == "exec: \"/etc\": is a directory");
+    CHECK(process::look_path("/etc", env).error().text() == "exec: \"/etc\": permission denied");
     char plain[] = "/tmp/hull-plain-XXXXXX";
     ::close(::mkstemp(plain)); // mode 0600: no execute bit
     CHECK(process::look_path(plain, env).error().text()
