@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# Invalid config.json input: create must fail with an error that says what is wrong (for a
+# schema or validation error, the JSON pointer of the offending field, as hull's oci-spec
+# reports it) and leave nothing behind: no state, no process, no mount (runtime.md "Errors":
+# "generating an error MUST leave the state of the environment as if the operation were never
+# attempted").
+
+load ../helpers
+load spec_helpers
+
+setup_file() {
+	hull_setup_file
+}
+
+setup() {
+	spec_setup
+	set_args true
+	ID="bad-$BATS_TEST_NUMBER-$$"
+}
+
+teardown() {
+	spec_teardown
+}
+
+# refused [TEXT...]: create of $ID fails, its error contains every TEXT, nothing is left.
+refused() {
+	local text
+	try_create "$ID"
+	[ "$status" -ne 0 ] || {
+		echo "create succeeded" >&2
+		return 1
+	}
+	for text in "$@"; do
+		assert_output_contains "$text"
+	done
+	nothing_left "$ID"
+}
+
+# ---- mounts --------------------------------------------------------------------------------------
+
+@test "a mount with an unknown option fails at mount(2), naming the destination" {
+	# unknown options are file-system data (as in runc), so tmpfs itself rejects it
+	add_mount '{"destination": "/hull-bad-opt", "type": "tmpfs", "source": "tmpfs", "options": ["no-such-option-xyz"]}'
+	refused /hull-bad-opt
+}
+
+@test "a relative mount destination is refused, naming /mounts/N/destination" {
+	skip_if_runc "runc 1.1 only warns about a relative destination"
+	local n
+	n="$(jq '.mounts | length' "$BUNDLE/config.json")"
+	add_mount '{"destination": "relative/dest", "type": "tmpfs", "source": "tmpfs"}'
+	refused "/mounts/$n/destination"
+}
+
+@test "a bind mount of a missing source fails, naming the source" {
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$T/no-such-source\", \"options\": [\"rbind\"]}"
+	refused "$T/no-such-source"
+}
+
+# ---- devices -------------------------------------------------------------------------------------
+
+@test "a device with a bad type is refused" {
+	update_config '.linux.devices = [{"path": "/dev/bad", "type": "x", "major": 1, "minor": 3}]'
+	refused
+}
+
+@test "a device with a bad type: the error names /linux/devices/0/type" {
+	skip_if_runc "runc 1.1 says only 'invalid device type \"x\"'"
+	update_config '.linux.devices = [{"path": "/dev/bad", "type": "x", "major": 1, "minor": 3}]'
+	refused /linux/devices/0/type
+}
+
+@test "a device with a relative path is refused, naming /linux/devices/0/path" {
+	skip_if_runc "runc 1.1 accepts a relative device path"
+	update_config '.linux.devices = [{"path": "dev/bad", "type": "c", "major": 1, "minor": 3}]'
+	refused /linux/devices/0/path
+}
+
+# ---- process -------------------------------------------------------------------------------------
+
+@test "an unknown rlimit type is refused, naming the type" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
+	refused RLIMIT_BOGUS
+}
+
+@test "an unknown rlimit type: the error names /process/rlimits/0/type" {
+	skip_if_runc "runc 1.1 says only 'wrong rlimit value: RLIMIT_BOGUS'"
+	update_config '.process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
+	refused /process/rlimits/0/type
+}
+
+@test "a negative uid is refused" {
+	update_config '.process.user.uid = -1'
+	refused
+}
+
+@test "a relative cwd is refused: Cwd must be an absolute path" {
+	update_config '.process.cwd = "relative"'
+	refused "Cwd must be an absolute path"
+}
+
+# ---- hooks ---------------------------------------------------------------------------------------
+
+@test "a hook with a relative path is refused" {
+	update_config '.hooks.prestart = [{"path": "relative/hook"}]'
+	refused
+}
+
+@test "a hook with a relative path: the error names /hooks/prestart/0/path" {
+	skip_if_runc "runc 1.1 does not validate hook paths (fails at exec)"
+	update_config '.hooks.prestart = [{"path": "relative/hook"}]'
+	refused /hooks/prestart/0/path
+}
+
+@test "a hook with timeout 0 is refused" {
+	update_config '.hooks.prestart = [{"path": "/bin/true", "timeout": 0}]'
+	refused
+}
+
+@test "a hook with timeout 0: the error names /hooks/prestart/0/timeout" {
+	skip_if_runc "runc 1.1 runs the hook and reports a 0 s timeout"
+	update_config '.hooks.prestart = [{"path": "/bin/true", "timeout": 0}]'
+	refused /hooks/prestart/0/timeout
+}
+
+# ---- namespaces and other linux fields ----------------------------------------------------------
+
+@test "an unknown namespace type is refused" {
+	update_config '.linux.namespaces += [{"type": "bogus"}]'
+	refused bogus
+}
+
+@test "an unknown namespace type: the error names /linux/namespaces/N/type" {
+	skip_if_runc "runc 1.1 says only 'namespace {\"bogus\" \"\"} does not exist'"
+	local n
+	n="$(jq '.linux.namespaces | length' "$BUNDLE/config.json")"
+	update_config '.linux.namespaces += [{"type": "bogus"}]'
+	refused "/linux/namespaces/$n/type"
+}
+
+@test "a duplicated namespace type is refused" {
+	update_config '.linux.namespaces += [{"type": "pid"}]'
+	refused
+}
+
+@test "a relative namespace path is refused" {
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "network")] + [{"type": "network", "path": "proc/1/ns/net"}]'
+	refused
+}
+
+@test "an unknown rootfsPropagation is refused, naming the value" {
+	update_config '.linux.rootfsPropagation = "bogus"'
+	refused bogus
+}
+
+@test "a sysctl outside any namespaced set is refused, naming the key" {
+	update_config '.linux.sysctl = {"kernel.hull_no_such_key": "1"}'
+	refused kernel.hull_no_such_key
+}
+
+# ---- the file itself -----------------------------------------------------------------------------
+
+@test "a config.json that is not JSON is refused" {
+	echo '{"ociVersion": "1.0.2", ' >"$BUNDLE/config.json"
+	refused
+}
+
+@test "a config.json with a wrongly typed field is refused" {
+	update_config '.process.args = "true"'
+	refused
+}
+
+@test "a bundle without config.json is refused" {
+	rm "$BUNDLE/config.json"
+	refused config.json
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# runtime-spec config-linux.md "Namespaces", "User namespace mappings" and "Offset for Time
+# Namespace": every namespace type is created new, or joined by path; bad paths are refused with
+# nothing left behind. Everything is checked from inside the container.
+
+load ../helpers
+load spec_helpers
+
+setup_file() {
+	hull_setup_file
+}
+
+setup() {
+	spec_setup
+}
+
+teardown() {
+	spec_teardown
+}
+
+# assert_new_ns NS: the checker's namespace NS (a /proc/self/ns name) is not the host's.
+assert_new_ns() {
+	local host inside
+	host="$(readlink "/proc/self/ns/$1")"
+	inside="$(cq ".namespaces.$1")"
+	[ -n "$inside" ] && [ "$inside" != null ] || {
+		echo "no $1 namespace reported" >&2
+		return 1
+	}
+	if [ "$host" = "$inside" ]; then
+		echo "namespace $1 is the host's ($host)" >&2
+		return 1
+	fi
+}
+
+# use_userns [HOSTID]: a new user namespace mapping container 0..65535 to HOSTID (100000).
+# The mapped root must be able to reach the bundle, and bats' temporary directories are 0700,
+# so the bundle moves to a world-searchable directory $UT (removed at teardown).
+use_userns() {
+	local host="${1:-100000}"
+	UT="$(mktemp -d /tmp/hull-spec-userns.XXXXXX)"
+	HULL_TEMP_DIRS+=("$UT")
+	chmod 0711 "$UT"
+	cp -a "$BUNDLE" "$UT/bundle"
+	BUNDLE="$UT/bundle"
+	add_namespace user
+	update_config ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $host, \"size\": 65536}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $host, \"size\": 65536}]"
+}
+
+# ---- new namespaces ------------------------------------------------------------------------------
+
+@test "pid namespace: a new one is created and the process is pid 1 in it" {
+	add_namespace pid
+	run_checker ns-pid
+	assert_new_ns pid
+	[ "$(cq .pid)" = 1 ]
+}
+
+@test "network namespace: a new one is created with only a loopback interface" {
+	add_namespace network
+	run_checker ns-net
+	assert_new_ns net
+	run_sh 'ls /sys/class/net'
+	assert_status 0
+	[ "$output" = lo ]
+}
+
+@test "mount namespace: a new one is created" {
+	add_namespace mount
+	run_checker ns-mnt
+	assert_new_ns mnt
+}
+
+@test "ipc namespace: a new one is created" {
+	add_namespace ipc
+	run_checker ns-ipc
+	assert_new_ns ipc
+}
+
+@test "uts namespace: a new one is created and the hostname is set in it only" {
+	add_namespace uts
+	update_config '.hostname = "uts-box"'
+	run_checker ns-uts
+	assert_new_ns uts
+	[ "$(cq .hostname)" = uts-box ]
+	[ "$(hostname)" != uts-box ]
+}
+
+@test "user namespace: a new one is created when mappings are given" {
+	use_userns
+	run_checker ns-user
+	assert_new_ns user
+	[ "$(cq .uid)" = 0 ]
+	[ "$(cq .gid)" = 0 ]
+}
+
+@test "cgroup namespace: a new one is created and the container's cgroup is its root" {
+	add_namespace cgroup
+	run_checker ns-cgroup
+	assert_new_ns cgroup
+	# every hierarchy line of /proc/self/cgroup is "N:controllers:/"
+	cq '.cgroup[]' >"$T/cgroup"
+	[ -s "$T/cgroup" ]
+	if grep -v ':/$' "$T/cgroup"; then
+		echo "cgroup paths are not the namespace root" >&2
+		return 1
+	fi
+}
+
+@test "time namespace: a new one is created" {
+	skip_if_runc "runc 1.1 has no time namespace support"
+	add_namespace time
+	run_checker ns-time
+	assert_new_ns time
+}
+
+@test "a namespace type left out of the config is the host's (network)" {
+	remove_namespace network
+	run_checker ns-hostnet
+	[ "$(cq .namespaces.net)" = "$(readlink /proc/self/ns/net)" ]
+}
+
+# ---- joining namespaces by path ------------------------------------------------------------------
+
+@test "network namespace path: the container joins the given namespace" {
+	spawn_ns_holder --net --ipc --uts
+	add_namespace network "/proc/$HOLDER/ns/net"
+	run_checker ns-join-net
+	[ "$(cq .namespaces.net)" = "$(readlink "/proc/$HOLDER/ns/net")" ]
+}
+
+@test "ipc namespace path: the container joins the given namespace" {
+	spawn_ns_holder --net --ipc --uts
+	add_namespace ipc "/proc/$HOLDER/ns/ipc"
+	run_checker ns-join-ipc
+	[ "$(cq .namespaces.ipc)" = "$(readlink "/proc/$HOLDER/ns/ipc")" ]
+}
+
+@test "uts namespace path: the container joins the given namespace and keeps its hostname" {
+	spawn_ns_holder --net --ipc --uts
+	nsenter --target "$HOLDER" --uts hostname holder-host
+	update_config 'del(.hostname)'
+	add_namespace uts "/proc/$HOLDER/ns/uts"
+	run_checker ns-join-uts
+	[ "$(cq .namespaces.uts)" = "$(readlink "/proc/$HOLDER/ns/uts")" ]
+	[ "$(cq .hostname)" = holder-host ]
+}
+
+@test "pid namespace path: the container joins the pid namespace of another process" {
+	# the holder's child (sleep) is pid 1 of the new pid namespace
+	unshare --pid --fork sleep 1000 &
+	SPEC_PIDS+=("$!")
+	local parent=$! child="" i
+	for i in $(seq 50); do
+		child="$(pgrep -P "$parent" | head -n1)" && [ -n "$child" ] && break
+		sleep 0.1
+	done
+	[ -n "$child" ]
+	SPEC_PIDS+=("$child")
+	add_namespace pid "/proc/$child/ns/pid"
+	run_checker ns-join-pid
+	[ "$(cq .namespaces.pid)" = "$(readlink "/proc/$child/ns/pid")" ]
+	[ "$(cq .pid)" != 1 ]
+	# the container's fresh /proc shows the namespace's init
+	run_sh 'tr "\0" " " </proc/1/cmdline'
+	assert_status 0
+	[ "$output" = "sleep 1000 " ]
+}
+
+@test "a namespace path of the wrong type (uts file as network) fails, nothing left behind" {
+	spawn_ns_holder --net --ipc --uts
+	add_namespace network "/proc/$HOLDER/ns/uts"
+	local id="ns-wrongtype-$$"
+	set_args true
+	try_create "$id"
+	[ "$status" -ne 0 ]
+	nothing_left "$id"
+}
+
+@test "a namespace path of the wrong type: the error names the path" {
+	skip_if_runc "runc 1.1 says only 'failed to setns into net namespace: Invalid argument'"
+	spawn_ns_holder --net --ipc --uts
+	add_namespace network "/proc/$HOLDER/ns/uts"
+	local id="ns-wrongtype-$$"
+	set_args true
+	try_create "$id"
+	[ "$status" -ne 0 ]
+	assert_output_contains "/proc/$HOLDER/ns/uts"
+	nothing_left "$id"
+}
+
+@test "a missing namespace path fails with an error naming the path, nothing left behind" {
+	add_namespace network "$T/no-such-ns"
+	local id="ns-missing-$$"
+	set_args true
+	try_create "$id"
+	[ "$status" -ne 0 ]
+	assert_output_contains "$T/no-such-ns"
+	nothing_left "$id"
+}
+
+# ---- user namespace ------------------------------------------------------------------------------
+
+@test "user namespace: uid_map and gid_map inside are the configured mappings" {
+	use_userns
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 1000},
+			{"containerID": 1000, "hostID": 201000, "size": 10}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 300000, "size": 65536}]'
+	run_sh 'cat /proc/self/uid_map; echo --; cat /proc/self/gid_map'
+	assert_status 0
+	[ "$(echo "$output" | awk '{$1=$1; print}')" = "$(printf '%s\n' \
+		'0 100000 1000' '1000 201000 10' '--' '0 300000 65536')" ]
+}
+
+@test "user namespace: a file created by container root is owned by the mapped host ids" {
+	use_userns 100000
+	mkdir "$UT/shared"
+	chown 100000:100000 "$UT/shared"
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$UT/shared\", \"options\": [\"rbind\", \"rw\"]}"
+	run_sh 'touch /mnt/made-inside && mkdir /mnt/dir-inside && stat -c "%u:%g" /mnt/made-inside'
+	assert_status 0
+	[ "$output" = 0:0 ]
+	[ "$(stat -c '%u:%g' "$UT/shared/made-inside")" = 100000:100000 ]
+	[ "$(stat -c '%u:%g' "$UT/shared/dir-inside")" = 100000:100000 ]
+}
+
+@test "user namespace: container user 1000 is host uid 101000" {
+	use_userns 100000
+	mkdir "$UT/shared"
+	chown 101000:101000 "$UT/shared"
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$UT/shared\", \"options\": [\"rbind\", \"rw\"]}"
+	run_sh 'id -u; touch /mnt/by-user'
+	assert_status 0
+	[ "$output" = 1000 ]
+	[ "$(stat -c '%u:%g' "$UT/shared/by-user")" = 101000:101000 ]
+}
+
+@test "user namespace: sysfs is mounted and shows the container's own network devices" {
+	use_userns
+	run_sh 'mount | grep " on /sys type sysfs" >/dev/null && ls /sys/class/net'
+	assert_status 0
+	[ "$output" = lo ]
+}
+
+@test "user namespace: mqueue is mounted and a message queue can be created" {
+	use_userns
+	run_sh 'mount | grep " on /dev/mqueue type mqueue" >/dev/null && touch /dev/mqueue/hull-q && ls /dev/mqueue'
+	assert_status 0
+	[ "$output" = hull-q ]
+}
+
+@test "user namespace: /proc shows the container's processes only" {
+	use_userns
+	run_sh 'ls -d /proc/[0-9]* | wc -l'
+	assert_status 0
+	# sh, and the ls and wc of the pipeline
+	[ "$output" -le 3 ]
+}
+
+# ---- time namespace ------------------------------------------------------------------------------
+
+@test "time namespace: timeOffsets are applied (timens_offsets)" {
+	skip_if_runc "runc 1.1 has no time namespace support"
+	add_namespace time
+	update_config '.linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0},
+		"boottime": {"secs": 172800, "nanosecs": 0}}'
+	run_sh 'cat /proc/self/timens_offsets'
+	assert_status 0
+	grep -Eq '^monotonic +86400 +0$' <<<"$output"
+	grep -Eq '^boottime +172800 +0$' <<<"$output"
+}
+
+@test "time namespace: the boottime offset shifts /proc/uptime inside" {
+	skip_if_runc "runc 1.1 has no time namespace support"
+	add_namespace time
+	update_config '.linux.timeOffsets = {"boottime": {"secs": 172800}}'
+	local host
+	host="$(cut -d. -f1 /proc/uptime)"
+	run_sh 'cut -d. -f1 /proc/uptime'
+	assert_status 0
+	[ "$output" -ge $((host + 172800)) ]
+	[ "$output" -lt $((host + 172800 + 60)) ]
+}
