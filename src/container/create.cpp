@@ -12,6 +12,7 @@
 #include "hull/oci/id.hpp"
 #include "process/attributes.hpp"
 #include "process/create_sequence.hpp"
+#include "rootfs/idmap.hpp"
 
 #include <climits>
 #include <cstdlib>
@@ -80,10 +81,6 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     for (const auto& u : unsupported)
         if (u.present)
             return Error::message(std::string("config.json: ") + u.pointer + ": not implemented yet");
-    for (size_t i = 0; i < spec.mounts.size(); ++i)
-        if (!spec.mounts[i].uidMappings.empty() || !spec.mounts[i].gidMappings.empty())
-            return Error::message(
-                "config.json: /mounts/" + std::to_string(i) + ": idmapped mounts are not implemented yet");
     // A new user namespace is made at clone, so namespaces joined by path would be joined from
     // inside it, without the privilege that needs; only a joined user namespace combines.
     if (has_linux) {
@@ -120,6 +117,8 @@ Result<CreatedContainer> create_container(
     log::step("create: config loaded and checked");
     if (::chdir(bundle.c_str()) < 0)
         return Error::from_errno("chdir", bundle);
+    // Detached idmapped trees live only in this process until the init attaches them.
+    auto idmapped = TRY(rootfs::make_idmapped_trees(spec));
 
     // Side effects, each with its rollback.
     CreatedContainer c;
@@ -160,6 +159,7 @@ Result<CreatedContainer> create_container(
     req.exec_fifo = fifo.get();
     req.state_dir = c.dir.fd();
     req.state = state_of(c.record, Status::Created);
+    req.idmapped_trees = &idmapped;
     c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
         auto st = TRY(read_proc_stat(pid));
         c.record.pid = pid;

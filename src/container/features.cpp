@@ -27,7 +27,7 @@ oci::Features implemented_features()
     l.apparmor = oci::Features::Enabled {false};
     l.selinux = oci::Features::Enabled {false};
     l.intelRdt = oci::Features::IntelRdt {false, {}, {}};
-    l.mountExtensions = oci::Features::MountExtensions {oci::Features::Enabled {false}};
+    l.mountExtensions = oci::Features::MountExtensions {oci::Features::Enabled {true}};
     l.netDevices = oci::Features::Enabled {false};
     f.linux = std::move(l);
     f.annotations["io.github.seccomp.libseccomp.version"] = seccomp::library_version();

@@ -79,6 +79,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     ropts.no_pivot = req.no_pivot;
     ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
+    ropts.idmapped_trees = req.idmapped_trees;
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
     // Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
     if (has_create_hooks(spec)) {

@@ -8,6 +8,7 @@
 #include "hull/oci/state.hpp"
 
 #include <functional>
+#include <map>
 #include <string>
 #include <sys/types.h>
 
@@ -24,6 +25,7 @@ struct InitRequest {
     int exec_fifo = -1; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
     int state_dir = -1; // the locked state directory: closed first thing in the init
     oci::State state; // id, bundle, rootfs, annotations: what hooks get on stdin
+    const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // detached trees, by mount index
 };
 
 // Whether the create handshake includes step 3a (hooks that run before pivot_root, or in the

@@ -1,4 +1,5 @@
 // Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount.
+#include "rootfs/idmap.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
@@ -227,8 +228,19 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
     UniqueFd root(::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root)
         return Error::from_errno("open", opts.rootfs);
-    for (const auto& m : spec.mounts)
+    for (size_t i = 0; i < spec.mounts.size(); ++i) {
+        const auto& m = spec.mounts[i];
+        if (opts.idmapped_trees && opts.idmapped_trees->count(i)) {
+            struct stat st;
+            if (::stat(m.source.c_str(), &st) < 0)
+                return Error::from_errno("stat", m.source).context("mount " + m.destination);
+            auto target = TRY(
+                make_in_root(root.get(), m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
+            TRY(attach_tree(opts.idmapped_trees->at(i).get(), target.get(), m.destination));
+            continue;
+        }
         TRY(mount_entry(sys, root.get(), m, opts));
+    }
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "hull/error.hpp"
+#include "hull/fd.hpp"
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
 
@@ -28,6 +29,7 @@ struct RootfsOptions {
     bool no_pivot = false; // --no-pivot
     bool new_network_ns = true; // sysfs can only be mounted in a network namespace of our own
     bool new_cgroup_ns = true; // decides how the cgroup filesystem is mounted
+    const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // by mount index (idmap.hpp)
 };
 
 Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts);

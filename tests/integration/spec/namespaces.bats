@@ -283,3 +283,48 @@ use_userns() {
 	[ "$output" -ge $((host + 172800)) ]
 	[ "$output" -lt $((host + 172800 + 60)) ]
 }
+
+# ---- idmapped mounts (config.md "Mounts": uidMappings/gidMappings, options idmap/ridmap) ----------
+
+@test "idmap mount: in a user namespace, host-root files belong to container root and new files to host root" {
+	skip_if_runc "runc 1.1 has no idmapped mounts"
+	use_userns
+	local src="$UT/idsrc"
+	mkdir -p "$src" && echo data >"$src/f" && chown 0:0 "$src/f" && chmod 0755 "$src"
+	# The mapped root cannot create directories in a rootfs owned by host root (as with runc).
+	mkdir -p "$BUNDLE/rootfs/data"
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$src\", \"options\": [\"rbind\", \"idmap\"]}"
+	run_sh 'stat -c "%u:%g" /data/f; echo new > /data/g; grep " /data " /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1)" = "0:0" ]
+	echo "$output" | grep -q idmapped
+	[ "$(stat -c %u:%g "$src/g")" = "0:0" ]
+}
+
+@test "idmap mount: a mount's own uidMappings map on-disk ids (containerID) to ids seen (hostID)" {
+	skip_if_runc "runc 1.1 has no idmapped mounts"
+	local src="$T/idsrc"
+	mkdir -p "$src" && echo data >"$src/f" && chown 1000:1000 "$src/f"
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$src\", \"options\": [\"bind\", \"idmap\"],
+		\"uidMappings\": [{\"containerID\": 1000, \"hostID\": 2000, \"size\": 1}],
+		\"gidMappings\": [{\"containerID\": 1000, \"hostID\": 3000, \"size\": 1}]}"
+	run_sh 'stat -c "%u:%g" /data/f'
+	[ "$status" -eq 0 ]
+	[ "$output" = "2000:3000" ]
+	[ "$(stat -c %u:%g "$src/f")" = "1000:1000" ]
+}
+
+@test "idmap on a non-bind mount is refused, nothing left behind" {
+	skip_if_runc "runc 1.1 has no idmapped mounts"
+	add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["idmap"]}'
+	try_create idmap-tmpfs
+	[ "$status" -ne 0 ]
+	echo "$output" | grep -q "only bind mounts can be idmapped"
+}
+
+@test "features advertises idmapped mounts and user namespaces" {
+	skip_if_runc "runc 1.1 has no idmapped mounts"
+	run "$HULL" features
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '.linux.mountExtensions.idmap.enabled == true and (.linux.namespaces | index("user"))'
+}
