@@ -196,7 +196,19 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
         }
     } else {
         target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
+        // tmpcopyup: keep a handle on the directory about to be covered, to copy from.
+        UniqueFd covered;
+        if (mf.tmpcopyup) {
+            covered.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (!covered)
+                return Error::from_errno("open", m.destination).context(what);
+        }
         auto r = sys.mount(m.source, fd_path(target.get()), m.type, mf.flags, mf.data);
+        if (r && covered) {
+            auto mounted = TRY(open_in_root(root, m.destination, O_RDONLY | O_DIRECTORY).context(what));
+            TRY(copy_tree(covered.get(), mounted.get()).context(what + ": tmpcopyup"));
+        }
+
         if (!r && m.type == "sysfs" && r.error().code() == EPERM && !opts.new_network_ns) {
             // sysfs shows the mounter's network namespace; without our own, bind the host's.
             TRY(sys.mount("/sys", fd_path(target.get()), "", MS_BIND | MS_REC, "").context(what));

@@ -47,6 +47,9 @@ Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts);
 Result<void> mask_path(Sys& sys, int root, const std::string& path);
 Result<void> make_readonly(Sys& sys, int root, const std::string& path);
 
+// Copies a directory tree (files, directories, symlinks, modes, owners) for tmpcopyup.
+Result<void> copy_tree(int from_dir, int to_dir);
+
 // Propagation flag of a rootfsPropagation value; MS_SLAVE|MS_REC when empty.
 unsigned long root_propagation(const std::string& value);
 

@@ -417,3 +417,18 @@ bind_src() {
 	nothing_left "$id"
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host" ]
 }
+
+@test "tmpcopyup: a tmpfs over an image directory starts with a copy of its contents" {
+	skip_if_runc "runc 1.1 knows tmpcopyup, but this suite checks hull's copy of modes and links"
+	mkdir -p "$BUNDLE/rootfs/opt/app/sub"
+	echo payload >"$BUNDLE/rootfs/opt/app/sub/file"
+	chmod 0640 "$BUNDLE/rootfs/opt/app/sub/file"
+	ln -s sub/file "$BUNDLE/rootfs/opt/app/link"
+	add_mount '{"destination": "/opt/app", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "mode=755"]}'
+	run_sh 'grep " /opt/app " /proc/self/mountinfo | grep -q tmpfs && cat /opt/app/link && stat -c %a /opt/app/sub/file && echo changed > /opt/app/sub/file'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sed -n 1p)" = payload ]
+	[ "$(echo "$output" | sed -n 2p)" = 640 ]
+	# The write went to the tmpfs, not to the image.
+	[ "$(cat "$BUNDLE/rootfs/opt/app/sub/file")" = payload ]
+}
