@@ -125,9 +125,10 @@ Result<void> mount_cgroup(
 }
 
 // pivot_root refuses a shared parent mount, and an unbindable one cannot be bound: the mount
-// holding the rootfs is made private (in our own mount namespace only), as runc does. The
+// holding the rootfs is made private, or a slave when the config asks for slave propagation
+// (in our own mount namespace only). The
 // config's propagation is applied to the new "/" after pivot_root.
-Result<void> make_parent_mount_private(Sys& sys, const std::string& rootfs)
+Result<void> make_parent_mount_private(Sys& sys, const std::string& rootfs, const std::string& propagation)
 {
     auto mounts = TRY(read_mountinfo());
     const MountInfo* parent = nullptr;
@@ -144,7 +145,10 @@ Result<void> make_parent_mount_private(Sys& sys, const std::string& rootfs)
     bool unbindable = parent->optional.find("unbindable") != std::string::npos;
     if (!shared && !unbindable)
         return ok();
-    return sys.mount("", parent->mount_point, "", MS_PRIVATE, "")
+    // A slave keeps receiving the source's events (rootfsPropagation slave wants a master), and
+    // pivot_root accepts it; otherwise private.
+    bool slave = shared && (propagation == "slave" || propagation == "rslave" || propagation.empty());
+    return sys.mount("", parent->mount_point, "", slave ? MS_SLAVE : MS_PRIVATE, "")
         .context("make the rootfs parent mount private");
 }
 
@@ -234,7 +238,7 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
 {
     std::string propagation = spec.linux ? spec.linux->rootfsPropagation : "";
     TRY(sys.mount("", "/", "", root_propagation(propagation), "").context("set propagation of /"));
-    TRY(make_parent_mount_private(sys, opts.rootfs));
+    TRY(make_parent_mount_private(sys, opts.rootfs, propagation));
     TRY(sys.mount(opts.rootfs, opts.rootfs, "", MS_BIND | MS_REC, "").context("bind the rootfs onto itself"));
 
     UniqueFd root(::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));

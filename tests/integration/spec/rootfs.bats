@@ -97,7 +97,6 @@ bind_src() {
 
 @test "rootfsPropagation slave: / is a slave of the shared source (master:N)" {
 	skip_if_runc "runc 1.1 applies a non-recursive slave to the namespace root, not the rootfs"
-	skip "not yet in hull either: a shared parent of the rootfs is made private for pivot_root, so a non-recursive slave has no master (issue 3)"
 	shared_rootfs
 	update_config '.linux.rootfsPropagation = "slave"'
 	root_propagation
