@@ -81,19 +81,6 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     for (const auto& u : unsupported)
         if (u.present)
             return Error::message(std::string("config.json: ") + u.pointer + ": not implemented yet");
-    // A new user namespace is made at clone, so namespaces joined by path would be joined from
-    // inside it, without the privilege that needs; only a joined user namespace combines.
-    if (has_linux) {
-        bool new_user = false, joins_other = false;
-        for (const auto& n : spec.linux->namespaces) {
-            new_user |= n.type == oci::NamespaceType::User && n.path.empty();
-            joins_other |= n.type != oci::NamespaceType::User && !n.path.empty();
-        }
-        if (new_user && joins_other)
-            return Error::message(
-                "config.json: /linux/namespaces: joining namespaces by path together with a new "
-                "user namespace is not implemented yet");
-    }
     return ok();
 }
 

@@ -1,5 +1,6 @@
 #include "process/protocol.hpp"
 
+#include <cstdlib>
 #include <sys/socket.h>
 #include <vector>
 
@@ -22,6 +23,10 @@ const char* to_string(Msg msg)
         return "ChildRequestHooks";
     case Msg::ParentHooksDone:
         return "ParentHooksDone";
+    case Msg::ChildRequestMaps:
+        return "ChildRequestMaps";
+    case Msg::ChildInitPid:
+        return "ChildInitPid";
     }
     return "unknown";
 }
@@ -58,6 +63,16 @@ Result<void> Channel::expect(Msg want)
 Result<std::string> Channel::wait_hooks_done()
 {
     return receive(Msg::ParentHooksDone, true);
+}
+
+Result<pid_t> Channel::wait_init_pid()
+{
+    std::string text = TRY(receive(Msg::ChildInitPid, true));
+    char* end = nullptr;
+    long pid = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || pid <= 0)
+        return Error::message("protocol error: bad init pid \"" + text + "\"");
+    return static_cast<pid_t>(pid);
 }
 
 Result<std::string> Channel::receive(Msg want, bool payload_allowed)

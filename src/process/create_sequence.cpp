@@ -45,6 +45,14 @@ Result<void> write_oom_score_adj(int value)
     return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value));
 }
 
+// Becomes the user namespace's root, so what hull creates is owned by container root.
+Result<void> become_namespace_root(Sys& sys)
+{
+    TRY(sys.setgroups({}).context("drop supplementary groups in the user namespace"));
+    TRY(sys.setresgid(0));
+    return sys.setresuid(0);
+}
+
 // Steps 2-3, init side. State: new namespaces of the plan, root in them, the host's root
 // filesystem still visible, the runtime's fds inherited (all O_CLOEXEC).
 Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, std::string& state_json)
@@ -53,15 +61,14 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     const oci::Spec& spec = *req.spec;
     const ns::NsPlan& plan = *req.plan;
 
-    // Step 2a: unmapped until the runtime has written the id maps.
-    if (plan.creates(oci::NamespaceType::User))
-        TRY(channel.wait_maps_written());
-    TRY(ns::apply_joins(sys, plan.init_joins));
-    if (plan.user_namespace()) {
-        // Become the user namespace's root, so what hull creates is owned by container root.
-        TRY(sys.setgroups({}).context("drop supplementary groups in the user namespace"));
-        TRY(sys.setresgid(0));
-        TRY(sys.setresuid(0));
+    // Step 2a (done by the intermediate when there is one): unmapped until the runtime has
+    // written the id maps.
+    if (!plan.needs_intermediate()) {
+        if (plan.creates(oci::NamespaceType::User))
+            TRY(channel.wait_maps_written());
+        TRY(ns::apply_joins(sys, plan.init_joins));
+        if (plan.user_namespace())
+            TRY(become_namespace_root(sys));
     }
     if (!req.no_new_keyring)
         TRY(join_session_keyring(req.id));
@@ -184,6 +191,38 @@ void die_on_terminating_signals()
     ::_exit(127);
 }
 
+// Step 2i, intermediate side. State: the runtime's namespaces and privilege.
+[[noreturn]] void run_intermediate_side(const InitRequest& req, Channel channel)
+{
+    ::close(req.state_dir);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::prctl(PR_SET_NAME, "hull:[1:INTER]");
+    ::prctl(PR_SET_DUMPABLE, 0);
+    LinuxSys sys;
+    const ns::NsPlan& plan = *req.plan;
+    auto step = [&]() -> Result<pid_t> {
+        TRY(ns::apply_joins(sys, plan.init_joins));
+        TRY(sys.unshare(CLONE_NEWUSER).context("new user namespace"));
+        TRY(channel.request_maps());
+        TRY(channel.wait_maps_written());
+        TRY(become_namespace_root(sys));
+        // Owned by the new user namespace; the pid namespace applies to the init only.
+        TRY(sys.unshare(plan.clone_flags & ~CLONE_NEWUSER).context("new namespaces"));
+        long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+        if (pid < 0)
+            return Error::from_errno("clone", "container init");
+        return static_cast<pid_t>(pid);
+    };
+    auto pid = step();
+    if (pid.ok() && pid.value() == 0)
+        run_init_side(req, std::move(channel));
+    if (!pid) {
+        channel.report_error(pid.error());
+        ::_exit(1);
+    }
+    ::_exit(channel.report_init_pid(pid.value()) ? 0 : 1);
+}
+
 // What happened to an init that closed the channel without reporting an error.
 Error init_died(ChildProcess& init)
 {
@@ -216,11 +255,14 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         // Step 1: pid and time namespaces for our children only, undone once the init exists.
         auto runtime_ns = TRY(ns::RuntimeNamespaces::enter(sys, *req.plan, *req.spec));
         // Step 2.
-        pid = clone_init(req.plan->clone_flags);
+        bool intermediate = req.plan->needs_intermediate();
+        pid = clone_init(intermediate ? 0 : req.plan->clone_flags);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");
         if (pid == 0) {
             pair.close_parent_end();
+            if (intermediate)
+                run_intermediate_side(req, Channel(std::move(pair.child_end())));
             run_init_side(req, Channel(std::move(pair.child_end())));
         }
     }
@@ -228,6 +270,14 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
     ChildProcess init(pid);
     Channel channel(std::move(pair.parent_end()));
 
+    // Step 2i.
+    if (req.plan->needs_intermediate()) {
+        if (auto asked = channel.wait_maps_request(); !asked) {
+            if (asked.error().code() == ECHILD)
+                return init_died(init);
+            return std::move(asked).error();
+        }
+    }
     // Step 2a.
     if (req.plan->creates(oci::NamespaceType::User)) {
         std::string proc = "/proc/" + std::to_string(pid);
@@ -236,6 +286,18 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         TRY(sys.write_file_at(AT_FDCWD, proc + "/uid_map", ns::id_map_text(req.spec->linux->uidMappings))
                 .context("write uid map"));
         TRY(channel.confirm_maps_written());
+    }
+    if (req.plan->needs_intermediate()) {
+        auto init_pid = channel.wait_init_pid();
+        if (!init_pid) {
+            if (init_pid.error().code() == ECHILD)
+                return init_died(init);
+            return std::move(init_pid).error();
+        }
+        // The intermediate is done; the init (CLONE_PARENT) is our child too.
+        TRY(init.wait().context("reap the intermediate process"));
+        pid = init_pid.value();
+        init = ChildProcess(pid);
     }
 
     // Step 3a.

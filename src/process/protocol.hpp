@@ -10,6 +10,12 @@
 //        socketpair; join pid/time ns by path
 //   2    clone3(CLONE_NEW* of the plan)  ------>  born in its namespaces; closes the parent's
 //        closes the child's end                   end, PDEATHSIG=SIGKILL, non-dumpable
+//   2i   (only with a new user namespace AND namespaces joined by path: the clone child is an
+//        intermediate; it joins them, unshares the user namespace)
+//                                    <----------  ChildRequestMaps
+//        (then 2a for the intermediate's pid; it becomes root, unshares the other new
+//        namespaces, forks the init with CLONE_PARENT and exits)
+//                                    <----------  ChildInitPid{pid}; the init goes on at 3
 //   2a   with a new user namespace: writes
 //        /proc/PID/{gid,uid}_map
 //        ParentMapsWritten  --------------------> waits for it before anything else; then (new
@@ -43,6 +49,7 @@
 
 #include <cstdint>
 #include <string>
+#include <sys/types.h>
 
 namespace hull::process {
 
@@ -54,6 +61,8 @@ enum class Msg : uint8_t {
     ParentMapsWritten = 5,
     ChildRequestHooks = 6,
     ParentHooksDone = 7,
+    ChildRequestMaps = 8,
+    ChildInitPid = 9,
 };
 
 const char* to_string(Msg msg);
@@ -80,6 +89,8 @@ public:
     Result<void> wait_created() { return expect(Msg::ParentCreated); }
     Result<void> wait_maps_written() { return expect(Msg::ParentMapsWritten); }
     Result<void> request_hooks() { return send(Msg::ChildRequestHooks); }
+    Result<void> request_maps() { return send(Msg::ChildRequestMaps); }
+    Result<void> report_init_pid(pid_t pid) { return send(Msg::ChildInitPid, std::to_string(pid)); }
     // Returns the state JSON the runtime sent for the container's own hooks.
     Result<std::string> wait_hooks_done();
 
@@ -89,6 +100,8 @@ public:
     Result<void> confirm_created() { return send(Msg::ParentCreated); }
     Result<void> confirm_maps_written() { return send(Msg::ParentMapsWritten); }
     Result<void> wait_hooks_request() { return expect(Msg::ChildRequestHooks); }
+    Result<void> wait_maps_request() { return expect(Msg::ChildRequestMaps); }
+    Result<pid_t> wait_init_pid();
     Result<void> confirm_hooks_done(std::string_view state_json)
     {
         return send(Msg::ParentHooksDone, state_json);

@@ -328,3 +328,18 @@ use_userns() {
 	[ "$status" -eq 0 ]
 	echo "$output" | jq -e '.linux.mountExtensions.idmap.enabled == true and (.linux.namespaces | index("user"))'
 }
+
+@test "a new user namespace together with a network namespace joined by path (intermediate process)" {
+	skip_if_runc "runc 1.1 cannot mount sysfs for a joined network namespace owned by the host"
+	spawn_ns_holder --net --uts
+	use_userns
+	add_namespace network "/proc/$HOLDER/ns/net"
+	add_namespace uts "/proc/$HOLDER/ns/uts"
+	update_config 'del(.hostname)'
+	run_checker userns-join
+	[ "$(cq .namespaces.net)" = "$(readlink "/proc/$HOLDER/ns/net")" ]
+	[ "$(cq .namespaces.uts)" = "$(readlink "/proc/$HOLDER/ns/uts")" ]
+	assert_new_ns user
+	[ "$(cq .pid)" = 1 ]
+	[ "$(cq .uid)" = 0 ]
+}

@@ -68,6 +68,9 @@ TEST_CASE("every combination of created and joined namespaces is planned correct
         REQUIRE(plan.clone_flags == want_flags);
         REQUIRE(plan.new_time == bool(create & (1u << 7)));
         REQUIRE(plan.user_namespace() == bool((create | join) & (1u << 5)));
+        // An intermediate process exactly when a new user namespace meets init-side joins.
+        bool init_side_join = join & ~((1u << 0) | (1u << 7));
+        REQUIRE(plan.needs_intermediate() == (bool(create & (1u << 5)) && init_side_join));
         for (unsigned i = 0; i < 8; ++i) {
             REQUIRE(plan.creates(kAll[i]) == bool(create & (1u << i)));
             REQUIRE(plan.lists(kAll[i]) == bool((create | join) & (1u << i)));

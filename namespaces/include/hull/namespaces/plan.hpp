@@ -46,6 +46,11 @@ struct NsPlan {
     {
         return type == oci::NamespaceType::Time ? new_time : (clone_flags & clone_flag(type)) != 0;
     }
+    // A new user namespace together with namespaces joined by path: an intermediate process
+    // joins them first (while it has the runtime's privilege), then unshares the user
+    // namespace and the other new ones, and forks the init (CLONE_PARENT, so the init is
+    // still the runtime's child).
+    bool needs_intermediate() const { return creates(oci::NamespaceType::User) && !init_joins.empty(); }
     // The init lives in a user namespace other than the runtime's (new or joined).
     bool user_namespace() const { return creates(oci::NamespaceType::User) || joins_user(); }
     bool joins_user() const
