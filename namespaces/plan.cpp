@@ -4,6 +4,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -131,6 +132,15 @@ Result<UniqueFd> open_namespace(const Join& join)
     if (type != clone_flag(join.type))
         return Error::message(what + " is a namespace of another type");
     return fd;
+}
+
+bool is_own_namespace(const Join& join)
+{
+    static const char* names[] = {"pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"};
+    struct stat a, b;
+    std::string own = std::string("/proc/self/ns/") + names[static_cast<unsigned>(join.type)];
+    return ::stat(join.path.c_str(), &a) == 0 && ::stat(own.c_str(), &b) == 0 && a.st_dev == b.st_dev
+        && a.st_ino == b.st_ino;
 }
 
 Result<void> apply_joins(Sys& sys, const std::vector<Join>& joins)

@@ -1,6 +1,7 @@
 // validate(): the MUSTs of config-linux.md (namespaces, id mappings, sysctl, devices, seccomp,
 // resources, Intel RDT, memory policy, network devices, time offsets).
 #include "hull/oci/known.hpp"
+#include "hull/oci/parse.hpp"
 #include "json_util.hpp"
 #include "validate_internal.hpp"
 
@@ -85,9 +86,6 @@ Result<void> check_namespaces(const Spec& spec, const Linux& linux, const std::s
 // runc's sysctl rules: a sysctl is allowed only when the namespace that scopes it is private.
 Result<void> check_sysctl(const Spec& spec, const Linux& linux, const std::string& pointer)
 {
-    static const std::array<std::string_view, 8> ipc_sysctls {"kernel.msgmax", "kernel.msgmnb",
-        "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-        "kernel.shm_rmid_forced"};
     for (const auto& [key, value] : linux.sysctl) {
         std::string at = child(pointer, key);
         if (key.empty())
@@ -98,18 +96,18 @@ Result<void> check_sysctl(const Spec& spec, const Linux& linux, const std::strin
         std::replace(name.begin(), name.end(), '/', '.');
         if (name.find("..") != std::string::npos || name.front() == '.')
             return invalid(at, "invalid sysctl name " + in_quotes(key));
-        if (std::find(ipc_sysctls.begin(), ipc_sysctls.end(), name) != ipc_sysctls.end()
-            || starts_with(name, "fs.mqueue.")) {
+        auto scope = oci::sysctl_namespace(name);
+        if (scope == NamespaceType::Ipc) {
             if (!find_namespace(spec, NamespaceType::Ipc))
                 return invalid(at, "sysctl " + in_quotes(key) + " is not allowed in the hosts ipc namespace");
             continue;
         }
-        if (starts_with(name, "net.")) {
+        if (scope == NamespaceType::Network) {
             if (!find_namespace(spec, NamespaceType::Network))
                 return invalid(at, "sysctl " + in_quotes(key) + " not allowed in host network namespace");
             continue;
         }
-        if (name == "kernel.hostname" || name == "kernel.domainname") {
+        if (scope == NamespaceType::Uts) {
             if (!find_namespace(spec, NamespaceType::Uts))
                 return invalid(at, "sysctl " + in_quotes(key) + " is not allowed in the hosts uts namespace");
             if (name == "kernel.hostname" && !spec.hostname.empty())
@@ -122,7 +120,7 @@ Result<void> check_sysctl(const Spec& spec, const Linux& linux, const std::strin
                         + " is not allowed as it conflicts with the OCI \"domainname\" field");
             continue;
         }
-        if (starts_with(name, "user.")) {
+        if (scope == NamespaceType::User) {
             if (!find_namespace(spec, NamespaceType::User))
                 return invalid(at, "setting ucounts without a user namespace not allowed: " + key);
             continue;
@@ -303,3 +301,26 @@ Result<void> validate_linux_at(const Spec& spec, const std::string& pointer)
 }
 
 } // namespace hull::oci::detail
+
+namespace hull::oci {
+
+std::optional<NamespaceType> sysctl_namespace(std::string_view key)
+{
+    static const std::array<std::string_view, 8> ipc_sysctls {"kernel.msgmax", "kernel.msgmnb",
+        "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+        "kernel.shm_rmid_forced"};
+    std::string name(key);
+    std::replace(name.begin(), name.end(), '/', '.');
+    auto starts = [&](std::string_view p) { return name.compare(0, p.size(), p) == 0; };
+    if (std::find(ipc_sysctls.begin(), ipc_sysctls.end(), name) != ipc_sysctls.end() || starts("fs.mqueue."))
+        return NamespaceType::Ipc;
+    if (starts("net."))
+        return NamespaceType::Network;
+    if (name == "kernel.hostname" || name == "kernel.domainname")
+        return NamespaceType::Uts;
+    if (starts("user."))
+        return NamespaceType::User;
+    return std::nullopt;
+}
+
+} // namespace hull::oci

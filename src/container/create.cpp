@@ -10,6 +10,7 @@
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
+#include "hull/oci/parse.hpp"
 #include "process/attributes.hpp"
 #include "process/create_sequence.hpp"
 #include "rootfs/idmap.hpp"
@@ -65,6 +66,18 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     if (!opts.pidfd_socket.empty())
         return Error::message("--pidfd-socket is not implemented yet");
     const auto& p = *spec.process;
+    // A sysctl written into a namespace joined by path that is the runtime's own would change
+    // the host (runc refuses it the same way).
+    if (spec.linux) {
+        for (const auto& [key, value] : spec.linux->sysctl) {
+            auto scope = oci::sysctl_namespace(key);
+            const oci::Namespace* ns = scope ? oci::find_namespace(spec, *scope) : nullptr;
+            if (ns && !ns->path.empty() && ns::is_own_namespace({ns->type, ns->path}))
+                return Error::message("config.json: /linux/sysctl/" + key + ": sysctl \"" + key
+                    + "\" not allowed in the host's " + std::string(oci::to_string(ns->type)) + " namespace ("
+                    + ns->path + ")");
+        }
+    }
     const bool has_linux = spec.linux.has_value();
     const struct {
         bool present;

@@ -174,3 +174,12 @@ refused() {
 	rm "$BUNDLE/config.json"
 	refused config.json
 }
+
+@test "a net.* sysctl for a network namespace joined by path that is the host's own is refused" {
+	skip_if_runc "runc 1.1 words this differently"
+	update_config '.linux.namespaces |= map(if .type == "network" then {"type": "network", "path": "/proc/self/ns/net"} else . end)
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	try_create sysctl-host-netns
+	[ "$status" -ne 0 ]
+	echo "$output" | grep -q "not allowed in the host's network namespace"
+}

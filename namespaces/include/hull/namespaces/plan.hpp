@@ -88,6 +88,10 @@ private:
 // A namespace file opened for setns, checked to be a namespace of the expected type.
 Result<UniqueFd> open_namespace(const Join& join);
 
+// Whether a namespace file is the runtime's own namespace of that type (the host's, for a
+// runtime run on the host): sysctls must not be written into it.
+bool is_own_namespace(const Join& join);
+
 // setns each join in order. Opens every path first, so a missing or wrong-type path fails
 // before any namespace changes.
 Result<void> apply_joins(Sys& sys, const std::vector<Join>& joins);

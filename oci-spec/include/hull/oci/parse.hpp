@@ -10,6 +10,7 @@
 #include "hull/oci/spec.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,10 @@ Result<Resources> parse_resources(std::string_view json);
 // Checks every MUST of runtime-spec config.md and config-linux.md that hull relies on when
 // creating a container. Errors read "/pointer: reason" (parse_config adds "config.json: ").
 Result<void> validate(const Spec& spec);
+// The namespace that scopes a sysctl key (runc's rules: ipc keys and fs.mqueue.*, net.*,
+// kernel.hostname/domainname, user.*), or nullopt for a key no namespace scopes.
+std::optional<NamespaceType> sysctl_namespace(std::string_view key);
+
 // The process part of validate(); pointers are relative to the process object ("/cwd").
 Result<void> validate_process(const Process& process);
 
