@@ -9,6 +9,7 @@
 #include <chrono>
 #include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -99,10 +100,17 @@ struct ChildFailure {
 [[noreturn]] void exec_hook(const char* path, char* const* argv, char* const* envp, const int (&fds)[4])
 {
     int report_fd = fds[3];
-    struct sigaction default_action { };
-    default_action.sa_handler = SIG_DFL;
+    // The raw system call: glibc's sigaction refuses the two real-time signals it reserves
+    // (32 and 33), which a caller may still have left ignored, and ignored signals survive
+    // execve. Fails, harmlessly, for SIGKILL and SIGSTOP.
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)();
+        uint64_t mask;
+    } default_action = {SIG_DFL, 0, nullptr, 0};
     for (int sig = 1; sig < NSIG; ++sig)
-        ::sigaction(sig, &default_action, nullptr); // Fails, harmlessly, for SIGKILL and SIGSTOP.
+        ::syscall(SYS_rt_sigaction, sig, &default_action, nullptr, sizeof default_action.mask);
     sigset_t empty;
     sigemptyset(&empty);
     if (::sigprocmask(SIG_SETMASK, &empty, nullptr) < 0)
