@@ -374,3 +374,23 @@ assert_rfc3339() {
 		return 1
 	fi
 }
+
+# run_checker ID [RUN FLAGS...]: foreground `hull run` of hull-checker; its JSON lands in
+# $CHECKER (use `cq FILTER` to query it). Fails if the run fails. Needs $T (the test's
+# temporary directory).
+run_checker() {
+	local id="$1"
+	shift
+	set_args hull-checker
+	CHECKER="$T/checker.json"
+	hull run --bundle "$BUNDLE" "$@" "$id" </dev/null >"$CHECKER" 2>"$T/checker.err" || {
+		echo "run failed: $(cat "$T/checker.err")" >&2
+		return 1
+	}
+	jq -e . "$CHECKER" >/dev/null
+}
+
+# cq [JQ FLAGS] FILTER: jq -r on the checker's output.
+cq() {
+	jq -r "$@" "$CHECKER"
+}

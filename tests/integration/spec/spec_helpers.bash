@@ -26,25 +26,6 @@ spec_teardown() {
 	hull_teardown
 }
 
-# run_checker ID [RUN FLAGS...]: foreground `hull run` of hull-checker; its JSON lands in
-# $CHECKER (use `cq FILTER` to query it). Fails if the run fails. (as in lifecycle.bats)
-run_checker() {
-	local id="$1"
-	shift
-	set_args hull-checker
-	CHECKER="$T/checker.json"
-	hull run --bundle "$BUNDLE" "$@" "$id" </dev/null >"$CHECKER" 2>"$T/checker.err" || {
-		echo "run failed: $(cat "$T/checker.err")" >&2
-		return 1
-	}
-	jq -e . "$CHECKER" >/dev/null
-}
-
-# cq [JQ FLAGS] FILTER: jq -r on the checker's output.
-cq() {
-	jq -r "$@" "$CHECKER"
-}
-
 # run_sh SCRIPT: `hull run` of `sh -c SCRIPT` in $BUNDLE like bats' `run`: sets $status and
 # $output (stdout only; stderr goes to $T/sh.err and is shown on failure by assert_status).
 run_sh() {
