@@ -358,16 +358,19 @@ Result<void> release_init(int dirfd, const char* fifo_name, pid_t init)
         return Error::from_errno("write", fifo_name);
     // Wait for the init to take the byte, then for its end of the fifo to close: at execve (or
     // at its death). Then the program runs and poststart hooks may follow (runtime.md).
-    for (;;) {
+    for (int round = 0;; ++round) {
         int pending = 0;
         if (::ioctl(reader.get(), FIONREAD, &pending) < 0)
             return Error::from_errno("ioctl FIONREAD", fifo_name);
         if (pending == 0)
             break;
-        // A pidfd polls readable once the process is gone.
+        // The init is runnable and takes the byte within microseconds: yield first, and only
+        // then sleep in 1 ms steps. A pidfd polls readable once the process is gone.
         struct pollfd p = {pidfd.get(), POLLIN, 0};
-        if (::poll(&p, 1, 1) > 0)
+        if (::poll(&p, 1, round < 200 ? 0 : 1) > 0)
             return Error::message("container process is already dead");
+        if (round < 200)
+            ::sched_yield();
     }
     fifo.reset();
     struct pollfd p = {reader.get(), POLLIN, 0};
