@@ -14,22 +14,6 @@ namespace hull::process {
 
 namespace {
 
-// The argument of sched_setattr(2), as in the kernel's include/uapi/linux/sched/types.h up to the
-// utilization clamps (SCHED_ATTR_SIZE_VER1, 56 bytes). It is spelled out here because glibc only
-// gained a declaration in 2.41. Kernels that predate the clamps accept the larger size as long as
-// the extra fields are zero.
-struct SchedAttr {
-    uint32_t size;
-    uint32_t sched_policy;
-    uint64_t sched_flags;
-    int32_t sched_nice;
-    uint32_t sched_priority;
-    uint64_t sched_runtime;
-    uint64_t sched_deadline;
-    uint64_t sched_period;
-    uint32_t sched_util_min;
-    uint32_t sched_util_max;
-};
 static_assert(sizeof(SchedAttr) == 56);
 
 struct NamedValue {

@@ -14,6 +14,8 @@
 // are pure and make no system calls.
 #pragma once
 
+#include <cstdint>
+
 #include "hull/error.hpp"
 #include "hull/oci/spec.hpp"
 
@@ -24,6 +26,23 @@
 #include <vector>
 
 namespace hull::process {
+
+// The argument of sched_setattr(2), as in the kernel's include/uapi/linux/sched/types.h up to the
+// utilization clamps (SCHED_ATTR_SIZE_VER1, 56 bytes). It is spelled out here because glibc only
+// gained a declaration in 2.41. Kernels that predate the clamps accept the larger size as long as
+// the extra fields are zero.
+struct SchedAttr {
+    uint32_t size;
+    uint32_t sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime;
+    uint64_t sched_deadline;
+    uint64_t sched_period;
+    uint32_t sched_util_min;
+    uint32_t sched_util_max;
+};
 
 // Parses a Linux cpu list ("0-3,7,9-10"): comma-separated CPUs or inclusive ranges, with optional
 // blanks around each item. Empty lists and items, reversed ranges, anything that is not a decimal

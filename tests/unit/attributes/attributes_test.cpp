@@ -31,20 +31,6 @@ int run_in_child(const std::function<int()>& body)
     return WEXITSTATUS(status);
 }
 
-// The kernel's struct sched_attr for sched_getattr(2).
-struct SchedAttr {
-    uint32_t size;
-    uint32_t sched_policy;
-    uint64_t sched_flags;
-    int32_t sched_nice;
-    uint32_t sched_priority;
-    uint64_t sched_runtime;
-    uint64_t sched_deadline;
-    uint64_t sched_period;
-    uint32_t sched_util_min;
-    uint32_t sched_util_max;
-};
-
 int count_cpus(const cpu_set_t& set)
 {
     return CPU_COUNT(&set);
