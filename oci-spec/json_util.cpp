@@ -182,14 +182,7 @@ void Object::read(std::string_view key, std::optional<std::vector<std::string>>&
 
 void Object::read(std::string_view key, std::map<std::string, std::string>& out) const
 {
-    const Json* v = get(key);
-    if (!v)
-        return;
-    std::string p = pointer_of(key);
-    expect_object(*v, p);
-    out.clear();
-    for (auto it = v->begin(); it != v->end(); ++it)
-        out.emplace(it.key(), as_string(it.value(), child(p, it.key())));
+    read_map(key, out, [](const Json& j, const std::string& p) { return as_string(j, p); });
 }
 
 } // namespace hull::oci::detail
