@@ -1,0 +1,196 @@
+// linux.memoryPolicy: planning (pure) and set_mempolicy(2) in the container init.
+#include "process/mempolicy.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <climits>
+#include <string_view>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace hull::process {
+
+namespace {
+
+struct NamedValue {
+    std::string_view name;
+    int value;
+};
+
+constexpr NamedValue mempolicy_modes[] = {
+    {"MPOL_DEFAULT", mpol::mode_default},
+    {"MPOL_PREFERRED", mpol::mode_preferred},
+    {"MPOL_BIND", mpol::mode_bind},
+    {"MPOL_INTERLEAVE", mpol::mode_interleave},
+    {"MPOL_LOCAL", mpol::mode_local},
+    {"MPOL_PREFERRED_MANY", mpol::mode_preferred_many},
+    {"MPOL_WEIGHTED_INTERLEAVE", mpol::mode_weighted_interleave},
+};
+
+constexpr NamedValue mempolicy_flags[] = {
+    {"MPOL_F_NUMA_BALANCING", mpol::flag_numa_balancing},
+    {"MPOL_F_RELATIVE_NODES", mpol::flag_relative_nodes},
+    {"MPOL_F_STATIC_NODES", mpol::flag_static_nodes},
+};
+
+constexpr unsigned bits_per_word = sizeof(unsigned long) * CHAR_BIT;
+
+const NamedValue* find_named(const auto& table, std::string_view name)
+{
+    for (const NamedValue& entry : table)
+        if (entry.name == name)
+            return &entry;
+    return nullptr;
+}
+
+std::string quoted(std::string_view text)
+{
+    std::string out = "\"";
+    out += text;
+    out += '"';
+    return out;
+}
+
+Error field_error(std::string_view field, const std::string& reason)
+{
+    return Error::message("config.json: /linux/memoryPolicy/" + std::string(field) + ": " + reason);
+}
+
+std::string_view trim_blanks(std::string_view text)
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+        text.remove_suffix(1);
+    return text;
+}
+
+// A whole-string decimal number without sign; false for anything else, including overflow.
+bool parse_node(std::string_view text, unsigned& out)
+{
+    if (text.empty() || text.front() < '0' || text.front() > '9')
+        return false;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
+}
+
+struct NodeRange {
+    unsigned first;
+    unsigned last;
+};
+
+// "0-3,7" -> ranges; the error text is the reason only (the caller names the field and value).
+Result<std::vector<NodeRange>> parse_node_list(std::string_view list)
+{
+    std::vector<NodeRange> ranges;
+    if (trim_blanks(list).empty())
+        return Error::message("no nodes");
+    std::string_view rest = list;
+    while (true) {
+        size_t comma = rest.find(',');
+        std::string_view item = trim_blanks(rest.substr(0, comma));
+        if (item.empty())
+            return Error::message("empty item");
+        size_t dash = item.find('-');
+        std::string_view first_text = trim_blanks(item.substr(0, dash));
+        std::string_view last_text
+            = dash == std::string_view::npos ? first_text : trim_blanks(item.substr(dash + 1));
+        NodeRange range {};
+        if (!parse_node(first_text, range.first) || !parse_node(last_text, range.last))
+            return Error::message(quoted(item) + " is not a node number or range");
+        if (range.first > range.last)
+            return Error::message("range " + quoted(item) + " is reversed");
+        if (range.last > max_memory_node)
+            return Error::message(
+                "node " + std::to_string(range.last) + " is above " + std::to_string(max_memory_node));
+        ranges.push_back(range);
+        if (comma == std::string_view::npos)
+            break;
+        rest.remove_prefix(comma + 1);
+    }
+    return ranges;
+}
+
+} // namespace
+
+Result<MemPolicyPlan> plan_mempolicy(const oci::MemoryPolicy& policy)
+{
+    MemPolicyPlan plan;
+    plan.mode_name = policy.mode;
+    plan.nodes = policy.nodes;
+
+    const NamedValue* mode = find_named(mempolicy_modes, policy.mode);
+    if (!mode)
+        return field_error("mode", "unknown mode " + quoted(policy.mode));
+    plan.mode = mode->value;
+
+    for (size_t i = 0; i < policy.flags.size(); ++i) {
+        const NamedValue* flag = find_named(mempolicy_flags, policy.flags[i]);
+        if (!flag)
+            return field_error("flags/" + std::to_string(i), "unknown flag " + quoted(policy.flags[i]));
+        plan.flags |= flag->value;
+    }
+
+    if (!policy.nodes.empty()) {
+        auto ranges = parse_node_list(policy.nodes);
+        if (!ranges)
+            return field_error(
+                "nodes", "invalid node list " + quoted(policy.nodes) + ": " + ranges.error().text());
+        unsigned highest = 0;
+        for (const NodeRange& range : ranges.value())
+            highest = std::max(highest, range.last);
+        plan.nodemask.assign(highest / bits_per_word + 1, 0);
+        for (const NodeRange& range : ranges.value())
+            for (unsigned node = range.first; node <= range.last; ++node)
+                plan.nodemask[node / bits_per_word] |= 1UL << (node % bits_per_word);
+        plan.maxnode = plan.nodemask.size() * bits_per_word + 1;
+    }
+    bool has_nodes = !plan.nodemask.empty();
+
+    switch (plan.mode) {
+    case mpol::mode_default:
+    case mpol::mode_local:
+        if (has_nodes)
+            return field_error("nodes", policy.mode + " takes no nodes, got " + quoted(policy.nodes));
+        break;
+    case mpol::mode_preferred:
+        break; // no nodes means local allocation
+    default:
+        if (!has_nodes)
+            return field_error("nodes", policy.mode + " needs at least one node");
+        break;
+    }
+
+    if ((plan.flags & mpol::flag_static_nodes) && (plan.flags & mpol::flag_relative_nodes))
+        return field_error("flags", "MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
+    if ((plan.flags & (mpol::flag_static_nodes | mpol::flag_relative_nodes)) && !has_nodes)
+        return field_error("flags",
+            std::string(
+                plan.flags & mpol::flag_static_nodes ? "MPOL_F_STATIC_NODES" : "MPOL_F_RELATIVE_NODES")
+                + " needs a node list");
+    if ((plan.flags & mpol::flag_numa_balancing) && plan.mode != mpol::mode_bind
+        && plan.mode != mpol::mode_preferred_many)
+        return field_error(
+            "flags", "MPOL_F_NUMA_BALANCING needs MPOL_BIND or MPOL_PREFERRED_MANY, not " + policy.mode);
+    return plan;
+}
+
+Result<void> apply_mempolicy(const MemPolicyPlan& plan)
+{
+    const unsigned long* mask = plan.nodemask.empty() ? nullptr : plan.nodemask.data();
+    unsigned long maxnode = plan.nodemask.empty() ? 0 : plan.maxnode;
+    long rc;
+    do
+        rc = ::syscall(SYS_set_mempolicy, plan.mode | plan.flags, mask, maxnode);
+    while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+        std::string what = plan.mode_name;
+        if (!plan.nodes.empty())
+            what += " nodes " + quoted(plan.nodes);
+        return Error::from_errno("set_mempolicy", what);
+    }
+    return ok();
+}
+
+} // namespace hull::process
