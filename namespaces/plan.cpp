@@ -134,11 +134,16 @@ Result<UniqueFd> open_namespace(const Join& join)
     return fd;
 }
 
-bool is_own_namespace(const Join& join)
+const char* proc_name(oci::NamespaceType type)
 {
     static const char* names[] = {"pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time"};
+    return names[static_cast<unsigned>(type)];
+}
+
+bool is_own_namespace(const Join& join)
+{
     struct stat a, b;
-    std::string own = std::string("/proc/self/ns/") + names[static_cast<unsigned>(join.type)];
+    std::string own = std::string("/proc/self/ns/") + proc_name(join.type);
     return ::stat(join.path.c_str(), &a) == 0 && ::stat(own.c_str(), &b) == 0 && a.st_dev == b.st_dev
         && a.st_ino == b.st_ino;
 }

@@ -120,6 +120,14 @@ template <size_t N> const NamedValue* find(const NamedValue (&table)[N], const s
     return nullptr;
 }
 
+template <size_t N> std::vector<std::string> names_of(const NamedValue (&table)[N])
+{
+    std::vector<std::string> out;
+    for (const NamedValue& entry : table)
+        out.emplace_back(entry.name);
+    return out;
+}
+
 // The libseccomp action for an action name; errno_ret is only valid with ERRNO and TRACE and
 // defaults to EPERM for both (runc's actErrno and actTrace).
 Result<uint32_t> action_value(const std::string& name, const std::optional<uint32_t>& errno_ret,
@@ -277,6 +285,16 @@ Result<uint32_t> filter_flags(const oci::Seccomp& config, bool notify)
 }
 
 } // namespace
+
+Supported supported()
+{
+    Supported s;
+    s.actions = oci::known_seccomp_actions();
+    s.operators = names_of(kOperators);
+    s.archs = names_of(kArchs);
+    s.flags = names_of(kFlags);
+    return s;
+}
 
 bool same_program(const CompiledFilter& a, const CompiledFilter& b)
 {

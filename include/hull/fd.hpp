@@ -60,6 +60,7 @@ private:
 // The whole contents of an open fd / of a file (`what` names it in errors).
 Result<std::string> read_all(int fd, std::string_view what);
 Result<std::string> read_file(const std::string& path);
+Result<std::string> read_file_at(int dirfd, const std::string& name);
 
 // Two connected ends: index 0 stays in the parent, index 1 goes to the child.
 class FdPair {

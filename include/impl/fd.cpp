@@ -40,6 +40,14 @@ Result<std::string> read_file(const std::string& path)
     return read_all(fd.get(), path);
 }
 
+Result<std::string> read_file_at(int dirfd, const std::string& name)
+{
+    UniqueFd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd)
+        return Error::from_errno("open", name);
+    return read_all(fd.get(), name);
+}
+
 Result<FdPair> FdPair::socketpair(int type)
 {
     int fds[2];

@@ -122,9 +122,20 @@ Result<Loaded> load_container(const GlobalOptions& global, const std::string& id
     return Loaded {std::move(dir), std::move(record), status};
 }
 
-Result<oci::Spec> load_bundle_config(const std::string& bundle)
+Result<BundleConfig> read_bundle_config(const std::string& bundle)
 {
-    return oci::parse_config(TRY(read_file(bundle + "/config.json")));
+    BundleConfig c;
+    c.text = TRY(read_file(bundle + "/config.json"));
+    c.spec = TRY(oci::parse_config(c.text));
+    return c;
+}
+
+Result<UniqueFd> open_init_pidfd(const ContainerRecord& record)
+{
+    UniqueFd fd = open_init(record);
+    if (!fd)
+        return Error::message("container not running");
+    return fd;
 }
 
 Result<int> parse_signal(const std::string& text)

@@ -23,15 +23,23 @@ struct Loaded {
 enum class Lock { Exclusive, None };
 Result<Loaded> load_container(const GlobalOptions& global, const std::string& id, Lock lock);
 
-// Reads and validates <bundle>/config.json. `bundle` must be absolute.
-Result<oci::Spec> load_bundle_config(const std::string& bundle);
-
 // A signal given as a number, a name, or a name with "SIG" (any case): unknown signal "X".
 Result<int> parse_signal(const std::string& text);
 
 // Sends `sig` to the init through a pidfd checked against the recorded start time, so a
 // reused pid is never signalled. With `all`, every process of the container's pid namespace.
 Result<void> signal_container(const ContainerRecord& record, int sig, bool all);
+
+// A pidfd pinning the recorded init (checked against its start time): "container not running"
+// when it is gone.
+Result<UniqueFd> open_init_pidfd(const ContainerRecord& record);
+
+// Reads <bundle>/config.json: the text and the validated spec.
+struct BundleConfig {
+    std::string text;
+    oci::Spec spec;
+};
+Result<BundleConfig> read_bundle_config(const std::string& bundle);
 
 // Waits until the recorded init is gone (exited, even if not yet reaped by its parent).
 // Returns false on timeout.

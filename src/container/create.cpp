@@ -11,13 +11,18 @@
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
 #include "hull/oci/parse.hpp"
+#include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/create_sequence.hpp"
+#include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
+#include "terminal/console.hpp"
 
 #include <climits>
 #include <cstdlib>
 #include <fcntl.h>
+#include <optional>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,19 +54,17 @@ Result<void> check_preserved_fds(unsigned n)
     return ok();
 }
 
-// Fields whose machinery later issues build (terminals, seccomp, LSMs, ...). Refusing
+// Fields whose machinery later issues build (seccomp, LSMs, ...). Refusing
 // them is better than running a container that silently lacks what its config asked for.
 // process.execCPUAffinity is not applicable to the init (config.md); exec will apply it. linux.resources and
 // cgroupsPath are the exception: until the cgroup manager exists the container stays in the caller's cgroup,
 // as the plan allows.
 Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Detach detach)
 {
-    if (spec.process->terminal) {
-        if (detach == Detach::Yes && opts.console_socket.empty())
-            return Error::message("cannot allocate tty if hull will detach without setting console socket");
-        return Error::message("process.terminal: terminal mode is not implemented yet");
-    }
-    if (!opts.console_socket.empty())
+    const bool terminal = spec.process->terminal;
+    if (terminal && detach == Detach::Yes && opts.console_socket.empty())
+        return Error::message("cannot allocate tty if hull will detach without setting console socket");
+    if (!opts.console_socket.empty() && !(terminal && detach == Detach::Yes))
         return Error::message("cannot use console socket if hull will not detach or allocate tty");
     if (!opts.pidfd_socket.empty())
         return Error::message("--pidfd-socket is not implemented yet");
@@ -85,11 +88,8 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     } unsupported[] = {
         {!p.apparmorProfile.empty(), "/process/apparmorProfile"},
         {!p.selinuxLabel.empty(), "/process/selinuxLabel"},
-        {has_linux && spec.linux->seccomp.has_value(), "/linux/seccomp"},
         {has_linux && !spec.linux->mountLabel.empty(), "/linux/mountLabel"},
         {has_linux && spec.linux->intelRdt.has_value(), "/linux/intelRdt"},
-        {has_linux && spec.linux->memoryPolicy.has_value(), "/linux/memoryPolicy"},
-        {has_linux && !spec.linux->netDevices.empty(), "/linux/netDevices"},
     };
     for (const auto& u : unsupported)
         if (u.present)
@@ -105,7 +105,8 @@ Result<CreatedContainer> create_container(
     // Checks without side effects.
     TRY(oci::validate_container_id(opts.id));
     std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
-    auto spec = TRY(load_bundle_config(bundle));
+    auto config = TRY(read_bundle_config(bundle));
+    oci::Spec& spec = config.spec;
     TRY(check_supported(spec, opts, detach));
     std::string rootfs = TRY(resolve_rootfs(bundle, spec));
     // Socket activation: fds 3..3+L-1 go first, then the --preserve-fds ones (cli-contract §7.3).
@@ -114,6 +115,17 @@ Result<CreatedContainer> create_container(
     TRY(check_preserved_fds(passed_fds));
     spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
     ns::NsPlan plan = ns::plan_namespaces(spec);
+    // Compiled and planned here, in the runtime, before anything exists.
+    std::optional<seccomp::CompiledFilter> filter;
+    std::optional<process::MemPolicyPlan> mempolicy;
+    if (spec.linux) {
+        if (spec.linux->seccomp)
+            filter = TRY(seccomp::compile(*spec.linux->seccomp));
+        if (spec.linux->memoryPolicy)
+            mempolicy = TRY(process::plan_mempolicy(*spec.linux->memoryPolicy));
+        if (!spec.linux->netDevices.empty())
+            TRY(net::validate_net_devices(*spec.linux, false).context("config.json: /linux/netDevices"));
+    }
     log::step("create: config loaded and checked");
     if (::chdir(bundle.c_str()) < 0)
         return Error::from_errno("chdir", bundle);
@@ -143,9 +155,24 @@ Result<CreatedContainer> create_container(
     c.record.rootfs = rootfs;
     c.record.annotations = spec.annotations;
     c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
+    c.record.no_new_keyring = opts.no_new_keyring;
+    TRY(c.dir.write_new_file(kSavedConfig, config.text));
+    if (filter)
+        TRY(c.dir.write_new_file(kSavedSeccomp, seccomp::serialize(*filter)));
     if (spec.hooks) {
         c.record.poststart = spec.hooks->poststart;
         c.record.poststop = spec.hooks->poststop;
+    }
+
+    // Terminal: the init sends the pty master to --console-socket, or, in the foreground, to
+    // our end of a socketpair for the relay (cli-contract.md §6).
+    UniqueFd console;
+    if (!opts.console_socket.empty()) {
+        console = TRY(terminal::connect_console_socket(opts.console_socket));
+    } else if (spec.process->terminal) {
+        auto pair = TRY(FdPair::socketpair(SOCK_STREAM));
+        c.console_receiver = std::move(pair.parent_end());
+        console = std::move(pair.child_end());
     }
 
     process::InitRequest req;
@@ -160,6 +187,9 @@ Result<CreatedContainer> create_container(
     req.state_dir = c.dir.fd();
     req.state = state_of(c.record, Status::Created);
     req.idmapped_trees = &idmapped;
+    req.console_socket = console.get();
+    req.seccomp = filter ? &*filter : nullptr;
+    req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
         auto st = TRY(read_proc_stat(pid));
         c.record.pid = pid;
@@ -168,6 +198,7 @@ Result<CreatedContainer> create_container(
         return c.dir.write_record(c.record);
     }));
     fifo.reset();
+    console.reset();
 
     if (!opts.pid_file.empty())
         TRY(write_file_atomic(opts.pid_file, std::to_string(c.record.pid), 0644).context("write pid file"));

@@ -13,6 +13,8 @@ struct CreatedContainer {
     StateDir dir; // locked until this is destroyed
     ContainerRecord record;
     ChildProcess init; // killed on destruction unless released
+    // Foreground terminal (`run` without --console-socket): where the init sent the pty master.
+    UniqueFd console_receiver;
 };
 
 // create, up to and including the pid file; on failure nothing is left behind.

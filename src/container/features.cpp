@@ -6,7 +6,9 @@
 #include "hull/oci/known.hpp"
 #include "hull/oci/mount_options.hpp"
 #include "hull/oci/parse.hpp"
+#include "hull/seccomp/seccomp.hpp"
 #include "hull/seccomp/version.hpp"
+#include "process/mempolicy.hpp"
 
 #include <cstdio>
 
@@ -22,13 +24,21 @@ oci::Features implemented_features()
     l.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     l.capabilities = oci::known_capabilities();
     l.cgroup = oci::Features::Cgroup {false, false, false, false, false};
+    auto sc = seccomp::supported();
     l.seccomp = oci::Features::Seccomp {};
-    l.seccomp->enabled = false;
+    l.seccomp->enabled = true;
+    l.seccomp->actions = sc.actions;
+    l.seccomp->operators = sc.operators;
+    l.seccomp->archs = sc.archs;
+    l.seccomp->knownFlags = sc.flags;
+    l.seccomp->supportedFlags = sc.flags;
+    l.memoryPolicy
+        = oci::Features::MemoryPolicy {process::known_mempolicy_modes(), process::known_mempolicy_flags()};
     l.apparmor = oci::Features::Enabled {false};
     l.selinux = oci::Features::Enabled {false};
     l.intelRdt = oci::Features::IntelRdt {false, {}, {}};
     l.mountExtensions = oci::Features::MountExtensions {oci::Features::Enabled {true}};
-    l.netDevices = oci::Features::Enabled {false};
+    l.netDevices = oci::Features::Enabled {true};
     f.linux = std::move(l);
     f.annotations["io.github.seccomp.libseccomp.version"] = seccomp::library_version();
     f.annotations["org.hull.version"] = HULL_VERSION;

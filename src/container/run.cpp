@@ -3,58 +3,17 @@
 // and deletes the container unless --keep (cli-contract.md §7).
 #include "container/common.hpp"
 #include "container/create.hpp"
+#include "container/supervise.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
+#include "terminal/console.hpp"
+#include "terminal/relay.hpp"
 
-#include <csignal>
+#include <optional>
+
 #include <sys/prctl.h>
-#include <sys/wait.h>
 
 namespace hull::container {
-
-namespace {
-
-// Every signal hull can catch, minus those that report its own faults.
-sigset_t forwarded_signals()
-{
-    sigset_t set;
-    sigfillset(&set);
-    for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS})
-        sigdelset(&set, s);
-    return set;
-}
-
-int exit_code(int status)
-{
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
-
-// Forwards signals to the init until it exits; reaps every child (as subreaper, orphans of
-// the container come here too). Returns the init's wait status.
-int supervise(pid_t init, const sigset_t& set)
-{
-    for (;;) {
-        // Reap first: SIGCHLDs coalesce, and the init may be gone already.
-        for (;;) {
-            int status;
-            pid_t pid = ::waitpid(-1, &status, WNOHANG | __WALL);
-            if (pid == init)
-                return status;
-            if (pid <= 0)
-                break;
-        }
-        siginfo_t info;
-        int sig = ::sigwaitinfo(&set, &info);
-        if (sig < 0 || sig == SIGCHLD)
-            continue;
-        // SIGURG is a Go runtime artefact in runc; forwarding it is harmless.
-        ::kill(init, sig);
-    }
-}
-
-} // namespace
 
 Result<int> run(const GlobalOptions& global, const RunOptions& opts)
 {
@@ -67,17 +26,26 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
             ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
     auto c = TRY(create_container(global, opts.create, opts.detach ? Detach::Yes : Detach::No));
-    if (auto started = start_container(c.dir, c.record, Status::Created); !started) {
+    // Until the container runs, any failure ends like a failed create: nothing is left.
+    bool started = false;
+    ScopeExit rollback([&] {
         c.init.kill_and_reap();
         (void)c.dir.destroy();
-        return std::move(started).error();
+        if (started)
+            run_poststop_hooks(c.record);
+    });
+    // Foreground terminal: the init sent its pty master to our end of the socketpair.
+    std::optional<terminal::ConsoleRelay> relay;
+    if (c.console_receiver) {
+        auto host = TRY(terminal::HostConsole::find());
+        auto master = TRY(terminal::receive_console_master(c.console_receiver.get()));
+        c.console_receiver.reset();
+        relay.emplace(TRY(terminal::ConsoleRelay::start(std::move(master), std::move(host))));
     }
-    if (auto post = run_poststart_hooks(c.record); !post) {
-        c.init.kill_and_reap();
-        (void)c.dir.destroy();
-        run_poststop_hooks(c.record);
-        return std::move(post).error();
-    }
+    TRY(start_container(c.dir, c.record, Status::Created));
+    started = true;
+    TRY(run_poststart_hooks(c.record));
+    rollback.dismiss();
     if (opts.detach) {
         (void)c.init.release();
         return 0;
@@ -87,9 +55,12 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
     pid_t init = c.init.release();
     c.dir = StateDir(); // unlock: kill and delete from other processes must not wait for us
     log::step("run: started, supervising");
-    int status = supervise(init, set);
+    auto status = supervise(init, set, true, relay ? &*relay : nullptr);
     log::step("run: init exited");
+    relay.reset(); // the host console back to its own mode
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (!status)
+        return std::move(status).error();
 
     if (!opts.keep) {
         auto dir = StateDir::open_locked(state_root(global), id);
@@ -99,7 +70,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
         }
         log::step("run: deleted");
     }
-    return exit_code(status);
+    return exit_code(status.value());
 }
 
 } // namespace hull::container

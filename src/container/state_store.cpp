@@ -66,6 +66,7 @@ std::string record_to_json(const ContainerRecord& r)
     j["created"] = r.created;
     j["annotations"] = r.annotations;
     j["own_pid_namespace"] = r.own_pid_namespace;
+    j["no_new_keyring"] = r.no_new_keyring;
     j["poststart"] = hooks_to_json(r.poststart);
     j["poststop"] = hooks_to_json(r.poststop);
     return j.dump();
@@ -84,6 +85,7 @@ Result<ContainerRecord> record_from_json(std::string_view text)
         r.created = j.at("created").get<std::string>();
         r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
         r.own_pid_namespace = j.value("own_pid_namespace", true);
+        r.no_new_keyring = j.value("no_new_keyring", false);
         if (j.contains("poststart"))
             r.poststart = hooks_from_json(j.at("poststart"));
         if (j.contains("poststop"))
@@ -207,6 +209,23 @@ Result<void> StateDir::write_record(const ContainerRecord& record)
     TRY(fd.close());
     if (::renameat(m_fd.get(), tmp, m_fd.get(), kStateFile) < 0)
         return Error::from_errno("rename", m_path + "/" + kStateFile);
+    return ok();
+}
+
+Result<void> StateDir::write_new_file(const char* name, std::string_view content)
+{
+    UniqueFd fd(::openat(m_fd.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!fd)
+        return Error::from_errno("create", m_path + "/" + name);
+    size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return Error::from_errno("write", m_path + "/" + name);
+        done += static_cast<size_t>(n);
+    }
     return ok();
 }
 

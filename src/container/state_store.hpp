@@ -3,6 +3,8 @@
 //   <root>/<id>/            mode 0711, locked with flock(LOCK_EX) by verbs that change it
 //   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
 //   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
+//   <root>/<id>/config.json the bundle's config.json as create read it
+//   <root>/<id>/seccomp.bpf its seccomp filter, compiled (when it has one)
 //
 // Nothing here trusts state.json for the status: it is re-derived from the live system on
 // every read (init gone, a zombie, or a different start time → stopped; fifo present →
@@ -24,6 +26,10 @@ namespace hull::container {
 
 inline constexpr const char* kStateFile = "state.json";
 inline constexpr const char* kExecFifo = "exec.fifo";
+// The config.json create ran with, for `exec` (the bundle may change or go away).
+inline constexpr const char* kSavedConfig = "config.json";
+// linux.seccomp compiled at create (seccomp::serialize), loaded by `exec` without libseccomp.
+inline constexpr const char* kSavedSeccomp = "seccomp.bpf";
 
 enum class Status { Created, Running, Paused, Stopped };
 const char* to_string(Status status);
@@ -38,6 +44,7 @@ struct ContainerRecord {
     std::string created; // RFC 3339, nanoseconds, UTC
     std::map<std::string, std::string> annotations;
     bool own_pid_namespace = true; // signals to the init reach every process of the container
+    bool no_new_keyring = false; // --no-new-keyring: exec keeps the caller's session keyring too
     // The hooks that run after create, kept so start and delete never re-read config.json.
     std::vector<oci::Hook> poststart, poststop;
 };
@@ -73,6 +80,8 @@ public:
     const std::string& id() const { return m_id; }
 
     Result<void> write_record(const ContainerRecord& record);
+    // Writes a new file in the directory (O_EXCL, 0600).
+    Result<void> write_new_file(const char* name, std::string_view content);
     Result<ContainerRecord> read_record() const;
     bool has_exec_fifo() const;
 

@@ -1,4 +1,4 @@
-// Verbs whose machinery later work builds (exec and terminals; cgroups for ps, pause, resume,
+// Verbs whose machinery later work builds (cgroups for ps, pause, resume,
 // update and events; CRIU for checkpoint and restore). They fail clearly until then.
 #include "container/verbs.hpp"
 
@@ -13,10 +13,6 @@ Error not_implemented(const char* verb)
 
 } // namespace
 
-Result<int> exec(const GlobalOptions&, const ExecOptions&)
-{
-    return not_implemented("exec");
-}
 Result<int> ps(const GlobalOptions&, const PsOptions&)
 {
     return not_implemented("ps");

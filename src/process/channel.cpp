@@ -1,6 +1,7 @@
 #include "process/protocol.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <sys/socket.h>
 #include <vector>
 
@@ -27,23 +28,58 @@ const char* to_string(Msg msg)
         return "ChildRequestMaps";
     case Msg::ChildInitPid:
         return "ChildInitPid";
+    case Msg::ParentNetReady:
+        return "ParentNetReady";
+    case Msg::ChildSeccompListener:
+        return "ChildSeccompListener";
     }
     return "unknown";
 }
 
-Result<void> Channel::send(Msg msg, std::string_view payload)
+Result<void> Channel::send(Msg msg, std::string_view payload, int fd)
 {
     std::string packet;
     packet.reserve(1 + payload.size());
     packet += static_cast<char>(msg);
     packet.append(payload);
+    struct iovec iov = {packet.data(), packet.size()};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct msghdr mh = {};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    if (fd >= 0) {
+        mh.msg_control = control.buf;
+        mh.msg_controllen = sizeof control.buf;
+        struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
     for (;;) {
-        ssize_t n = ::send(m_fd.get(), packet.data(), packet.size(), MSG_NOSIGNAL);
+        ssize_t n = ::sendmsg(m_fd.get(), &mh, MSG_NOSIGNAL);
         if (n >= 0)
             return ok();
         if (errno != EINTR)
             return Error::from_errno("send", to_string(msg));
     }
+}
+
+Result<void> Channel::send_seccomp_listener(int fd)
+{
+    return send(Msg::ChildSeccompListener, {}, fd);
+}
+
+Result<UniqueFd> Channel::wait_seccomp_listener()
+{
+    UniqueFd fd;
+    TRY(receive(Msg::ChildSeccompListener, false, &fd));
+    if (!fd)
+        return Error::message("protocol error: no fd with the seccomp listener message");
+    return fd;
 }
 
 void Channel::report_error(const Error& error)
@@ -75,15 +111,37 @@ Result<pid_t> Channel::wait_init_pid()
     return static_cast<pid_t>(pid);
 }
 
-Result<std::string> Channel::receive(Msg want, bool payload_allowed)
+Result<std::string> Channel::receive(Msg want, bool payload_allowed, UniqueFd* fd)
 {
     std::vector<char> buf(kMaxPacket);
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {buf.data(), buf.size()};
+    struct msghdr mh = {};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = control.buf;
+    mh.msg_controllen = sizeof control.buf;
     ssize_t n;
     do {
-        n = ::recv(m_fd.get(), buf.data(), buf.size(), MSG_TRUNC);
+        n = ::recvmsg(m_fd.get(), &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return Error::from_errno("recv", std::string("waiting for ") + to_string(want));
+    // Any fd that came along is owned here, so an unexpected one is closed, never leaked.
+    UniqueFd received;
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
+            && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+            int got;
+            std::memcpy(&got, CMSG_DATA(c), sizeof got);
+            received.reset(got);
+        }
+    }
+    if (mh.msg_flags & MSG_CTRUNC)
+        return Error::message("protocol error: truncated control message on the init channel");
     if (n == 0)
         return Error::from_code(ECHILD, std::string("peer closed the channel before ") + to_string(want));
     if (static_cast<size_t>(n) > buf.size())
@@ -101,6 +159,8 @@ Result<std::string> Channel::receive(Msg want, bool payload_allowed)
             std::string("protocol error: expected ") + to_string(want) + ", got " + to_string(got));
     if (!payload.empty() && !payload_allowed)
         return Error::message(std::string("protocol error: unexpected payload with ") + to_string(got));
+    if (fd)
+        *fd = std::move(received);
     return std::string(payload);
 }
 

@@ -2,10 +2,12 @@
 #include "process/create_sequence.hpp"
 
 #include "hooks/hooks.hpp"
+#include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/init_process.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
+#include "terminal/console.hpp"
 
 #include "hull/log.hpp"
 
@@ -70,6 +72,8 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         if (plan.user_namespace())
             TRY(become_namespace_root(sys));
     }
+    if (has_net_devices(spec))
+        TRY(channel.wait_net_ready());
     if (!req.no_new_keyring)
         TRY(join_session_keyring(req.id));
     // Exact modes for everything hull creates; the process's umask is set at the end.
@@ -85,6 +89,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     ropts.rootfs = req.rootfs;
     ropts.no_pivot = req.no_pivot;
     ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
+    ropts.new_ipc_ns = plan.creates(oci::NamespaceType::Ipc);
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
     ropts.idmapped_trees = req.idmapped_trees;
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
@@ -96,6 +101,15 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     }
     // Step 3b.
     TRY(rootfs::pivot_into_rootfs(sys, ropts));
+    // The pty comes from the container's own devpts; /dev/console becomes its slave.
+    if (spec.process->terminal) {
+        auto pty = TRY(terminal::open_container_pty(spec.process->consoleSize));
+        TRY(terminal::mount_console(pty.slave.get()));
+        TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
+        ::close(req.console_socket);
+        pty.master.reset();
+        TRY(terminal::make_controlling_terminal(std::move(pty.slave)));
+    }
     if (spec.linux) {
         // Before read-only paths: /proc/sys is usually one of them.
         TRY(rootfs::write_sysctls(sys, spec.linux->sysctl));
@@ -105,7 +119,29 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     TRY(rootfs::finalize_rootfs(sys, spec).context("finalize rootfs"));
     log::step("init: rootfs ready");
     // State: inside the rootfs, old root detached, still root.
-    return prepare_process(sys, *spec.process);
+    // Before the filter, which may block set_mempolicy; a node the kernel refuses fails create.
+    if (req.mempolicy)
+        TRY(apply_mempolicy(*req.mempolicy));
+    auto timing = seccomp_timing(req.seccomp, spec.process->noNewPrivileges);
+    int listener = -1;
+    auto load_filter = [&]() -> Result<void> {
+        listener = TRY(seccomp::load(*req.seccomp));
+        return ok();
+    };
+    PrepareOptions options;
+    if (timing == SeccompTiming::BeforeUserChange)
+        options.before_user_change = load_filter;
+    auto target = TRY(prepare_process(sys, *spec.process, options));
+    if (timing == SeccompTiming::EndOfSetup)
+        TRY(load_filter());
+    if (timing == SeccompTiming::BeforeExec)
+        target.seccomp = req.seccomp;
+    // Step 3c: the notify listener goes to the runtime, which hands it to the agent.
+    if (listener >= 0) {
+        UniqueFd owned(listener);
+        TRY(channel.send_seccomp_listener(owned.get()));
+    }
+    return target;
 }
 
 // While the init waits for `start` it must stay killable by the usual signals (CRI stop and
@@ -237,6 +273,11 @@ Error init_died(ChildProcess& init)
 
 } // namespace
 
+bool has_net_devices(const oci::Spec& spec)
+{
+    return spec.linux && !spec.linux->netDevices.empty();
+}
+
 bool has_create_hooks(const oci::Spec& spec)
 {
     if (!spec.hooks)
@@ -300,6 +341,14 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         init = ChildProcess(pid);
     }
 
+    // Step 2b: host network devices into the init's new network namespace, before its
+    // setup (sysctls and hooks may refer to them).
+    if (has_net_devices(*req.spec)) {
+        auto netns = TRY(net::open_netns_of(pid));
+        TRY(net::move_net_devices(req.spec->linux->netDevices, netns.get()));
+        TRY(channel.confirm_net_ready());
+    }
+
     // Step 3a.
     if (has_create_hooks(*req.spec)) {
         if (auto asked = channel.wait_hooks_request(); !asked) {
@@ -315,6 +364,22 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         TRY(hooks::run_hooks(hooks::Kind::Prestart, h.prestart, json));
         TRY(hooks::run_hooks(hooks::Kind::CreateRuntime, h.createRuntime, json));
         TRY(channel.confirm_hooks_done(json));
+    }
+
+    // Step 3c.
+    if (req.seccomp && req.seccomp->notify) {
+        auto listener = channel.wait_seccomp_listener();
+        if (!listener) {
+            if (listener.error().code() == ECHILD)
+                return init_died(init);
+            return std::move(listener).error();
+        }
+        oci::State state = req.state;
+        state.pid = pid;
+        state.status = "creating";
+        const auto& sc = *req.spec->linux->seccomp;
+        TRY(seccomp::send_listener(sc.listenerPath, listener.value().get(),
+            seccomp::container_process_state_json(state, pid, sc.listenerMetadata)));
     }
 
     // Step 4.

@@ -6,6 +6,8 @@
 #include "hull/namespaces/plan.hpp"
 #include "hull/oci/spec.hpp"
 #include "hull/oci/state.hpp"
+#include "hull/seccomp/seccomp.hpp"
+#include "process/mempolicy.hpp"
 
 #include <functional>
 #include <map>
@@ -26,11 +28,17 @@ struct InitRequest {
     int state_dir = -1; // the locked state directory: closed first thing in the init
     oci::State state; // id, bundle, rootfs, annotations: what hooks get on stdin
     const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // detached trees, by mount index
+    int console_socket = -1; // process.terminal: where the init sends the pty master
+    const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled
+    const MemPolicyPlan* mempolicy = nullptr; // linux.memoryPolicy, planned
 };
 
 // Whether the create handshake includes step 3a (hooks that run before pivot_root, or in the
 // container before execve).
 bool has_create_hooks(const oci::Spec& spec);
+
+// Whether the config moves host network devices into the container (step 2b).
+bool has_net_devices(const oci::Spec& spec);
 
 // Steps 1-6 of the table, parent side. `on_ready(pid)` is step 5 (record the container); when
 // it fails, the init is killed. Returns the init, blocked on the exec fifo, still owned by the

@@ -135,7 +135,16 @@ Result<std::string> look_path(const std::string& file, const std::vector<std::st
     return Error::message(quoted + "executable file not found in $PATH");
 }
 
-Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
+SeccompTiming seccomp_timing(const seccomp::CompiledFilter* filter, bool no_new_privileges)
+{
+    if (!filter)
+        return SeccompTiming::None;
+    if (!no_new_privileges)
+        return SeccompTiming::BeforeUserChange;
+    return filter->notify ? SeccompTiming::EndOfSetup : SeccompTiming::BeforeExec;
+}
+
+Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const PrepareOptions& options)
 {
     for (const auto& rl : process.rlimits) {
         struct rlimit lim = {static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
@@ -144,7 +153,7 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
 
     std::string cwd = process.cwd.empty() ? "/" : process.cwd;
     // A missing cwd is created inside the rootfs as container root, as runc does.
-    {
+    if (options.missing_cwd == MissingCwd::Create) {
         UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
         if (!root)
             return Error::from_errno("open", "/");
@@ -156,6 +165,8 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process)
     if (process.ioPriority)
         TRY(apply_io_priority(*process.ioPriority));
 
+    if (options.before_user_change)
+        TRY(options.before_user_change());
     const auto& user = process.user;
     if (process.capabilities) {
         TRY(caps::drop_bounding(*process.capabilities));
@@ -231,6 +242,10 @@ Error exec_process(const ExecTarget& target, unsigned preserve_fds)
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (target.seccomp) {
+        if (auto loaded = seccomp::load(*target.seccomp); !loaded)
+            return std::move(loaded).error().context("load the seccomp filter");
+    }
 
     std::vector<char*> argv, envp;
     for (const auto& a : target.args)

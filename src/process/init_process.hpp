@@ -8,7 +8,10 @@
 
 #include "hull/error.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/seccomp/seccomp.hpp"
 #include "hull/sys.hpp"
+
+#include <functional>
 
 #include <string>
 #include <vector>
@@ -21,7 +24,18 @@ struct ExecTarget {
     std::string path;
     std::vector<std::string> args;
     std::vector<std::string> env;
+    // Loaded by exec_process as the very last step (no_new_privs is set, so no privilege is
+    // needed); see SeccompTiming.
+    const seccomp::CompiledFilter* seccomp = nullptr;
 };
+
+// When the container's seccomp filter is loaded (runc's standard_init order, security.md
+// §2.8c): with no_new_privs, as late as possible, right before execve, so a profile that
+// blocks setuid or capset still starts; without it loading needs CAP_SYS_ADMIN, so before the
+// user and capability change. A notify listener must reach the runtime during setup, so with
+// one the filter is loaded at the end of setup (or before the user change).
+enum class SeccompTiming { None, BeforeUserChange, EndOfSetup, BeforeExec };
+SeccompTiming seccomp_timing(const seccomp::CompiledFilter* filter, bool no_new_privileges);
 
 // Go's exec.LookPath, against the container's filesystem and the process env's PATH:
 //   exec: "foo": executable file not found in $PATH
@@ -32,17 +46,26 @@ Result<std::string> look_path(const std::string& file, const std::vector<std::st
 // RLIMIT_* name → resource number; -1 when unknown.
 int rlimit_resource(const std::string& name);
 
+// The init creates a missing cwd (as runc does); `exec` requires it to exist.
+enum class MissingCwd { Create, Fail };
+
+struct PrepareOptions {
+    MissingCwd missing_cwd = MissingCwd::Create;
+    // Run as root in the container, after rlimits and scheduling, right before the user change.
+    std::function<Result<void>()> before_user_change {};
+};
+
 // Applies rlimits, user and groups, capabilities, cwd, umask, no_new_privs, and resolves the
 // executable. HOME is added from the container's /etc/passwd when the env lacks it.
-Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process);
+Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const PrepareOptions& options);
 
 // runc's default (unless --no-new-keyring): a new session keyring named after the container,
 // so the container does not share the caller's session keys, made searchable by its owner.
 // ENOSYS (no keyring support) is not an error.
 Result<void> join_session_keyring(const std::string& name);
 
-// Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask
-// and calls execve. Only returns on failure.
+// Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask,
+// loads target.seccomp if set, and calls execve. Only returns on failure.
 Error exec_process(const ExecTarget& target, unsigned preserve_fds);
 
 } // namespace hull::process

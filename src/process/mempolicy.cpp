@@ -114,6 +114,22 @@ Result<std::vector<NodeRange>> parse_node_list(std::string_view list)
 
 } // namespace
 
+std::vector<std::string> known_mempolicy_modes()
+{
+    std::vector<std::string> out;
+    for (const auto& m : mempolicy_modes)
+        out.emplace_back(m.name);
+    return out;
+}
+
+std::vector<std::string> known_mempolicy_flags()
+{
+    std::vector<std::string> out;
+    for (const auto& f : mempolicy_flags)
+        out.emplace_back(f.name);
+    return out;
+}
+
 Result<MemPolicyPlan> plan_mempolicy(const oci::MemoryPolicy& policy)
 {
     MemPolicyPlan plan;

@@ -68,6 +68,10 @@ struct MemPolicyPlan {
 
 // Validates and converts linux.memoryPolicy; errors read
 // `config.json: /linux/memoryPolicy/mode: unknown mode "X"`.
+// The mode and flag names plan_mempolicy accepts (for `hull features`).
+std::vector<std::string> known_mempolicy_modes();
+std::vector<std::string> known_mempolicy_flags();
+
 Result<MemPolicyPlan> plan_mempolicy(const oci::MemoryPolicy& policy);
 
 // set_mempolicy(2) for the calling thread (the container init, single-threaded, before execve).

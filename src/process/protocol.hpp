@@ -20,6 +20,10 @@
 //        /proc/PID/{gid,uid}_map
 //        ParentMapsWritten  --------------------> waits for it before anything else; then (new
 //                                                 or joined user ns) becomes its root: 0:0
+//   2b   (only with linux.netDevices) moves the
+//        host devices into the init's network
+//        namespace
+//        ParentNetReady  ----------------------->  waits for it before its setup
 //   3                                             joins namespaces by path, sets hostname,
 //                                                 mounts the rootfs
 //   3a   (only when the config has prestart, createRuntime, createContainer or startContainer
@@ -27,9 +31,20 @@
 //        runs prestart and createRuntime hooks
 //        ParentHooksDone{state JSON}  ----------> runs createContainer hooks, keeps the state
 //                                                 for startContainer
-//   3b                                            pivot_root, sysctl, masks,
+//   3b                                            pivot_root; with a terminal: a pty from the
+//                                                 container's devpts, its slave on /dev/console
+//                                                 and 0/1/2, the master sent over the console
+//                                                 socket; sysctl, masks,
 //                                                 resolves the executable, sets rlimits,
-//                                                 user, cwd, umask, no_new_privs
+//                                                 user, cwd, umask, no_new_privs,
+//                                                 linux.memoryPolicy; loads the
+//                                                 seccomp filter here (without no_new_privs:
+//                                                 before the user change; with a notify
+//                                                 listener: at the end), or else at step 8
+//   3c   (only with a SCMP_ACT_NOTIFY rule)
+//                                    <----------  ChildSeccompListener (the fd, SCM_RIGHTS)
+//        sends it with the container process
+//        state to linux.seccomp.listenerPath
 //   4    <------------------------------------    ChildReady (or ChildError{code,op,context})
 //   5    reads the init's start time, writes
 //        state.json ("created")
@@ -38,7 +53,8 @@
 //   7    writes the pid file, exits 0             blocks reading exec.fifo
 //   8    `start`: writes one byte to exec.fifo,   reads it, runs startContainer hooks,
 //        removes the fifo (status → running),     closes every fd above 2 + preserve-fds,
-//        runs poststart hooks                     execve
+//        runs poststart hooks                     loads the seccomp filter (with
+//                                                 no_new_privs), execve
 //
 // The parent tells "reported an error" (ChildError) from "died" (EOF on the socket, then
 // waitpid) — never by EOF alone (runc #5087). Payloads are bounds-checked (CVE-2021-43784).
@@ -63,6 +79,8 @@ enum class Msg : uint8_t {
     ParentHooksDone = 7,
     ChildRequestMaps = 8,
     ChildInitPid = 9,
+    ParentNetReady = 10,
+    ChildSeccompListener = 11,
 };
 
 const char* to_string(Msg msg);
@@ -91,6 +109,9 @@ public:
     Result<void> request_hooks() { return send(Msg::ChildRequestHooks); }
     Result<void> request_maps() { return send(Msg::ChildRequestMaps); }
     Result<void> report_init_pid(pid_t pid) { return send(Msg::ChildInitPid, std::to_string(pid)); }
+    Result<void> wait_net_ready() { return expect(Msg::ParentNetReady); }
+    // The SCMP_ACT_NOTIFY listener fd, as SCM_RIGHTS.
+    Result<void> send_seccomp_listener(int fd);
     // Returns the state JSON the runtime sent for the container's own hooks.
     Result<std::string> wait_hooks_done();
 
@@ -107,11 +128,13 @@ public:
         return send(Msg::ParentHooksDone, state_json);
     }
     Result<void> wait_detached() { return expect(Msg::ChildDetached); }
+    Result<void> confirm_net_ready() { return send(Msg::ParentNetReady); }
+    Result<UniqueFd> wait_seccomp_listener();
 
 private:
-    Result<void> send(Msg msg, std::string_view payload = {});
+    Result<void> send(Msg msg, std::string_view payload = {}, int fd = -1);
     Result<void> expect(Msg msg);
-    Result<std::string> receive(Msg msg, bool payload_allowed);
+    Result<std::string> receive(Msg msg, bool payload_allowed, UniqueFd* fd = nullptr);
 
     UniqueFd m_fd;
 };

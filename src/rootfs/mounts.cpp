@@ -220,6 +220,17 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
             TRY(sys.mount("", fd_path(mounted.get()), "",
                        MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
                     .context(what));
+        } else if (!r && m.type == "mqueue" && r.error().code() == EPERM && !opts.new_ipc_ns) {
+            // mqueue shows the mounter's ipc namespace, which a user namespace cannot mount
+            // unless it owns it: bind the runtime's /dev/mqueue, as runc does.
+            if (auto bound = sys.mount("/dev/mqueue", fd_path(target.get()), "", MS_BIND | MS_REC, ""); !bound)
+                return std::move(r).context(what + " (and no /dev/mqueue of the runtime to bind: "
+                    + bound.error().text() + ")");
+            auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
+            std::string p = fd_path(mounted.get());
+            constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+            TRY(sys.mount("", p, "", MS_BIND | MS_REMOUNT | (mf.flags & kPerMount) | locked_flags(p), "")
+                    .context(what));
         } else if (!r) {
             return std::move(r).context(what);
         }

@@ -28,6 +28,7 @@ struct RootfsOptions {
     std::string rootfs; // absolute host path of root.path
     bool no_pivot = false; // --no-pivot
     bool new_network_ns = true; // sysfs can only be mounted in a network namespace of our own
+    bool new_ipc_ns = true; // mqueue, likewise, in an ipc namespace of our own
     bool new_cgroup_ns = true; // decides how the cgroup filesystem is mounted
     const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // by mount index (idmap.hpp)
 };

@@ -11,6 +11,8 @@
  *                                exit 0 if the write worked, 1 otherwise
  *   hull-checker wait-signal     block every catchable signal, write "ready\n" to stderr, wait for
  *                                one, print {"signal":N} and exit 0 (works as pid 1 too)
+ *   hull-checker syscall NR [A..] call syscall NR with up to 6 integer arguments; prints
+ *                                {"nr","ret","errno"} (errno 0 on success) and exits 0
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -560,6 +562,25 @@ static int cmd_wait_signal(void)
     return 0;
 }
 
+static int cmd_syscall(int argc, char** argv)
+{
+    long nr = strtol(argv[2], NULL, 0);
+    long a[6] = {0};
+    for (int i = 3; i < argc && i < 9; ++i)
+        a[i - 3] = strtol(argv[i], NULL, 0);
+    errno = 0;
+    long ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    int err = ret < 0 ? errno : 0;
+    obj_begin(NULL);
+    j_int("nr", nr);
+    j_int("ret", ret);
+    j_int("errno", err);
+    obj_end();
+    putchar('\n');
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     if (argc >= 2) {
@@ -572,8 +593,12 @@ int main(int argc, char** argv)
             return cmd_write(argv[2]);
         if (strcmp(cmd, "wait-signal") == 0)
             return cmd_wait_signal();
+        if (strcmp(cmd, "syscall") == 0 && argc >= 3)
+            return cmd_syscall(argc, argv);
         if (strcmp(cmd, "report") != 0) {
-            fprintf(stderr, "usage: %s [report | sleep N | exit N | write PATH | wait-signal]\n", argv[0]);
+            fprintf(stderr,
+                "usage: %s [report | sleep N | exit N | write PATH | wait-signal | syscall NR [ARGS]]\n",
+                argv[0]);
             return 2;
         }
     }

@@ -33,21 +33,6 @@ assert_new_ns() {
 	fi
 }
 
-# use_userns [HOSTID]: a new user namespace mapping container 0..65535 to HOSTID (100000).
-# The mapped root must be able to reach the bundle, and bats' temporary directories are 0700,
-# so the bundle moves to a world-searchable directory $UT (removed at teardown).
-use_userns() {
-	local host="${1:-100000}"
-	UT="$(mktemp -d /tmp/hull-spec-userns.XXXXXX)"
-	HULL_TEMP_DIRS+=("$UT")
-	chmod 0711 "$UT"
-	cp -a "$BUNDLE" "$UT/bundle"
-	BUNDLE="$UT/bundle"
-	add_namespace user
-	update_config ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $host, \"size\": 65536}]
-		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $host, \"size\": 65536}]"
-}
-
 # ---- new namespaces ------------------------------------------------------------------------------
 
 @test "pid namespace: a new one is created and the process is pid 1 in it" {
@@ -251,6 +236,40 @@ use_userns() {
 	[ "$output" = hull-q ]
 }
 
+@test "user namespace with the host's ipc namespace: mqueue falls back to a bind of the runtime's /dev/mqueue" {
+	skip_if_runc "runc 1.1 has no mqueue fallback"
+	use_userns
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "ipc")]'
+	set_args sh -c 'mount | grep " on /dev/mqueue type mqueue" >/dev/null && touch /dev/mqueue/from-ctr && ls /dev/mqueue'
+	# The machine has no /dev/mqueue: the "host" here is a private mount namespace whose /dev is
+	# a tmpfs with the real device nodes bound in and an mqueue mounted (all gone on exit).
+	run unshare --mount --propagation private env HULL="$HULL" ROOT="$ROOT" BUNDLE="$BUNDLE" UT="$UT" bash -c '
+		set -e
+		mkdir -p "$UT/realdev" && mount --rbind /dev "$UT/realdev"
+		mount -t tmpfs -o mode=0755 devtmp /dev
+		for d in null zero full random urandom tty ptmx; do
+			touch "/dev/$d" && mount --bind "$UT/realdev/$d" "/dev/$d"
+		done
+		mkdir /dev/pts /dev/mqueue
+		mount --rbind "$UT/realdev/pts" /dev/pts
+		mount -t mqueue mqueue /dev/mqueue
+		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" mq-host </dev/null
+		ls /dev/mqueue'
+	[ "$status" -eq 0 ]
+	# the queue made in the container is in the runtime's (host) ipc namespace
+	[ "$(echo $output)" = "from-ctr from-ctr" ]
+}
+
+@test "user namespace with the host's ipc namespace and no /dev/mqueue to bind: a clear error" {
+	use_userns
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "ipc")]'
+	[ ! -e /dev/mqueue ] || skip "this host has a /dev/mqueue"
+	try_create mq-none
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mqueue"*"/dev/mqueue"* ]]
+	no_state_left
+}
+
 @test "user namespace: /proc shows the container's processes only" {
 	use_userns
 	run_sh 'ls -d /proc/[0-9]* | wc -l'
@@ -342,4 +361,64 @@ use_userns() {
 	assert_new_ns user
 	[ "$(cq .pid)" = 1 ]
 	[ "$(cq .uid)" = 0 ]
+}
+
+# ---- network devices (config-linux.md "Network Devices") -----------------------------------------
+# The "host" is a private network namespace made by unshare, so the machine's own network is
+# never touched: hull runs inside it and moves a veth end from it into the container.
+
+# in_private_net SCRIPT: bash -c SCRIPT in a new network namespace (with $HULL, $ROOT, $BUNDLE).
+in_private_net() {
+	unshare --net env HULL="$HULL" ROOT="$ROOT" BUNDLE="$BUNDLE" bash -c "$1"
+}
+
+@test "netDevices: a host device is moved, renamed, brought up and keeps its address" {
+	skip_if_runc "runc 1.1 has no linux.netDevices"
+	add_namespace network
+	update_config '.linux.netDevices = {"hveth0": {"name": "ctr0"}}'
+	set_args sh -c 'ip -o addr show dev ctr0; ip -o link show dev ctr0; ip -o link show dev hveth0 2>&1 || true'
+	run in_private_net 'ip link add hveth0 type veth peer name hveth1 &&
+		ip addr add 10.77.0.2/24 dev hveth0 &&
+		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" nd1 </dev/null &&
+		echo "host-after: $(ip -o link show dev hveth0 2>&1 | head -c 40)"'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"ctr0"*"inet 10.77.0.2/24"* ]]
+	[[ "$output" == *"ctr0"*"UP"* ]]
+	[[ "$output" == *"host-after: "*"does not exist"* ]]
+}
+
+@test "netDevices: the host name is kept when no name is given" {
+	skip_if_runc "runc 1.1 has no linux.netDevices"
+	add_namespace network
+	update_config '.linux.netDevices = {"hveth0": {}}'
+	set_args sh -c 'ip -o link show dev hveth0 | cut -d: -f2'
+	run in_private_net 'ip link add hveth0 type veth peer name hveth1 &&
+		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" nd2 </dev/null'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hveth0"* ]]
+}
+
+@test "netDevices: a missing device fails create naming it, nothing left behind" {
+	skip_if_runc "runc 1.1 has no linux.netDevices"
+	add_namespace network
+	update_config '.linux.netDevices = {"nosuchdev0": {"name": "ctr0"}}'
+	run in_private_net '"$HULL" --root "$ROOT" create --bundle "$BUNDLE" nd3 </dev/null'
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'"nosuchdev0"'*"no such device"* ]]
+	no_state_left
+}
+
+@test "netDevices without a new network namespace, or with a bad name, is refused before anything is made" {
+	skip_if_runc "runc 1.1 has no linux.netDevices"
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "network")]
+		| .linux.netDevices = {"hveth0": {"name": "ctr0"}}'
+	try_create nd4
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/linux/netDevices"* ]]
+	add_namespace network
+	update_config '.linux.netDevices = {"hveth0": {"name": "bad/name"}}'
+	try_create nd5
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bad/name"* ]]
+	no_state_left
 }

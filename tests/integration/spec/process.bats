@@ -134,7 +134,6 @@ create_fails() {
 
 @test "execCPUAffinity.final 0: an exec'd process runs on CPU 0 only" {
 	skip_if_runc "runc 1.1 has no process.execCPUAffinity"
-	skip "needs exec, which comes with issue 6 (execCPUAffinity does not apply to the init)"
 	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
 	start_container aff sleep 100
 	jq -n '{args: ["grep", "Cpus_allowed_list", "/proc/self/status"], cwd: "/",
@@ -142,6 +141,18 @@ create_fails() {
 	run hull exec --process "$T/proc.json" aff
 	assert_status 0
 	[ "$(awk '{print $2}' <<<"$output")" = 0 ]
+}
+
+@test "execCPUAffinity.initial 1 without final: the exec'd process keeps CPU 1; the init is not pinned" {
+	skip_if_runc "runc 1.1 has no process.execCPUAffinity"
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	update_config '.process.execCPUAffinity = {initial: "1"}'
+	start_container aff1 sleep 100
+	run hull exec aff1 grep Cpus_allowed_list /proc/self/status
+	assert_status 0
+	[ "$(awk '{print $2}' <<<"$output")" = 1 ]
+	# config.md: execCPUAffinity is for exec'd processes; the init keeps the runtime's CPUs
+	[ "$(awk '/Cpus_allowed_list/ {print $2}' "/proc/$(state_field aff1 pid)/status")" != 1 ]
 }
 
 # ---- user, cwd -----------------------------------------------------------------------------------
@@ -254,4 +265,47 @@ create_fails() {
 	run hull run --bundle "$BUNDLE" exe-rel </dev/null
 	assert_status 0
 	[ "$output" = relative-ok ]
+}
+
+# ---- memory policy (config-linux.md "Memory policy") ----------------------------------------------
+
+@test "memoryPolicy MPOL_BIND on node 0: the process's mappings show bind:0, exec'd ones too" {
+	skip_if_runc "runc 1.1 has no linux.memoryPolicy"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
+	run_sh 'grep -c " bind:0 " /proc/self/numa_maps'
+	assert_status 0
+	[ "$output" -gt 0 ]
+	start_container mp sleep 100
+	run hull exec mp grep -c " bind:0 " /proc/self/numa_maps
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+}
+
+@test "memoryPolicy MPOL_INTERLEAVE with MPOL_F_STATIC_NODES: interleave=static:0" {
+	skip_if_runc "runc 1.1 has no linux.memoryPolicy"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
+	run_sh 'grep -c " interleave=static:0 " /proc/self/numa_maps'
+	assert_status 0
+	[ "$output" -gt 0 ]
+}
+
+@test "memoryPolicy without it: the default policy" {
+	run_sh 'grep -c " bind:" /proc/self/numa_maps || true'
+	[ "$output" = 0 ]
+}
+
+@test "memoryPolicy: a bad mode, nodes on MPOL_LOCAL, a node out of range fail at create naming the field" {
+	skip_if_runc "runc 1.1 has no linux.memoryPolicy"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_NOPE", "nodes": "0"}'
+	try_create mp1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/linux/memoryPolicy/mode"* ]]
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_LOCAL", "nodes": "0"}'
+	try_create mp2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/linux/memoryPolicy"* ]]
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "4000"}'
+	try_create mp3
+	[ "$status" -ne 0 ]
+	no_state_left
 }

@@ -119,3 +119,18 @@ spawn_ns_holder() {
 	echo "namespace holder did not start" >&2
 	return 1
 }
+
+# use_userns [HOSTID]: a new user namespace mapping container 0..65535 to HOSTID (100000).
+# The mapped root must be able to reach the bundle, and bats' temporary directories are 0700,
+# so the bundle moves to a world-searchable directory $UT (removed at teardown).
+use_userns() {
+	local host="${1:-100000}"
+	UT="$(mktemp -d /tmp/hull-spec-userns.XXXXXX)"
+	HULL_TEMP_DIRS+=("$UT")
+	chmod 0711 "$UT"
+	cp -a "$BUNDLE" "$UT/bundle"
+	BUNDLE="$UT/bundle"
+	add_namespace user
+	update_config ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $host, \"size\": 65536}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $host, \"size\": 65536}]"
+}

@@ -27,6 +27,8 @@ namespace hull::ns {
 
 // CLONE_NEW* value of a namespace type (also the nstype argument of setns).
 int clone_flag(oci::NamespaceType type);
+// The file name under /proc/PID/ns/: "pid", "net", "mnt", "ipc", "uts", "user", "cgroup", "time".
+const char* proc_name(oci::NamespaceType type);
 
 struct Join {
     oci::NamespaceType type;

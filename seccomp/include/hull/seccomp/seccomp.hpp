@@ -38,6 +38,12 @@ struct CompiledFilter {
 
 bool same_program(const CompiledFilter& a, const CompiledFilter& b);
 
+// What compile() accepts, for `hull features` (features-linux.md "Seccomp").
+struct Supported {
+    std::vector<std::string> actions, operators, archs, flags;
+};
+Supported supported();
+
 // Builds the filter with libseccomp. Bad input fails naming the JSON pointer, e.g.
 //   config.json: /linux/seccomp/syscalls/3/action: unknown action "X"
 // An empty or unknown defaultAction, arch, flag or operator is an error; a syscall name that

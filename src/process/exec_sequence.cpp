@@ -1,0 +1,234 @@
+// Both sides of `exec` (exec_sequence.hpp).
+#include "process/exec_sequence.hpp"
+
+#include "hull/log.hpp"
+#include "hull/namespaces/plan.hpp"
+#include "process/attributes.hpp"
+#include "process/init_process.hpp"
+#include "process/protocol.hpp"
+#include "terminal/console.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace hull::process {
+
+namespace {
+
+constexpr oci::NamespaceType kAllTypes[] = {oci::NamespaceType::User, oci::NamespaceType::Mount,
+    oci::NamespaceType::Network, oci::NamespaceType::Ipc, oci::NamespaceType::Uts, oci::NamespaceType::Cgroup,
+    oci::NamespaceType::Time, oci::NamespaceType::Pid};
+
+bool same_inode(int fd, const std::string& path)
+{
+    struct stat a, b;
+    return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev
+        && a.st_ino == b.st_ino;
+}
+
+std::string type_name(oci::NamespaceType type)
+{
+    return std::string(oci::to_string(type)) + " namespace";
+}
+
+// Joins every namespace but pid (the runtime entered it for us). With the runtime's privilege
+// every join succeeds in any order; a join that needs the container's user namespace (a
+// runtime without privilege over the target) is retried after the user namespace.
+Result<void> join_namespaces(Sys& sys, std::vector<NamespaceFd>& namespaces)
+{
+    std::vector<NamespaceFd*> later;
+    NamespaceFd* user = nullptr;
+    for (auto& ns : namespaces) {
+        if (ns.type == oci::NamespaceType::Pid)
+            continue;
+        if (ns.type == oci::NamespaceType::User) {
+            user = &ns;
+            continue;
+        }
+        if (auto joined = sys.setns(ns.fd.get(), ns::clone_flag(ns.type)); !joined) {
+            if (joined.error().code() != EPERM || !user)
+                return std::move(joined).error().context("join the container's " + type_name(ns.type));
+            later.push_back(&ns);
+        }
+    }
+    if (user)
+        TRY(sys.setns(user->fd.get(), CLONE_NEWUSER).context("join the container's user namespace"));
+    for (auto* ns : later)
+        TRY(sys.setns(ns->fd.get(), ns::clone_flag(ns->type))
+                .context("join the container's " + type_name(ns->type)));
+    return ok();
+}
+
+Result<void> write_oom_score_adj(Sys& sys, int value)
+{
+    return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value))
+        .context("set oom_score_adj");
+}
+
+// The exec child, from fork to execve. State: the runtime's namespaces except pid; root.
+Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
+{
+    LinuxSys sys;
+    const oci::Process& p = *req.process;
+    // config.md: "initial" before the transition to the container's cgroup, "final" after.
+    if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
+        TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
+    TRY(join_namespaces(sys, *req.namespaces));
+    if (p.execCPUAffinity && !p.execCPUAffinity->final.empty())
+        TRY(apply_cpu_affinity(p.execCPUAffinity->final).context("execCPUAffinity.final"));
+    if (!req.keyring.empty())
+        TRY(join_session_keyring(req.keyring));
+    if (p.oomScoreAdj)
+        TRY(write_oom_score_adj(sys, *p.oomScoreAdj));
+    if (p.terminal) {
+        auto pty = TRY(terminal::open_container_pty(p.consoleSize));
+        TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
+        ::close(req.console_socket);
+        pty.master.reset();
+        TRY(terminal::make_controlling_terminal(std::move(pty.slave)));
+    }
+    if (req.mempolicy)
+        TRY(apply_mempolicy(*req.mempolicy));
+    // The same order as the init's (init_process.hpp SeccompTiming).
+    auto timing = seccomp_timing(req.seccomp, p.noNewPrivileges);
+    int listener = -1;
+    auto load_filter = [&]() -> Result<void> {
+        listener = TRY(seccomp::load(*req.seccomp));
+        return ok();
+    };
+    PrepareOptions options;
+    options.missing_cwd = MissingCwd::Fail;
+    if (timing == SeccompTiming::BeforeUserChange)
+        options.before_user_change = load_filter;
+    auto target = TRY(prepare_process(sys, p, options));
+    if (timing == SeccompTiming::EndOfSetup)
+        TRY(load_filter());
+    if (timing == SeccompTiming::BeforeExec)
+        target.seccomp = req.seccomp;
+    if (listener >= 0) {
+        UniqueFd owned(listener);
+        TRY(channel.send_seccomp_listener(owned.get()));
+    }
+    return target;
+}
+
+[[noreturn]] void run_exec_side(const ExecRequest& req, Channel channel)
+{
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::prctl(PR_SET_NAME, "hull:[EXEC]");
+    // P2: no container process may ptrace us or read our fds until execve.
+    ::prctl(PR_SET_DUMPABLE, 0);
+    if (req.console_socket >= 0 && !req.process->terminal)
+        ::close(req.console_socket);
+    ExecTarget target;
+    try {
+        auto prepared = set_up_exec(req, channel);
+        if (!prepared) {
+            channel.report_error(prepared.error());
+            ::_exit(1);
+        }
+        target = std::move(prepared.value());
+    } catch (const std::exception& e) {
+        channel.report_error(Error::message(std::string("unexpected exception: ") + e.what()));
+        ::_exit(1);
+    }
+    // `exec -d`: the runtime exits once we run; we must not die with it.
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    Error e = exec_process(target, req.preserve_fds);
+    channel.report_error(e);
+    ::_exit(1);
+}
+
+// Enters the init's pid namespace for the runtime's children; the destructor goes back.
+class PidNamespaceForChildren {
+public:
+    static Result<PidNamespaceForChildren> enter(Sys& sys, const std::vector<NamespaceFd>& namespaces)
+    {
+        PidNamespaceForChildren guard;
+        for (const auto& ns : namespaces) {
+            if (ns.type != oci::NamespaceType::Pid)
+                continue;
+            guard.m_own = UniqueFd(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
+            if (!guard.m_own)
+                return Error::from_errno("open", "/proc/self/ns/pid_for_children");
+            TRY(sys.setns(ns.fd.get(), CLONE_NEWPID).context("join the container's pid namespace"));
+        }
+        return guard;
+    }
+    ~PidNamespaceForChildren()
+    {
+        if (m_own)
+            (void)::setns(m_own.get(), CLONE_NEWPID);
+    }
+    PidNamespaceForChildren(PidNamespaceForChildren&&) = default;
+
+private:
+    PidNamespaceForChildren() = default;
+    UniqueFd m_own;
+};
+
+} // namespace
+
+Result<std::vector<NamespaceFd>> open_container_namespaces(pid_t init)
+{
+    std::vector<NamespaceFd> out;
+    std::string dir = "/proc/" + std::to_string(init) + "/ns/";
+    for (auto type : kAllTypes) {
+        std::string name = ns::proc_name(type);
+        UniqueFd fd(::open((dir + name).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT && type == oci::NamespaceType::Time)
+                continue;
+            return Error::from_errno("open", dir + name);
+        }
+        // The pid namespace the runtime's children would get is its own.
+        if (same_inode(fd.get(), "/proc/self/ns/" + name))
+            continue;
+        out.push_back({type, std::move(fd)});
+    }
+    return out;
+}
+
+Result<ChildProcess> spawn_exec(const ExecRequest& req)
+{
+    LinuxSys sys;
+    auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
+    pid_t pid;
+    {
+        auto pid_ns = TRY(PidNamespaceForChildren::enter(sys, *req.namespaces));
+        pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+        if (pid < 0)
+            return Error::from_errno("clone", "exec process");
+        if (pid == 0) {
+            pair.close_parent_end();
+            run_exec_side(req, Channel(std::move(pair.child_end())));
+        }
+    }
+    pair.close_child_end();
+    ChildProcess child(pid);
+    Channel channel(std::move(pair.parent_end()));
+    log::step("exec: child forked");
+    if (req.seccomp && req.seccomp->notify) {
+        auto listener = channel.wait_seccomp_listener();
+        if (!listener) {
+            if (listener.error().code() != ECHILD)
+                return std::move(listener).error();
+            return child; // died before it could send it: its status tells why
+        }
+        TRY(seccomp::send_listener(req.listener_path, listener.value().get(),
+            seccomp::container_process_state_json(req.state, pid, req.listener_metadata)));
+    }
+    // Nothing else but an error is sent: EOF means the channel was closed by execve.
+    if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)
+        return std::move(report).error();
+    log::step("exec: program started");
+    return child;
+}
+
+} // namespace hull::process

@@ -1,0 +1,64 @@
+// `exec`: starting an additional process inside a running (or created) container.
+//
+//  runtime (parent)                              exec child
+//  --------------------------------------------  ---------------------------------------------
+//  opens the init's namespace files (those that
+//  differ from its own), joins its pid namespace
+//  for children only, socketpair, fork  -------> non-dumpable, dies with the runtime; joins the
+//                                                 other namespaces (user last, unless a join
+//                                                 needs the user namespace's privilege), then
+//                                                 the process attributes (as the init's); the
+//                                                 terminal if asked; execve
+//  with a seccomp notify listener: <----------   the listener fd (SCM_RIGHTS), then
+//  hands it to the agent
+//  reads the channel: a ChildError is the
+//  failure, EOF (the channel is O_CLOEXEC) means
+//  the program runs
+//
+// The child is the runtime's direct child (cli-contract.md §7.1): `exec -d` leaves it to the
+// caller's subreaper, a foreground exec waits for it. No intermediate process is needed: the
+// pid namespace is entered by the runtime through pid_for_children before the fork, and every
+// other namespace (time included) can be joined by a single-threaded process.
+#pragma once
+
+#include "hull/error.hpp"
+#include "hull/fd.hpp"
+#include "hull/oci/spec.hpp"
+#include "hull/oci/state.hpp"
+#include "hull/seccomp/seccomp.hpp"
+#include "process/mempolicy.hpp"
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace hull::process {
+
+// A namespace of the container to join, opened before anything changes.
+struct NamespaceFd {
+    oci::NamespaceType type;
+    UniqueFd fd;
+};
+
+// Opens /proc/<pid>/ns/* for every type whose namespace differs from the runtime's own.
+// Types the kernel lacks (no /proc/<pid>/ns/time) are skipped.
+Result<std::vector<NamespaceFd>> open_container_namespaces(pid_t init);
+
+struct ExecRequest {
+    const oci::Process* process = nullptr;
+    std::vector<NamespaceFd>* namespaces = nullptr;
+    std::string keyring; // session keyring name (the container ID); empty: keep the caller's
+    unsigned preserve_fds = 0;
+    int console_socket = -1; // terminal: where the pty master goes (a connected unix socket)
+    const seccomp::CompiledFilter* seccomp = nullptr; // the container's filter, as create compiled it
+    const MemPolicyPlan* mempolicy = nullptr; // the container's linux.memoryPolicy
+    // For a notify listener: the container's state, listenerPath and listenerMetadata.
+    oci::State state;
+    std::string listener_path, listener_metadata;
+};
+
+// Forks the exec child and waits until it has exec'd the program or failed. The returned child
+// is owned by the caller: release() it for `exec -d`, or wait for it.
+Result<ChildProcess> spawn_exec(const ExecRequest& request);
+
+} // namespace hull::process
