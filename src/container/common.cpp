@@ -5,6 +5,7 @@
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
 #include "hull/oci/parse.hpp"
+#include "terminal/console.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -128,6 +129,15 @@ Result<BundleConfig> read_bundle_config(const std::string& bundle)
     c.text = TRY(read_file(bundle + "/config.json"));
     c.spec = TRY(oci::parse_config(c.text));
     return c;
+}
+
+Result<void> send_pidfd(int socket_fd, pid_t pid, std::string_view kind)
+{
+    UniqueFd fd(pidfd_open(pid));
+    if (!fd)
+        return Error::from_errno("pidfd_open", std::to_string(pid));
+    // The console socket protocol is the same: a name and exactly one fd.
+    return terminal::send_console_master(socket_fd, fd.get(), kind).context("send pidfd on --pidfd-socket");
 }
 
 Result<UniqueFd> open_init_pidfd(const ContainerRecord& record)

@@ -41,6 +41,10 @@ struct BundleConfig {
 };
 Result<BundleConfig> read_bundle_config(const std::string& bundle);
 
+// --pidfd-socket: a pidfd of `pid` sent over the connected socket with runc's name for the
+// process kind ("standard" for the init, "setns" for exec), one fd in one message.
+Result<void> send_pidfd(int socket_fd, pid_t pid, std::string_view kind);
+
 // Waits until the recorded init is gone (exited, even if not yet reaped by its parent).
 // Returns false on timeout.
 bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds timeout);

@@ -66,8 +66,6 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         return Error::message("cannot allocate tty if hull will detach without setting console socket");
     if (!opts.console_socket.empty() && !(terminal && detach == Detach::Yes))
         return Error::message("cannot use console socket if hull will not detach or allocate tty");
-    if (!opts.pidfd_socket.empty())
-        return Error::message("--pidfd-socket is not implemented yet");
     const auto& p = *spec.process;
     // A sysctl written into a namespace joined by path that is the runtime's own would change
     // the host (runc refuses it the same way).
@@ -164,6 +162,11 @@ Result<CreatedContainer> create_container(
         c.record.poststop = spec.hooks->poststop;
     }
 
+    // --pidfd-socket: connected now, so a bad path fails before the init exists.
+    UniqueFd pidfd_socket;
+    if (!opts.pidfd_socket.empty())
+        pidfd_socket = TRY(terminal::connect_console_socket(opts.pidfd_socket).context("--pidfd-socket"));
+
     // Terminal: the init sends the pty master to --console-socket, or, in the foreground, to
     // our end of a socketpair for the relay (cli-contract.md §6).
     UniqueFd console;
@@ -191,6 +194,8 @@ Result<CreatedContainer> create_container(
     req.seccomp = filter ? &*filter : nullptr;
     req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
+        if (pidfd_socket)
+            TRY(send_pidfd(pidfd_socket.get(), pid, "standard"));
         auto st = TRY(read_proc_stat(pid));
         c.record.pid = pid;
         c.record.start_time = st.start_time;

@@ -131,8 +131,6 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
 {
     auto c = TRY(load_container(global, o.id, Lock::None));
     TRY(check_status(c, o));
-    if (!o.pidfd_socket.empty())
-        return Error::message("--pidfd-socket is not implemented yet");
     if (!o.cgroup.empty())
         return Error::message("--cgroup: not implemented yet");
     // Checked before anything changes; the pidfd pins the init for the rest of the call.
@@ -165,6 +163,9 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
         receiver = std::move(pair.parent_end());
         console = std::move(pair.child_end());
     }
+    UniqueFd pidfd_socket;
+    if (!o.pidfd_socket.empty())
+        pidfd_socket = TRY(terminal::connect_console_socket(o.pidfd_socket).context("--pidfd-socket"));
     auto namespaces = TRY(process::open_container_namespaces(c.record.pid));
     log::step("exec: process and namespaces ready");
 
@@ -191,6 +192,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
         return std::move(child).error();
     }
     console.reset();
+    if (pidfd_socket)
+        TRY(send_pidfd(pidfd_socket.get(), child.value().pid(), "setns"));
     if (detach) {
         if (!o.pid_file.empty())
             TRY(write_file_atomic(o.pid_file, std::to_string(child.value().pid()), 0644)

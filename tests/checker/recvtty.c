@@ -4,10 +4,15 @@
  * SCM_RIGHTS cmsg of CMSG_LEN(sizeof(int)) with one fd, which must be a terminal.
  *
  *   hull-recvtty SOCKET OUT [--input TEXT]
+ *   hull-recvtty SOCKET OUT --pidfd
  *
  * Listens on SOCKET, accepts one connection, writes the received name to OUT.name and the
  * master's window size ("ROWS COLS") to OUT.winsize, writes TEXT to the master if given, then
  * copies everything the container prints into OUT until the last slave fd closes (EIO).
+ * With --pidfd (for --pidfd-socket) the fd must be a pidfd instead: the name goes to OUT.name
+ * and the pid it refers to (its fdinfo "Pid:") to OUT.
+ * With --pidfd (for --pidfd-socket) the fd must be a pidfd instead: the name goes to OUT.name
+ * and the pid it refers to (its fdinfo "Pid:") to OUT.
  * Exits 0, or 1 with the reason on stderr. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,8 +43,9 @@ static int write_text(const char* path, const char* text)
 
 int main(int argc, char** argv)
 {
-    if (argc != 3 && !(argc == 5 && strcmp(argv[3], "--input") == 0)) {
-        fprintf(stderr, "usage: hull-recvtty SOCKET OUT [--input TEXT]\n");
+    int pidfd_mode = argc == 4 && strcmp(argv[3], "--pidfd") == 0;
+    if (argc != 3 && !pidfd_mode && !(argc == 5 && strcmp(argv[3], "--input") == 0)) {
+        fprintf(stderr, "usage: hull-recvtty SOCKET OUT [--input TEXT | --pidfd]\n");
         return 2;
     }
     const char* out = argv[2];
@@ -86,6 +92,24 @@ int main(int argc, char** argv)
     }
     int master;
     memcpy(&master, CMSG_DATA(c), sizeof master);
+    if (pidfd_mode) {
+        char path[4096], line[256];
+        snprintf(path, sizeof path, "%s.name", out);
+        if (write_text(path, name) < 0)
+            return fail(path);
+        snprintf(path, sizeof path, "/proc/self/fdinfo/%d", master);
+        FILE* info = fopen(path, "r");
+        if (!info)
+            return fail(path);
+        while (fgets(line, sizeof line, info)) {
+            if (strncmp(line, "Pid:", 4) == 0) {
+                fclose(info);
+                return write_text(out, line + 4) < 0 ? fail(out) : 0;
+            }
+        }
+        fprintf(stderr, "hull-recvtty: the received fd is not a pidfd\n");
+        return 1;
+    }
     if (!isatty(master)) {
         fprintf(stderr, "hull-recvtty: the received fd is not a terminal\n");
         return 1;

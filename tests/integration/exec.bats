@@ -282,3 +282,27 @@ recvtty() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "0 1 2 3 " ] # 3 is ls's own directory fd
 }
+
+@test "--pidfd-socket: create sends a pidfd of the init (\"standard\"), exec one of its process (\"setns\")" {
+	skip_if_runc "runc 1.1 has no --pidfd-socket"
+	CREATE_FLAGS=(--pidfd-socket "$T/pidfd.sock")
+	recvtty "$T/pidfd.sock" "$T/init.pidfd" --pidfd
+	create_container pfdc sleep 100
+	wait "$RECV_PID"
+	[ "$(cat "$T/init.pidfd.name")" = standard ]
+	[ "$(tr -d ' \t\n' <"$T/init.pidfd")" = "$(state_field pfdc pid)" ]
+	hull start pfdc
+	recvtty "$T/pidfd2.sock" "$T/exec.pidfd" --pidfd
+	hull exec -d --pid-file "$T/exec.pid" --pidfd-socket "$T/pidfd2.sock" pfdc sleep 50 </dev/null >/dev/null 2>&1
+	wait "$RECV_PID"
+	[ "$(cat "$T/exec.pidfd.name")" = setns ]
+	[ "$(tr -d ' \t\n' <"$T/exec.pidfd")" = "$(cat "$T/exec.pid")" ]
+	kill -9 "$(cat "$T/exec.pid")"
+}
+
+@test "--pidfd-socket with no listener fails before anything is made" {
+	try_create nopfd --pidfd-socket "$T/none.sock"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--pidfd-socket"*"connect: no such file or directory"* ]]
+	no_state_left
+}
