@@ -11,6 +11,7 @@
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
 #include "hull/oci/parse.hpp"
+#include "lsm/lsm.hpp"
 #include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/create_sequence.hpp"
@@ -80,13 +81,14 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         }
     }
     const bool has_linux = spec.linux.has_value();
+    // Never silently unconfined: a label the host cannot apply is refused here.
+    if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
+        || (has_linux && !spec.linux->mountLabel.empty()))
+        TRY(lsm::check_labels(spec, lsm::detect_host()));
     const struct {
         bool present;
         const char* pointer;
     } unsupported[] = {
-        {!p.apparmorProfile.empty(), "/process/apparmorProfile"},
-        {!p.selinuxLabel.empty(), "/process/selinuxLabel"},
-        {has_linux && !spec.linux->mountLabel.empty(), "/linux/mountLabel"},
         {has_linux && spec.linux->intelRdt.has_value(), "/linux/intelRdt"},
     };
     for (const auto& u : unsupported)

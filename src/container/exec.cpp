@@ -13,6 +13,7 @@
 #include "hull/log.hpp"
 #include "hull/oci/known.hpp"
 #include "hull/oci/parse.hpp"
+#include "lsm/lsm.hpp"
 #include "process/exec_sequence.hpp"
 #include "process/mempolicy.hpp"
 #include "process/user_spec.hpp"
@@ -142,6 +143,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     std::string text = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
     auto spec = TRY(oci::parse_config(text));
     auto process = TRY(exec_process_spec(spec, o, root.get()));
+    if (!process.apparmorProfile.empty() || !process.selinuxLabel.empty())
+        TRY(lsm::check_process_labels(process, lsm::detect_host(), "exec process"));
     auto filter = TRY(saved_filter(c));
     std::optional<process::MemPolicyPlan> mempolicy;
     if (spec.linux && spec.linux->memoryPolicy)

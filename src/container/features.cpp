@@ -34,8 +34,10 @@ oci::Features implemented_features()
     l.seccomp->supportedFlags = sc.flags;
     l.memoryPolicy
         = oci::Features::MemoryPolicy {process::known_mempolicy_modes(), process::known_mempolicy_flags()};
-    l.apparmor = oci::Features::Enabled {false};
-    l.selinux = oci::Features::Enabled {false};
+    // What this runtime implements (features-linux.md), not what the host has: a profile the
+    // host cannot apply is refused at create.
+    l.apparmor = oci::Features::Enabled {true};
+    l.selinux = oci::Features::Enabled {true};
     l.intelRdt = oci::Features::IntelRdt {false, {}, {}};
     l.mountExtensions = oci::Features::MountExtensions {oci::Features::Enabled {true}};
     l.netDevices = oci::Features::Enabled {true};

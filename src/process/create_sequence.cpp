@@ -2,6 +2,7 @@
 #include "process/create_sequence.hpp"
 
 #include "hooks/hooks.hpp"
+#include "lsm/lsm.hpp"
 #include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/init_process.hpp"
@@ -74,8 +75,15 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     }
     if (has_net_devices(spec))
         TRY(channel.wait_net_ready());
-    if (!req.no_new_keyring)
+    if (!req.no_new_keyring) {
+        // runc labels the session keyring with the process label (SELinux keycreate).
+        const std::string& label = spec.process->selinuxLabel;
+        if (!label.empty())
+            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), label));
         TRY(join_session_keyring(req.id));
+        if (!label.empty())
+            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), ""));
+    }
     // Exact modes for everything hull creates; the process's umask is set at the end.
     ::umask(0);
     if (!spec.hostname.empty())
@@ -90,6 +98,8 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     ropts.no_pivot = req.no_pivot;
     ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
     ropts.new_ipc_ns = plan.creates(oci::NamespaceType::Ipc);
+    if (spec.linux)
+        ropts.mount_label = spec.linux->mountLabel;
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
     ropts.idmapped_trees = req.idmapped_trees;
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
@@ -119,6 +129,9 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     TRY(rootfs::finalize_rootfs(sys, spec).context("finalize rootfs"));
     log::step("init: rootfs ready");
     // State: inside the rootfs, old root detached, still root.
+    // LSM labels take effect at execve; written before the filter, which may block the writes.
+    if (!spec.process->apparmorProfile.empty() || !spec.process->selinuxLabel.empty())
+        TRY(lsm::set_exec_labels(*spec.process));
     // Before the filter, which may block set_mempolicy; a node the kernel refuses fails create.
     if (req.mempolicy)
         TRY(apply_mempolicy(*req.mempolicy));

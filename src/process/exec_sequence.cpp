@@ -3,6 +3,7 @@
 
 #include "hull/log.hpp"
 #include "hull/namespaces/plan.hpp"
+#include "lsm/lsm.hpp"
 #include "process/attributes.hpp"
 #include "process/init_process.hpp"
 #include "process/protocol.hpp"
@@ -93,6 +94,8 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         pty.master.reset();
         TRY(terminal::make_controlling_terminal(std::move(pty.slave)));
     }
+    if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty())
+        TRY(lsm::set_exec_labels(p));
     if (req.mempolicy)
         TRY(apply_mempolicy(*req.mempolicy));
     // The same order as the init's (init_process.hpp SeccompTiming).

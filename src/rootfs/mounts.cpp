@@ -1,4 +1,5 @@
 // Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount.
+#include "lsm/lsm.hpp"
 #include "rootfs/idmap.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
@@ -79,7 +80,8 @@ Result<void> mount_cgroup(
             return sys.mount("cgroup2", fd_path(target.get()), "cgroup2", mf.flags, "");
         return sys.mount("/sys/fs/cgroup", fd_path(target.get()), "", MS_BIND | MS_REC, "");
     }
-    TRY(sys.mount("tmpfs", fd_path(target.get()), "tmpfs", flags, "mode=755"));
+    TRY(sys.mount("tmpfs", fd_path(target.get()), "tmpfs", flags,
+        lsm::format_mount_data("mode=755", opts.mount_label, "tmpfs", flags)));
     auto base = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY));
     for (const auto& h : host.hierarchies) {
         std::string name = h.mount_point.substr(h.mount_point.rfind('/') + 1);
@@ -207,7 +209,12 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
             if (!covered)
                 return Error::from_errno("open", m.destination).context(what);
         }
-        auto r = sys.mount(m.source, fd_path(target.get()), m.type, mf.flags, mf.data);
+        auto r = sys.mount(m.source, fd_path(target.get()), m.type, mf.flags,
+            lsm::format_mount_data(mf.data, opts.mount_label, m.type, mf.flags));
+        if (r && m.type == "mqueue" && !opts.mount_label.empty()) {
+            auto mounted = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY).context(what));
+            r = lsm::relabel_mount_root(mounted.get(), opts.mount_label);
+        }
         if (r && covered) {
             auto mounted = TRY(open_in_root(root, m.destination, O_RDONLY | O_DIRECTORY).context(what));
             TRY(copy_tree(covered.get(), mounted.get()).context(what + ": tmpcopyup"));
@@ -223,9 +230,10 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
         } else if (!r && m.type == "mqueue" && r.error().code() == EPERM && !opts.new_ipc_ns) {
             // mqueue shows the mounter's ipc namespace, which a user namespace cannot mount
             // unless it owns it: bind the runtime's /dev/mqueue, as runc does.
-            if (auto bound = sys.mount("/dev/mqueue", fd_path(target.get()), "", MS_BIND | MS_REC, ""); !bound)
-                return std::move(r).context(what + " (and no /dev/mqueue of the runtime to bind: "
-                    + bound.error().text() + ")");
+            if (auto bound = sys.mount("/dev/mqueue", fd_path(target.get()), "", MS_BIND | MS_REC, "");
+                !bound)
+                return std::move(r).context(
+                    what + " (and no /dev/mqueue of the runtime to bind: " + bound.error().text() + ")");
             auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
             std::string p = fd_path(mounted.get());
             constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -281,7 +289,7 @@ Result<void> finalize_rootfs(Sys& sys, const oci::Spec& spec)
         return Error::from_errno("open", "/");
     if (spec.linux) {
         for (const auto& p : spec.linux->maskedPaths)
-            TRY(mask_path(sys, newroot.get(), p).context("mask " + p));
+            TRY(mask_path(sys, newroot.get(), p, spec.linux->mountLabel).context("mask " + p));
         for (const auto& p : spec.linux->readonlyPaths)
             TRY(make_readonly(sys, newroot.get(), p).context("make " + p + " read-only"));
     }

@@ -1,4 +1,5 @@
 // Steps 5-6 of prepare_rootfs: entering the rootfs, then masked and read-only paths.
+#include "lsm/lsm.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
@@ -36,7 +37,7 @@ Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts)
     return sys.chdir("/");
 }
 
-Result<void> mask_path(Sys& sys, int root, const std::string& path)
+Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_view mount_label)
 {
     auto target = open_in_root(root, path, O_PATH);
     if (!target) {
@@ -48,7 +49,8 @@ Result<void> mask_path(Sys& sys, int root, const std::string& path)
     if (::fstat(target.value().get(), &st) < 0)
         return Error::from_errno("stat", path);
     if (S_ISDIR(st.st_mode))
-        return sys.mount("tmpfs", fd_path(target.value().get()), "tmpfs", MS_RDONLY, "");
+        return sys.mount("tmpfs", fd_path(target.value().get()), "tmpfs", MS_RDONLY,
+            lsm::format_mount_data("", mount_label, "tmpfs", MS_RDONLY));
     // P7: /dev/null must be the real one (char 1:3), not a file the image planted.
     auto null = TRY(open_in_root(root, "/dev/null", O_PATH));
     struct stat nst;

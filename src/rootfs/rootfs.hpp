@@ -29,6 +29,7 @@ struct RootfsOptions {
     bool no_pivot = false; // --no-pivot
     bool new_network_ns = true; // sysfs can only be mounted in a network namespace of our own
     bool new_ipc_ns = true; // mqueue, likewise, in an ipc namespace of our own
+    std::string mount_label; // linux.mountLabel: SELinux context= for the mounts that take one
     bool new_cgroup_ns = true; // decides how the cgroup filesystem is mounted
     const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // by mount index (idmap.hpp)
 };
@@ -45,7 +46,7 @@ Result<void> write_sysctls(Sys& sys, const std::map<std::string, std::string>& s
 Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts);
 Result<void> setup_dev(Sys& sys, int root, const oci::Spec& spec);
 Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts);
-Result<void> mask_path(Sys& sys, int root, const std::string& path);
+Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_view mount_label = {});
 Result<void> make_readonly(Sys& sys, int root, const std::string& path);
 
 // Copies a directory tree (files, directories, symlinks, modes, owners) for tmpcopyup.
