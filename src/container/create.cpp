@@ -85,15 +85,16 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
         || (has_linux && !spec.linux->mountLabel.empty()))
         TRY(lsm::check_labels(spec, lsm::detect_host()));
-    const struct {
-        bool present;
-        const char* pointer;
-    } unsupported[] = {
-        {has_linux && spec.linux->intelRdt.has_value(), "/linux/intelRdt"},
-    };
-    for (const auto& u : unsupported)
-        if (u.present)
-            return Error::message(std::string("config.json: ") + u.pointer + ": not implemented yet");
+    // Intel RDT needs the kernel's resctrl filesystem (and the CPU feature); runc refuses it
+    // when the host lacks it, and so does hull. Where the host has it, writing the schemata
+    // is still to be built.
+    if (has_linux && spec.linux->intelRdt) {
+        auto filesystems = read_file("/proc/filesystems");
+        if (filesystems && filesystems.value().find("\tresctrl\n") == std::string::npos)
+            return Error::message("config.json: /linux/intelRdt: Intel RDT is not supported on this host "
+                                  "(the kernel has no resctrl filesystem)");
+        return Error::message("config.json: /linux/intelRdt: not implemented yet");
+    }
     return ok();
 }
 

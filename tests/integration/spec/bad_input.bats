@@ -183,3 +183,14 @@ refused() {
 	[ "$status" -ne 0 ]
 	echo "$output" | grep -q "not allowed in the host's network namespace"
 }
+
+@test "linux.intelRdt on a host without resctrl is refused naming the field, nothing left behind" {
+	grep -q resctrl /proc/filesystems && skip "this host has resctrl"
+	update_config '.linux.intelRdt = {"closID": "hull", "l3CacheSchema": "L3:0=f"}'
+	try_create rdt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/linux/intelRdt"* ]]
+	skip_if_runc "runc's wording differs"
+	[[ "$output" == *"Intel RDT is not supported on this host"* ]]
+	no_state_left
+}
