@@ -1,7 +1,19 @@
-// The hull executable: everything happens in hull::cli::main_entry (src/cli/dispatch.cpp).
+// The hull executable: everything happens in hull::cli::main_entry (src/cli/dispatch.cpp), once
+// the verbs that put hull's code into a container run from a sealed copy of the binary.
 #include "cli/cli.hpp"
+#include "hull/log.hpp"
+#include "selfexe/selfexe.hpp"
 
 int main(int argc, char** argv)
 {
+    // P1 (CVE-2019-5736), before anything else: may re-execute this invocation (selfexe.hpp).
+    if (std::string_view verb = hull::selfexe::container_verb(argc, argv); !verb.empty()) {
+        hull::Result<void> sealed = hull::selfexe::ensure_sealed(argv);
+        if (!sealed) {
+            hull::log::open("", hull::log::Format::Text, false);
+            hull::log::report_error(hull::cli::error_prefix(verb) + sealed.error().text());
+            return hull::cli::error_exit_code(verb);
+        }
+    }
     return hull::cli::main_entry(argc, argv);
 }
