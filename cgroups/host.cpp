@@ -33,14 +33,15 @@ HostCgroups classify(const std::vector<MountInfo>& mounts)
         bool v2 = m.fstype == "cgroup2";
         if (v2 && m.mount_point == kCgroupRoot) {
             host.layout = Layout::V2;
-            host.hierarchies = {Hierarchy {m.mount_point, true, {}}};
+            host.hierarchies = {Hierarchy {m.mount_point, true, {}, m.root.empty() ? "/" : m.root}};
             return host;
         }
         auto slash = m.mount_point.rfind('/');
         if (slash != kCgroupRoot.size() || m.mount_point.compare(0, slash, kCgroupRoot) != 0)
             continue;
-        Hierarchy h {
-            m.mount_point, v2, v2 ? std::vector<std::string> {} : cgroup_v1_subsystems(m.super_options)};
+        Hierarchy h {m.mount_point, v2,
+            v2 ? std::vector<std::string> {} : cgroup_v1_subsystems(m.super_options),
+            m.root.empty() ? "/" : m.root};
         (v2 ? unified : v1) = true;
         host.hierarchies.push_back(std::move(h));
     }

@@ -47,3 +47,13 @@ TEST_CASE("this machine's layout is detected")
     REQUIRE(host.ok());
     CHECK(host.value().layout != cgroups::Layout::None);
 }
+
+TEST_CASE("a hierarchy records the cgroup its mount shows as root")
+{
+    auto host
+        = cgroups::classify({MountInfo {"/lxc/c1", "/sys/fs/cgroup/pids", "", "cgroup", "cgroup", "rw,pids"},
+            MountInfo {"/", "/sys/fs/cgroup/unified", "", "cgroup2", "cgroup2", "rw"}});
+    REQUIRE(host.hierarchies.size() == 2);
+    CHECK(host.hierarchies[0].root == "/lxc/c1");
+    CHECK(host.hierarchies[1].root == "/");
+}

@@ -1,7 +1,7 @@
 // The host's cgroup layout, read from mountinfo: pure v2 (cgroup2 at /sys/fs/cgroup),
 // hybrid (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified, as on the development and
-// CI machines) or pure v1. The container's cgroup filesystem mirrors it, and `hull features`
-// and `hull --version` report it. The manager itself comes with the cgroups issue.
+// CI machines) or pure v1. The container's cgroup filesystem mirrors it, `hull features` and
+// `hull --version` report it, and the manager (manager.hpp) places container cgroups by it.
 #pragma once
 
 #include "hull/error.hpp"
@@ -20,6 +20,7 @@ struct Hierarchy {
     std::string mount_point; // /sys/fs/cgroup/memory, /sys/fs/cgroup/unified, ...
     bool v2 = false; // cgroup2
     std::vector<std::string> subsystems; // v1 controllers and "name=X"; empty for v2
+    std::string root = "/"; // the cgroup this mount shows as its root (mountinfo field 4)
 };
 
 struct HostCgroups {

@@ -1,0 +1,325 @@
+// Manager: directory lifecycle (create, add_pid, pids, destroy).
+#include "hull/cgroups/manager.hpp"
+#include "internal.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace hull::cgroups {
+
+using detail::join;
+
+namespace {
+
+// The components of `path` below `mount` ("/sys/fs/cgroup/a/b" under "/sys/fs/cgroup": a, b).
+std::vector<std::string> below(const std::string& mount, const std::string& path)
+{
+    std::vector<std::string> parts;
+    std::string_view rest = std::string_view(path).substr(mount.size());
+    while (!rest.empty()) {
+        size_t slash = rest.find('/');
+        std::string_view part = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view {} : rest.substr(slash + 1);
+        if (!part.empty())
+            parts.emplace_back(part);
+    }
+    return parts;
+}
+
+bool is_dir(const std::string& path)
+{
+    struct stat st { };
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// mkdir that reports whether it made the directory.
+Result<bool> make_dir(const std::string& path)
+{
+    if (::mkdir(path.c_str(), 0755) == 0)
+        return true;
+    if (errno == EEXIST)
+        return false;
+    return Error::from_errno("mkdir", path);
+}
+
+Result<void> rmdir_retry(const std::string& path, bool retry)
+{
+    unsigned delay = 1, tries = 10;
+    for (;;) {
+        if (::rmdir(path.c_str()) == 0 || errno == ENOENT)
+            return ok();
+        if (errno == EINTR)
+            continue;
+        if (errno == EBUSY && retry && tries-- > 0) {
+            detail::sleep_ms(delay);
+            delay *= 2;
+            continue;
+        }
+        return Error::from_errno("rmdir", path);
+    }
+}
+
+// runc's RemovePath: fast rmdir, else the sub-cgroups first, then rmdir with retries.
+Result<void> remove_path(const std::string& path)
+{
+    if (rmdir_retry(path, false))
+        return ok();
+    DIR* d = ::opendir(path.c_str());
+    if (!d) {
+        if (errno == ENOENT)
+            return ok();
+        return Error::from_errno("opendir", path);
+    }
+    std::vector<std::string> children;
+    while (dirent* e = ::readdir(d)) {
+        std::string_view name = e->d_name;
+        if (e->d_type == DT_DIR && name != "." && name != "..")
+            children.emplace_back(name);
+    }
+    ::closedir(d);
+    for (const auto& c : children)
+        TRY(remove_path(join(path, c)));
+    return rmdir_retry(path, true);
+}
+
+} // namespace
+
+Manager::Manager(CgroupState state, ManagerOptions options)
+    : m_state(std::move(state))
+    , m_options(std::move(options))
+{
+    if (!m_options.load_device_filter)
+        m_options.load_device_filter = attach_device_filter;
+}
+
+Result<void> Manager::write(
+    int dirfd, const std::string& dir, const std::string& file, std::string_view data, bool by_line) const
+{
+    if (by_line)
+        TRY(detail::write_file_by_line(dirfd, dir, file, data));
+    else
+        TRY(detail::write_file(dirfd, dir, file, data));
+    if (m_options.on_write)
+        m_options.on_write(join(dir, file), data);
+    return ok();
+}
+
+const CgroupDir* Manager::pid_dir() const
+{
+    if (m_state.layout == Layout::V2)
+        return m_state.unified();
+    for (const char* c : {"devices", "freezer", "pids", "memory"})
+        if (const CgroupDir* d = m_state.find(c))
+            return d;
+    for (const auto& d : m_state.dirs)
+        if (!d.optional)
+            return &d;
+    return nullptr;
+}
+
+bool Manager::exists() const
+{
+    const CgroupDir* d = pid_dir();
+    return d && is_dir(d->path);
+}
+
+Result<std::vector<pid_t>> Manager::pids() const
+{
+    const CgroupDir* d = pid_dir();
+    if (!d)
+        return Error::message("no cgroup directory to read processes from");
+    return detail::all_pids(d->path);
+}
+
+Result<void> Manager::refuse_own(const char* what) const
+{
+    auto own = read_own_cgroups();
+    if (!own)
+        return ok();
+    for (const auto& d : m_state.dirs) {
+        std::string mine;
+        if (d.v2) {
+            auto it = own.value().find("");
+            if (it != own.value().end())
+                mine = join(d.mount_point, it->second);
+        } else {
+            for (const auto& c : d.controllers) {
+                auto it = own.value().find(c);
+                if (it != own.value().end())
+                    mine = join(d.mount_point, it->second);
+            }
+        }
+        if (!mine.empty() && (mine == d.path || mine.compare(0, d.path.size() + 1, d.path + "/") == 0))
+            return Error::message(
+                std::string("refusing to ") + what + " cgroup " + d.path + ": it holds the runtime itself");
+    }
+    return ok();
+}
+
+Result<void> Manager::check_reusable() const
+{
+    for (const auto& d : m_state.dirs) {
+        if (d.optional || !is_dir(d.path))
+            continue;
+        auto pids = detail::all_pids(d.path);
+        if (!pids && pids.error().code() != ENOENT && pids.error().code() != ENODEV)
+            return std::move(pids.error()).context("unable to get cgroup PIDs");
+        if (pids && !pids.value().empty())
+            return Error::message("container's cgroup is not empty: " + std::to_string(pids.value().size())
+                + " process(es) found");
+    }
+    auto frozen = TRY(freezer_state().context("unable to get cgroup freezer state"));
+    if (frozen == FreezerState::Frozen)
+        return Error::message("container's cgroup unexpectedly frozen");
+    return ok();
+}
+
+Result<void> Manager::create_v2(
+    const CgroupDir& dir, const oci::Resources* resources, std::vector<std::string>& made)
+{
+    auto root = TRY(detail::open_dir(dir.mount_point));
+    std::string available = TRY(detail::read_file(root.get(), dir.mount_point, "cgroup.controllers"));
+    std::string enable;
+    std::vector<std::string> each;
+    std::string_view rest = detail::trim(available);
+    while (!rest.empty()) {
+        size_t sp = rest.find(' ');
+        each.push_back("+" + std::string(rest.substr(0, sp)));
+        enable += (enable.empty() ? "" : " ") + each.back();
+        rest = sp == std::string_view::npos ? std::string_view {} : detail::trim(rest.substr(sp + 1));
+    }
+    bool domain = resources && needs_domain_controller(*resources);
+    auto parts = below(dir.mount_point, dir.path);
+    std::string current = dir.mount_point;
+    for (size_t i = 0; i <= parts.size(); ++i) {
+        if (i > 0) {
+            current = join(current, parts[i - 1]);
+            if (TRY(make_dir(current)))
+                made.push_back(current);
+            auto fd = TRY(detail::open_dir(current));
+            auto type = detail::read_file(fd.get(), current, "cgroup.type");
+            std::string t = type ? std::string(detail::trim(type.value())) : "";
+            // An ancestor holding processes of its own is "domain invalid"; threaded subtrees
+            // only take thread-aware controllers.
+            if (t == "domain invalid") {
+                if (domain)
+                    return Error::message("cannot enter cgroupv2 " + detail::quote(current)
+                        + " with domain controllers -- it is in an invalid state");
+                (void)write(fd.get(), current, "cgroup.type", "threaded");
+            } else if (t == "domain threaded" || t == "threaded") {
+                if (domain)
+                    return Error::message("cannot enter cgroupv2 " + detail::quote(current)
+                        + " with domain controllers -- it is in " + t + " mode");
+            }
+        }
+        if (i == parts.size() || enable.empty())
+            continue;
+        auto fd = TRY(detail::open_dir(current));
+        // All at once, else one by one; a controller that cannot be enabled shows up later as
+        // a missing file when a limit needs it.
+        if (!write(fd.get(), current, "cgroup.subtree_control", enable))
+            for (const auto& c : each)
+                (void)write(fd.get(), current, "cgroup.subtree_control", c);
+    }
+    return ok();
+}
+
+Result<void> Manager::create_v1(const CgroupDir& dir, std::vector<std::string>& made)
+{
+    bool cpuset = dir.has("cpuset");
+    auto parts = below(dir.mount_point, dir.path);
+    std::string current = dir.mount_point;
+    for (const auto& part : parts) {
+        std::string parent = current;
+        current = join(current, part);
+        if (TRY(make_dir(current)))
+            made.push_back(current);
+        if (!cpuset)
+            continue;
+        // A task cannot join a cpuset without cpus and mems: inherit the parent's where empty
+        // (runc cpusetEnsureParent / cpusetCopyIfNeeded).
+        auto pfd = TRY(detail::open_dir(parent));
+        auto fd = TRY(detail::open_dir(current));
+        std::string prefix = detail::file_exists(fd.get(), "cpuset.cpus") ? "cpuset." : "";
+        for (const char* name : {"cpus", "mems"}) {
+            std::string file = prefix + name;
+            std::string mine = TRY(detail::read_file(fd.get(), current, file));
+            if (!detail::trim(mine).empty())
+                continue;
+            std::string theirs = TRY(detail::read_file(pfd.get(), parent, file));
+            TRY(write(fd.get(), current, file, theirs));
+        }
+    }
+    return ok();
+}
+
+Result<void> Manager::create(const oci::Resources* resources)
+{
+    TRY(check_reusable());
+    std::vector<std::string> made;
+    ScopeExit undo([&] {
+        for (auto it = made.rbegin(); it != made.rend(); ++it)
+            ::rmdir(it->c_str());
+    });
+    for (const auto& d : m_state.dirs) {
+        auto r = m_state.layout == Layout::V2 ? create_v2(d, resources, made) : create_v1(d, made);
+        if (!r && !d.optional)
+            return std::move(r.error()).context("create cgroup " + d.path);
+    }
+    undo.dismiss();
+    return ok();
+}
+
+Result<UniqueFd> Manager::open_clone_fd() const
+{
+    const CgroupDir* d = m_state.unified();
+    if (!d)
+        return Error::message("no cgroup2 hierarchy to start the container in");
+    return detail::open_dir(d->path, O_PATH);
+}
+
+Result<void> Manager::add_pid(pid_t pid, std::string_view sub)
+{
+    std::string rel;
+    if (!sub.empty() && (sub.front() == '/' || !clean_path(sub, rel)))
+        return Error::message("bad sub cgroup path: " + std::string(sub));
+    std::string value = std::to_string(pid);
+    for (const auto& d : m_state.dirs) {
+        std::string path = join(d.path, rel);
+        Result<void> r = ok();
+        for (int tries = 0; tries < 5; ++tries) {
+            auto fd = detail::open_dir(path);
+            r = fd ? write(fd.value().get(), path, "cgroup.procs", value)
+                   : Result<void>(std::move(fd).error());
+            // EINVAL: the task may still be in TASK_NEW; try again shortly (runc WriteCgroupProc).
+            if (r || r.error().code() != EINVAL)
+                break;
+            detail::sleep_ms(30);
+        }
+        if (!r && !d.optional)
+            return r;
+    }
+    return ok();
+}
+
+Result<void> Manager::destroy()
+{
+    TRY(refuse_own("remove"));
+    if (exists()) {
+        auto left = pids();
+        if (left && !left.value().empty())
+            (void)kill_all(SIGKILL);
+    }
+    Result<void> first = ok();
+    for (const auto& d : m_state.dirs) {
+        auto r = remove_path(d.path);
+        if (!r && first)
+            first = std::move(r.error()).context("unable to remove container's cgroup");
+    }
+    return first;
+}
+
+} // namespace hull::cgroups

@@ -1,0 +1,244 @@
+#include "tree.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+using namespace hull;
+using namespace hull::cgroups;
+using cgtest::Recorder;
+using cgtest::Tree;
+using V = std::vector<std::string>;
+
+namespace {
+
+// A hybrid host in a temp dir: v1 cpuset, memory, cpu, devices, freezer, pids; a name=systemd
+// hierarchy that is not mounted; cgroup2 at "unified" offering only hugetlb.
+void hybrid_tree(const Tree& t)
+{
+    t.file("cpuset/cpuset.cpus", "0-1\n");
+    t.file("cpuset/cpuset.mems", "0\n");
+    t.files("cpuset/a", {"cpuset.cpus", "cpuset.mems", "cgroup.procs"});
+    t.files("cpuset/a/ctr", {"cpuset.cpus", "cpuset.mems", "cgroup.procs"});
+    t.files("memory/p/ctr",
+        {"cgroup.procs", "memory.memsw.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.swappiness",
+            "memory.oom_control", "cgroup.event_control"});
+    t.file("memory/p/ctr/memory.limit_in_bytes", "9223372036854771712\n");
+    t.files("cpu/ctr", {"cgroup.procs", "cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"});
+    t.files("devices/ctr", {"cgroup.procs", "devices.allow", "devices.deny"});
+    t.file("devices/ctr/devices.list", "a *:* rwm\n");
+    t.files("freezer/ctr", {"cgroup.procs"});
+    t.file("freezer/ctr/freezer.state", "THAWED\n");
+    t.file("freezer/ctr/freezer.self_freezing", "0\n");
+    t.files("pids/ctr", {"cgroup.procs", "pids.max"});
+    t.file("unified/cgroup.controllers", "hugetlb\n");
+    t.file("unified/cgroup.subtree_control", "");
+    t.files("unified/ctr", {"cgroup.procs", "hugetlb.2MB.max"});
+}
+
+CgroupState hybrid_state(const Tree& t)
+{
+    CgroupState s;
+    s.layout = Layout::Hybrid;
+    auto v1 = [&](const std::string& name, const std::string& path, bool optional = false) {
+        std::string ctl = name == "systemd" ? "name=systemd" : name;
+        s.dirs.push_back({t.at(name), {ctl}, false, t.at(name + "/" + path), optional});
+    };
+    v1("cpuset", "a/ctr");
+    v1("memory", "p/ctr");
+    v1("cpu", "ctr");
+    v1("devices", "ctr");
+    v1("freezer", "ctr");
+    v1("pids", "ctr");
+    v1("systemd", "ctr", true);
+    s.dirs.push_back({t.at("unified"), {}, true, t.at("unified/ctr"), true});
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("v1 create copies cpuset cpus and mems down; optional hierarchies may fail")
+{
+    Tree t;
+    hybrid_tree(t);
+    Recorder rec {t};
+    Manager m(hybrid_state(t), rec.options());
+    auto r = m.create(nullptr);
+    REQUIRE_MESSAGE(r.ok(), cgtest::why(r));
+    CHECK(rec.writes
+        == V {"cpuset/a/cpuset.cpus=0-1\n", "cpuset/a/cpuset.mems=0\n", "cpuset/a/ctr/cpuset.cpus=0-1\n",
+            "cpuset/a/ctr/cpuset.mems=0\n"});
+    CHECK_FALSE(t.exists("systemd"));
+}
+
+TEST_CASE("v1 create refuses a populated cgroup in any hierarchy")
+{
+    Tree t;
+    hybrid_tree(t);
+    t.file("pids/ctr/cgroup.procs", "1\n");
+    auto r = Manager(hybrid_state(t)).create(nullptr);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().text() == "container's cgroup is not empty: 1 process(es) found");
+    Tree f;
+    hybrid_tree(f);
+    f.file("freezer/ctr/freezer.state", "FROZEN\n");
+    f.file("freezer/ctr/freezer.self_freezing", "1\n");
+    CHECK(
+        Manager(hybrid_state(f)).create(nullptr).error().text() == "container's cgroup unexpectedly frozen");
+    // Frozen only through an ancestor does not count.
+    f.file("freezer/ctr/freezer.self_freezing", "0\n");
+    CHECK(Manager(hybrid_state(f)).create(nullptr).ok());
+}
+
+TEST_CASE("hybrid apply: v1 files per hierarchy, hugetlb through the cgroup2 side")
+{
+    Tree t;
+    hybrid_tree(t);
+    Recorder rec {t};
+    Manager m(hybrid_state(t), rec.options());
+    oci::Resources r;
+    r.memory = oci::Memory {};
+    r.memory->limit = 1 << 20;
+    r.memory->swap = 2 << 20;
+    r.memory->swappiness = 0;
+    r.cpu = oci::Cpu {};
+    r.cpu->shares = 512;
+    r.cpu->quota = 20000;
+    r.cpu->cpus = "1";
+    r.pids = oci::Pids {-1};
+    r.hugepageLimits = {{"2MB", 2097152}};
+    auto ok = m.apply(r);
+    REQUIRE_MESSAGE(ok.ok(), cgtest::why(ok));
+    // hugetlb is enabled on the cgroup2 side while planning. memory.limit_in_bytes is high
+    // now: the limit goes down first, then memory+swap.
+    CHECK(rec.writes
+        == V {"unified/cgroup.subtree_control=+hugetlb", "cpuset/a/ctr/cpuset.cpus=1",
+            "memory/p/ctr/memory.limit_in_bytes=1048576", "memory/p/ctr/memory.memsw.limit_in_bytes=2097152",
+            "memory/p/ctr/memory.swappiness=0", "cpu/ctr/cpu.shares=512", "cpu/ctr/cpu.cfs_quota_us=20000",
+            "pids/ctr/pids.max=max", "unified/ctr/hugetlb.2MB.max=2097152"});
+
+    oci::Resources net;
+    net.network = oci::Network {1, {}};
+    auto e = m.apply(net);
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().text()
+        == "set cgroup resources: cannot set net_cls limit: container could not join or create cgroup");
+    oci::Resources uni;
+    uni.unified["memory.high"] = "1";
+    CHECK(m.apply(uni).error().text()
+        == "set cgroup resources: invalid configuration: cannot use unified on cgroup v1");
+}
+
+TEST_CASE("v1 devices: transition writes from devices.list")
+{
+    Tree t;
+    hybrid_tree(t);
+    Recorder rec {t};
+    Manager m(hybrid_state(t), rec.options());
+    oci::Resources r;
+    r.devices = {{false, "", {}, {}, "rwm"}, {true, "c", 10, 229, "rw"}};
+    REQUIRE(m.set_devices(device_rules(&r, {}).value()).ok());
+    CHECK(rec.writes
+        == V {"devices/ctr/devices.deny=a *:* rwm", "devices/ctr/devices.allow=b *:* m",
+            "devices/ctr/devices.allow=c *:* m", "devices/ctr/devices.allow=c 1:3 rwm",
+            "devices/ctr/devices.allow=c 1:5 rwm", "devices/ctr/devices.allow=c 1:7 rwm",
+            "devices/ctr/devices.allow=c 1:8 rwm", "devices/ctr/devices.allow=c 1:9 rwm",
+            "devices/ctr/devices.allow=c 5:0 rwm", "devices/ctr/devices.allow=c 5:2 rwm",
+            "devices/ctr/devices.allow=c 10:200 rwm", "devices/ctr/devices.allow=c 10:229 rw",
+            "devices/ctr/devices.allow=c 136:* rwm"});
+    // With runc's final check a fake devices.list (unchanged) does not match the target.
+    auto strict = Manager(hybrid_state(t)).set_devices(device_rules(&r, {}).value());
+    REQUIRE_FALSE(strict.ok());
+    CHECK(strict.error().text() == "resulting devices cgroup doesn't precisely match target");
+}
+
+TEST_CASE("v1 add_pid, clone fd on the cgroup2 side, freezer")
+{
+    Tree t;
+    hybrid_tree(t);
+    Recorder rec {t};
+    Manager m(hybrid_state(t), rec.options());
+    REQUIRE(m.add_pid(77).ok());
+    CHECK(rec.writes
+        == V {"cpuset/a/ctr/cgroup.procs=77", "memory/p/ctr/cgroup.procs=77", "cpu/ctr/cgroup.procs=77",
+            "devices/ctr/cgroup.procs=77", "freezer/ctr/cgroup.procs=77", "pids/ctr/cgroup.procs=77",
+            "unified/ctr/cgroup.procs=77"});
+    CHECK(m.open_clone_fd().ok());
+
+    rec.writes.clear();
+    REQUIRE(m.freeze().ok());
+    CHECK(rec.writes == V {"freezer/ctr/freezer.state=FROZEN"});
+    t.file("freezer/ctr/freezer.self_freezing", "1\n");
+    CHECK(m.freezer_state().value() == FreezerState::Frozen);
+    REQUIRE(m.thaw().ok());
+    CHECK(m.freezer_state().value() == FreezerState::Thawed);
+
+    // A missing non-optional hierarchy makes add_pid fail.
+    Tree bare;
+    hybrid_tree(bare);
+    std::system(("rm -rf " + bare.at("pids/ctr")).c_str());
+    CHECK_FALSE(Manager(hybrid_state(bare)).add_pid(1).ok());
+}
+
+TEST_CASE("v1 kill_all without cgroup.kill: freeze, signal, thaw")
+{
+    Tree t;
+    hybrid_tree(t);
+    pid_t child = cgtest::spawn_pausing_child();
+    REQUIRE(child > 0);
+    t.file("devices/ctr/cgroup.procs", std::to_string(child) + "\n");
+    Recorder rec {t};
+    Manager m(hybrid_state(t), rec.options());
+    REQUIRE(m.pids().value() == std::vector<pid_t> {child});
+    REQUIRE(m.kill_all(SIGKILL).ok());
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+    CHECK(rec.writes == V {"freezer/ctr/freezer.state=FROZEN", "freezer/ctr/freezer.state=THAWED"});
+
+    // With cgroup.kill on the cgroup2 side, runc uses it on hybrid hosts too.
+    t.file("unified/ctr/cgroup.kill", "");
+    rec.writes.clear();
+    REQUIRE(m.kill_all(SIGKILL).ok());
+    CHECK(rec.writes == V {"unified/ctr/cgroup.kill=1"});
+}
+
+TEST_CASE("the runtime's own cgroup is never signalled or removed")
+{
+    auto own = read_own_cgroups();
+    REQUIRE(own.ok());
+    Tree t;
+    std::string mine = own.value().count("memory") ? own.value()["memory"] : own.value()[""];
+    if (mine == "/") {
+        MESSAGE("this process is in a root cgroup; nothing to check");
+        return;
+    }
+    // A container "cgroup" that is an ancestor of (or equal to) our own, in a fake mount.
+    std::string parent = mine.substr(0, mine.rfind('/'));
+    t.dir("memory" + mine);
+    CgroupState s;
+    s.layout = Layout::V1;
+    s.dirs = {{t.at("memory"), {"memory"}, false, t.at("memory" + (parent.empty() ? mine : parent)), false}};
+    Manager m(s);
+    auto r = m.destroy();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().text().find("it holds the runtime itself") != std::string::npos);
+    CHECK(t.exists("memory" + mine));
+    CHECK_FALSE(m.kill_all(SIGKILL).ok());
+}
+
+TEST_CASE("v1 OOM: an eventfd registered on memory.oom_control")
+{
+    Tree t;
+    hybrid_tree(t);
+    t.file("memory/p/ctr/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n");
+    Manager m(hybrid_state(t));
+    CHECK(m.oom_kill_count().value() == 4);
+    auto w = m.watch_oom();
+    REQUIRE(w.ok());
+    std::string line = t.read("memory/p/ctr/cgroup.event_control");
+    size_t sp = line.find(' ');
+    REQUIRE(sp != std::string::npos);
+    CHECK(std::stoi(line.substr(0, sp)) == w.value().fd());
+    CHECK(std::stoi(line.substr(sp + 1)) > 2);
+}
