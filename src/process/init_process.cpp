@@ -2,6 +2,7 @@
 
 #include "caps/caps.hpp"
 #include "process/attributes.hpp"
+#include "process/user_spec.hpp"
 #include "process/userdb.hpp"
 #include "rootfs/resolve.hpp"
 
@@ -75,9 +76,12 @@ int find_executable(const std::string& path)
 }
 
 // The home directory of `uid` in the container's /etc/passwd, or "/".
+// HOME from the container's /etc/passwd (read beneath the root, never blocking on a fifo).
 std::string home_of(uid_t uid)
 {
-    auto entry = lookup_uid("/etc/passwd", uid);
+    UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    auto text = root ? read_db_in_root(root.get(), "/etc/passwd") : Result<std::string>(std::string());
+    auto entry = text ? find_uid(text.value(), uid) : std::nullopt;
     return entry && !entry->home.empty() ? entry->home : "/";
 }
 

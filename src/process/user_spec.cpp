@@ -146,24 +146,6 @@ Result<void> check_field(std::string_view spec, std::string_view field, std::str
 
 // The text of `path` inside the root, or "" when it does not exist. Only a regular file is
 // read, so a FIFO or device planted at /etc/passwd cannot block or flood the runtime.
-Result<std::string> read_db_in_root(int root_fd, const std::string& path)
-{
-    auto fd = rootfs::open_in_root(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-    if (!fd.ok()) {
-        if (fd.error().code() == ENOENT || fd.error().code() == ENOTDIR)
-            return std::string();
-        return std::move(fd).error();
-    }
-    struct stat st;
-    if (::fstat(fd.value().get(), &st) < 0)
-        return Error::from_errno("fstat", path);
-    if (!S_ISREG(st.st_mode))
-        return Error::message(path + " is not a regular file");
-    if (st.st_size > kMaxDbSize)
-        return Error::message(path + " is too large");
-    return read_all(fd.value().get(), path);
-}
-
 } // namespace
 
 std::optional<PasswdEntry> find_user_by_name(std::string_view passwd_text, std::string_view name)
@@ -268,6 +250,24 @@ Result<ResolvedUser> resolve_user_spec(
         out.additional_gids = groups_of_user(group_text, entry->name);
     }
     return out;
+}
+
+Result<std::string> read_db_in_root(int root_fd, const std::string& path)
+{
+    auto fd = rootfs::open_in_root(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (!fd.ok()) {
+        if (fd.error().code() == ENOENT || fd.error().code() == ENOTDIR)
+            return std::string();
+        return std::move(fd).error();
+    }
+    struct stat st;
+    if (::fstat(fd.value().get(), &st) < 0)
+        return Error::from_errno("fstat", path);
+    if (!S_ISREG(st.st_mode))
+        return Error::message(path + " is not a regular file");
+    if (st.st_size > kMaxDbSize)
+        return Error::message(path + " is too large");
+    return read_all(fd.value().get(), path);
 }
 
 Result<ResolvedUser> resolve_user_in_root(int root_fd, std::string_view spec)

@@ -50,6 +50,11 @@ struct ResolvedUser {
 Result<ResolvedUser> resolve_user_spec(
     std::string_view spec, std::string_view passwd_text, std::string_view group_text);
 
+// A user database file inside the container root `root_fd` (open_in_root, P5): its text, ""
+// when missing; an error when it is not a regular file (a fifo there must not hang us) or is
+// implausibly large.
+Result<std::string> read_db_in_root(int root_fd, const std::string& path);
+
 // The same, reading etc/passwd and etc/group inside the container root `root_fd`. A missing
 // file counts as empty, as in runc.
 Result<ResolvedUser> resolve_user_in_root(int root_fd, std::string_view spec);
