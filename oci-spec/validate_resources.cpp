@@ -18,8 +18,9 @@ Error invalid(const std::string& pointer, std::string reason)
 
 Result<void> check_weight(const std::optional<uint16_t>& weight, const std::string& pointer)
 {
-    if (weight && (*weight < 10 || *weight > 1000))
-        return invalid(pointer, "must be between 10 and 1000");
+    // 0 means "unset": Docker sends blockIO.weight 0 as runc does.
+    if (weight && *weight != 0 && (*weight < 10 || *weight > 1000))
+        return invalid(pointer, "must be between 10 and 1000 (or 0 for unset)");
     return ok();
 }
 

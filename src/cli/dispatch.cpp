@@ -3,6 +3,7 @@
 // caller's privilege. This is the only CLI file that references the verbs.
 #include "cli/cli.hpp"
 #include "container/verbs.hpp"
+#include "hull/cgroups/host.hpp"
 #include "hull/log.hpp"
 #include "hull/seccomp/version.hpp"
 
@@ -81,6 +82,26 @@ int finish(const Invocation& inv, const Exit& exit)
     return exit.code;
 }
 
+// The host's cgroup layout as `--version` reports it: "v2", "hybrid (v1 controllers, cgroup2
+// at /sys/fs/cgroup/unified)", "v1" or "none".
+std::string cgroup_layout_text()
+{
+    auto host = cgroups::detect_host();
+    if (!host)
+        return "unknown";
+    switch (host.value().layout) {
+    case cgroups::Layout::V2:
+        return "v2";
+    case cgroups::Layout::Hybrid:
+        return "hybrid (v1 controllers, cgroup2 at /sys/fs/cgroup/unified)";
+    case cgroups::Layout::V1:
+        return "v1";
+    case cgroups::Layout::None:
+        break;
+    }
+    return "none";
+}
+
 } // namespace
 
 int main_entry(int argc, char** argv)
@@ -97,7 +118,7 @@ int main_entry(int argc, char** argv)
         if (const Exit* exit = std::get_if<Exit>(&inv.request))
             return finish(inv, *exit);
         if (std::holds_alternative<Version>(inv.request)) {
-            print(version_text(seccomp::library_version()));
+            print(version_text(seccomp::library_version()) + "cgroup: " + cgroup_layout_text() + "\n");
             return 0;
         }
         if (!open_log(inv.global))

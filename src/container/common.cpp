@@ -1,5 +1,7 @@
 #include "container/common.hpp"
 
+#include "container/cgroup.hpp"
+
 #include "hooks/hooks.hpp"
 #include "hull/fd.hpp"
 #include "hull/log.hpp"
@@ -140,6 +142,14 @@ Result<void> send_pidfd(int socket_fd, pid_t pid, std::string_view kind)
     return terminal::send_console_master(socket_fd, fd.get(), kind).context("send pidfd on --pidfd-socket");
 }
 
+Result<void> destroy_container(StateDir& dir, const ContainerRecord& record)
+{
+    auto cg = TRY(container_cgroup(record));
+    if (cg)
+        TRY(cg->destroy().context("remove the container's cgroup"));
+    return dir.destroy();
+}
+
 Result<UniqueFd> open_init_pidfd(const ContainerRecord& record)
 {
     UniqueFd fd = open_init(record);
@@ -174,11 +184,21 @@ Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
     UniqueFd init = open_init(record);
     if (!init)
         return Error::message("container not running");
-    // With a pid namespace of its own, the container's processes are exactly that namespace's
-    // (the cgroup takes over this role with the cgroups issue). SIGKILL to the init of a pid
-    // namespace kills all of them anyway. Without one, only the init can be told apart.
-    if (all && sig != SIGKILL && record.own_pid_namespace)
+    auto cg = TRY(container_cgroup(record));
+    // Every process of the container is in its cgroup: --all, and SIGKILL to a container
+    // without its own pid namespace, reach all of them (a frozen cgroup is thawed for it).
+    if (cg && (all || (sig == SIGKILL && !record.own_pid_namespace))) {
+        TRY(cg->kill_all(sig));
+    } else if (all && sig != SIGKILL && record.own_pid_namespace) {
+        // Without a cgroup, the container's processes are its pid namespace's.
         signal_pid_namespace(record, sig);
+    }
+    // SIGKILL to a paused container must take effect (runc thaws it).
+    if (cg && sig == SIGKILL) {
+        auto state = cg->freezer_state();
+        if (state && state.value() == cgroups::FreezerState::Frozen)
+            (void)cg->thaw();
+    }
     if (::syscall(SYS_pidfd_send_signal, init.get(), sig, nullptr, 0) < 0) {
         if (errno == ESRCH)
             return Error::message("container not running");

@@ -45,6 +45,10 @@ Result<BundleConfig> read_bundle_config(const std::string& bundle);
 // process kind ("standard" for the init, "setns" for exec), one fd in one message.
 Result<void> send_pidfd(int socket_fd, pid_t pid, std::string_view kind);
 
+// Removes what a dead (or killed) container leaves: its cgroup (killing stragglers), then its
+// state directory. Run poststop hooks after this.
+Result<void> destroy_container(StateDir& dir, const ContainerRecord& record);
+
 // Waits until the recorded init is gone (exited, even if not yet reaped by its parent).
 // Returns false on timeout.
 bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds timeout);

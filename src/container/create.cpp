@@ -6,6 +6,7 @@
 // namespace) and the state directory removed, so a failed create leaves nothing behind.
 #include "container/create.hpp"
 
+#include "container/cgroup.hpp"
 #include "container/common.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
@@ -127,6 +128,12 @@ Result<CreatedContainer> create_container(
         if (!spec.linux->netDevices.empty())
             TRY(net::validate_net_devices(*spec.linux, false).context("config.json: /linux/netDevices"));
     }
+    // The cgroup: where it goes and the device rules, decided before anything exists.
+    const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
+    auto cgroup_state = TRY(resolve_container_cgroup(spec, opts.id, global));
+    auto device_rules
+        = TRY(cgroups::device_rules(resources, spec.linux ? spec.linux->devices : std::vector<oci::Device> {})
+                  .context("config.json: /linux/resources/devices"));
     log::step("create: config loaded and checked");
     if (::chdir(bundle.c_str()) < 0)
         return Error::from_errno("chdir", bundle);
@@ -140,9 +147,20 @@ Result<CreatedContainer> create_container(
     // hooks included.
     ScopeExit remove_dir([&] {
         c.init.kill_and_reap();
-        (void)c.dir.destroy();
+        (void)destroy_container(c.dir, c.record);
         run_poststop_hooks(c.record);
     });
+    // The cgroup, limits and device rules in place before the init's first instruction.
+    cgroups::Manager cgroup(cgroup_state);
+    TRY(cgroup.create(resources));
+    c.record.cgroup = cgroups::state_to_json(cgroup_state);
+    if (resources)
+        TRY(cgroup.apply(*resources));
+    TRY(cgroup.set_devices(device_rules));
+    UniqueFd cgroup_fd;
+    if (auto fd = cgroup.open_clone_fd(); fd)
+        cgroup_fd = std::move(fd.value());
+    log::step("create: cgroup ready");
     if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
         return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);
     // O_RDWR: the init is a reader (start's non-blocking open succeeds only while it lives)
@@ -195,6 +213,16 @@ Result<CreatedContainer> create_container(
     req.idmapped_trees = &idmapped;
     req.console_socket = console.get();
     req.seccomp = filter ? &*filter : nullptr;
+    req.cgroup_fd = cgroup_fd.get();
+    // On v2 clone3 places the init; elsewhere (v1 hierarchies) the init waits at step 2b.
+    const bool by_pid = cgroup_state.layout != cgroups::Layout::V2 || !cgroup_fd;
+    req.join_cgroup = [&](pid_t pid, bool born_inside) -> Result<void> {
+        if (born_inside && !by_pid)
+            return ok();
+        return cgroup.add_pid(pid);
+    };
+    req.parent_setup = by_pid || process::has_net_devices(spec);
+    req.defer_cgroup_ns = by_pid && plan.creates(oci::NamespaceType::Cgroup);
     req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
         if (pidfd_socket)

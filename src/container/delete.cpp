@@ -52,7 +52,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         TRY(kill_and_wait(c.record));
         break;
     }
-    TRY(c.dir.destroy());
+    TRY(destroy_container(c.dir, c.record));
     run_poststop_hooks(c.record);
     return 0;
 }

@@ -6,6 +6,7 @@
 // and permitted only: never inheritable or ambient, security.md P11), --no-new-privs,
 // --apparmor, --process-label. The config is the copy create saved in the state directory, so
 // an edited or removed bundle changes nothing.
+#include "container/cgroup.hpp"
 #include "container/common.hpp"
 #include "container/supervise.hpp"
 #include "container/verbs.hpp"
@@ -132,8 +133,9 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
 {
     auto c = TRY(load_container(global, o.id, Lock::None));
     TRY(check_status(c, o));
-    if (!o.cgroup.empty())
-        return Error::message("--cgroup: not implemented yet");
+    if (!o.cgroup.empty() && o.cgroup.find(':') != std::string::npos)
+        return Error::message(
+            "--cgroup " + o.cgroup + ": a controller prefix is not supported; give a sub-cgroup path");
     // Checked before anything changes; the pidfd pins the init for the rest of the call.
     auto pidfd = TRY(open_init_pidfd(c.record));
     std::string proc = "/proc/" + std::to_string(c.record.pid);
@@ -181,6 +183,12 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     req.keyring = c.record.no_new_keyring ? std::string() : c.record.id;
     req.preserve_fds = o.preserve_fds;
     req.console_socket = console.get();
+    auto cgroup = TRY(container_cgroup(c.record));
+    if (cgroup) {
+        req.join_cgroup = [&](pid_t pid) -> Result<void> { return cgroup->add_pid(pid, o.cgroup); };
+    } else if (!o.cgroup.empty()) {
+        return Error::message("--cgroup: the container has no cgroup");
+    }
     req.seccomp = filter ? &*filter : nullptr;
     req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     if (filter && filter->notify) {

@@ -3,6 +3,7 @@
 // and it works as non-root without --root (CRI-O reads stdout and stderr together).
 #include "hull/oci/features.hpp"
 #include "container/verbs.hpp"
+#include "hull/cgroups/host.hpp"
 #include "hull/oci/known.hpp"
 #include "hull/oci/mount_options.hpp"
 #include "hull/oci/parse.hpp"
@@ -23,7 +24,9 @@ oci::Features implemented_features()
     oci::Features::Linux l;
     l.namespaces = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     l.capabilities = oci::known_capabilities();
-    l.cgroup = oci::Features::Cgroup {false, false, false, false, false};
+    // cgroupfs on v1, hybrid and v2; the systemd driver's paths are mapped onto cgroupfs, with
+    // no D-Bus unit, so systemd support is not claimed.
+    l.cgroup = oci::Features::Cgroup {true, true, false, false, true};
     auto sc = seccomp::supported();
     l.seccomp = oci::Features::Seccomp {};
     l.seccomp->enabled = true;
@@ -44,6 +47,8 @@ oci::Features implemented_features()
     f.linux = std::move(l);
     f.annotations["io.github.seccomp.libseccomp.version"] = seccomp::library_version();
     f.annotations["org.hull.version"] = HULL_VERSION;
+    if (auto host = cgroups::detect_host(); host)
+        f.annotations["org.hull.cgroup.layout"] = cgroups::to_string(host.value().layout);
     return f;
 }
 

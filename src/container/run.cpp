@@ -30,7 +30,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
     bool started = false;
     ScopeExit rollback([&] {
         c.init.kill_and_reap();
-        (void)c.dir.destroy();
+        (void)destroy_container(c.dir, c.record);
         if (started)
             run_poststop_hooks(c.record);
     });
@@ -65,7 +65,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
     if (!opts.keep) {
         auto dir = StateDir::open_locked(state_root(global), id);
         if (dir) {
-            TRY(dir.value().destroy());
+            TRY(destroy_container(dir.value(), c.record));
             run_poststop_hooks(c.record);
         }
         log::step("run: deleted");

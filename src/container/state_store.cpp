@@ -1,5 +1,7 @@
 #include "container/state_store.hpp"
 
+#include "container/cgroup.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -67,6 +69,8 @@ std::string record_to_json(const ContainerRecord& r)
     j["annotations"] = r.annotations;
     j["own_pid_namespace"] = r.own_pid_namespace;
     j["no_new_keyring"] = r.no_new_keyring;
+    if (!r.cgroup.empty())
+        j["cgroup"] = nlohmann::json::parse(r.cgroup);
     j["poststart"] = hooks_to_json(r.poststart);
     j["poststop"] = hooks_to_json(r.poststop);
     return j.dump();
@@ -86,6 +90,8 @@ Result<ContainerRecord> record_from_json(std::string_view text)
         r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
         r.own_pid_namespace = j.value("own_pid_namespace", true);
         r.no_new_keyring = j.value("no_new_keyring", false);
+        if (j.contains("cgroup"))
+            r.cgroup = j["cgroup"].dump();
         if (j.contains("poststart"))
             r.poststart = hooks_from_json(j.at("poststart"));
         if (j.contains("poststop"))
@@ -282,6 +288,15 @@ Status derive_status(const ContainerRecord& record, const StateDir& dir)
     if (!st.ok() || st.value().state == 'Z' || st.value().state == 'X'
         || st.value().start_time != record.start_time)
         return Status::Stopped;
+    // A frozen cgroup reads as paused, whether the init has started or not (runc).
+    if (!record.cgroup.empty()) {
+        auto cg = container_cgroup(record);
+        if (cg && cg.value()) {
+            auto frozen = cg.value()->freezer_state();
+            if (frozen && frozen.value() == cgroups::FreezerState::Frozen)
+                return Status::Paused;
+        }
+    }
     if (dir.has_exec_fifo())
         return Status::Created;
     return Status::Running;

@@ -1,5 +1,5 @@
-// Verbs whose machinery later work builds (cgroups for ps, pause, resume,
-// update and events; CRIU for checkpoint and restore). They fail clearly until then.
+// Verbs whose machinery later work builds (CRIU for checkpoint and restore). They fail
+// clearly until then.
 #include "container/verbs.hpp"
 
 namespace hull::container {
@@ -13,26 +13,6 @@ Error not_implemented(const char* verb)
 
 } // namespace
 
-Result<int> ps(const GlobalOptions&, const PsOptions&)
-{
-    return not_implemented("ps");
-}
-Result<int> pause(const GlobalOptions&, const PauseOptions&)
-{
-    return not_implemented("pause");
-}
-Result<int> resume(const GlobalOptions&, const ResumeOptions&)
-{
-    return not_implemented("resume");
-}
-Result<int> update(const GlobalOptions&, const UpdateOptions&)
-{
-    return not_implemented("update");
-}
-Result<int> events(const GlobalOptions&, const EventsOptions&)
-{
-    return not_implemented("events");
-}
 Result<int> checkpoint(const GlobalOptions&, const CheckpointOptions&)
 {
     return not_implemented("checkpoint");

@@ -28,8 +28,8 @@ const char* to_string(Msg msg)
         return "ChildRequestMaps";
     case Msg::ChildInitPid:
         return "ChildInitPid";
-    case Msg::ParentNetReady:
-        return "ParentNetReady";
+    case Msg::ParentSetupReady:
+        return "ParentSetupReady";
     case Msg::ChildSeccompListener:
         return "ChildSeccompListener";
     }

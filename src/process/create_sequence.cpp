@@ -29,14 +29,37 @@ namespace hull::process {
 
 namespace {
 
-// Step 2: clone3 puts the child in every new namespace at once. clone(2) is the fallback for
-// kernels before 5.3; neither shares memory, so the child runs on a copy of this stack.
-pid_t clone_init(int flags)
+// The namespaces the init is born in: the plan's, minus a cgroup namespace it makes itself once
+// it is in its cgroup (InitRequest::defer_cgroup_ns).
+int init_clone_flags(const InitRequest& req)
+{
+    return req.defer_cgroup_ns ? req.plan->clone_flags & ~CLONE_NEWCGROUP : req.plan->clone_flags;
+}
+
+// Step 2: clone3 puts the child in every new namespace, and in its cgroup (CLONE_INTO_CGROUP,
+// when `cgroup_fd` is a cgroup2 directory), at once. Without that (a kernel before 5.7, or a
+// cgroup2 directory the kernel refuses) the runtime places the child by pid (step 2b); clone(2)
+// is the fallback for kernels before 5.3. Neither shares memory: the child runs on a copy of
+// this stack. `*into_cgroup` tells whether the child was born in its cgroup.
+pid_t clone_init(int flags, int cgroup_fd, bool* into_cgroup)
 {
     struct clone_args args = {};
     args.flags = static_cast<uint64_t>(flags);
     args.exit_signal = SIGCHLD;
-    long pid = ::syscall(SYS_clone3, &args, sizeof args);
+    *into_cgroup = false;
+    long pid = -1;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+        pid = ::syscall(SYS_clone3, &args, sizeof args);
+        if (pid >= 0) {
+            *into_cgroup = true;
+            return static_cast<pid_t>(pid);
+        }
+        args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
+        args.cgroup = 0;
+    }
+    pid = ::syscall(SYS_clone3, &args, sizeof args);
     if (pid < 0 && errno == ENOSYS)
         pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, 0, 0, 0, 0);
     return static_cast<pid_t>(pid);
@@ -69,12 +92,18 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     if (!plan.needs_intermediate()) {
         if (plan.creates(oci::NamespaceType::User))
             TRY(channel.wait_maps_written());
+        if (req.parent_setup)
+            TRY(channel.wait_setup_ready());
         TRY(ns::apply_joins(sys, plan.init_joins));
         if (plan.user_namespace())
             TRY(become_namespace_root(sys));
     }
-    if (has_net_devices(spec))
-        TRY(channel.wait_net_ready());
+    if (req.parent_setup && plan.needs_intermediate())
+        TRY(channel.wait_setup_ready());
+    // Placed in its cgroup by pid only now: a cgroup namespace made at clone would be rooted
+    // at the runtime's cgroup instead of the container's.
+    if (req.defer_cgroup_ns)
+        TRY(sys.unshare(CLONE_NEWCGROUP).context("new cgroup namespace"));
     if (!req.no_new_keyring) {
         // runc labels the session keyring with the process label (SELinux keycreate).
         const std::string& label = spec.process->selinuxLabel;
@@ -256,7 +285,7 @@ void die_on_terminating_signals()
         TRY(channel.wait_maps_written());
         TRY(become_namespace_root(sys));
         // Owned by the new user namespace; the pid namespace applies to the init only.
-        TRY(sys.unshare(plan.clone_flags & ~CLONE_NEWUSER).context("new namespaces"));
+        TRY(sys.unshare(init_clone_flags(req) & ~CLONE_NEWUSER).context("new namespaces"));
         long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
         if (pid < 0)
             return Error::from_errno("clone", "container init");
@@ -305,12 +334,13 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
     LinuxSys sys;
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
+    bool into_cgroup = false;
     {
         // Step 1: pid and time namespaces for our children only, undone once the init exists.
         auto runtime_ns = TRY(ns::RuntimeNamespaces::enter(sys, *req.plan, *req.spec));
         // Step 2.
         bool intermediate = req.plan->needs_intermediate();
-        pid = clone_init(intermediate ? 0 : req.plan->clone_flags);
+        pid = clone_init(intermediate ? 0 : init_clone_flags(req), req.cgroup_fd, &into_cgroup);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");
         if (pid == 0) {
@@ -354,12 +384,22 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         init = ChildProcess(pid);
     }
 
-    // Step 2b: host network devices into the init's new network namespace, before its
-    // setup (sysctls and hooks may refer to them).
+    // Step 2b: the init into its cgroup in every hierarchy clone3 could not place it in (v1),
+    // and host network devices into its new network namespace, before its setup (its mknods
+    // meet the device rules, sysctls and hooks may refer to the devices).
+    if (req.join_cgroup)
+        TRY(req.join_cgroup(pid, into_cgroup).context("join the container's cgroup"));
     if (has_net_devices(*req.spec)) {
         auto netns = TRY(net::open_netns_of(pid));
         TRY(net::move_net_devices(req.spec->linux->netDevices, netns.get()));
-        TRY(channel.confirm_net_ready());
+    }
+    if (req.parent_setup) {
+        if (auto sent = channel.confirm_setup_ready(); !sent) {
+            // The init is gone; what it reported says why.
+            if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)
+                return std::move(report).error();
+            return init_died(init);
+        }
     }
 
     // Step 3a.
@@ -445,8 +485,13 @@ Result<void> release_init(int dirfd, const char* fifo_name, pid_t init)
         // The init is runnable and takes the byte within microseconds: yield first, and only
         // then sleep in 1 ms steps. A pidfd polls readable once the process is gone.
         struct pollfd p = {pidfd.get(), POLLIN, 0};
-        if (::poll(&p, 1, round < 200 ? 0 : 1) > 0)
+        if (::poll(&p, 1, round < 200 ? 0 : 1) > 0) {
+            // Gone: before taking the byte (dead before start), or after it took the byte, ran
+            // and exited between our two looks (a short program on a busy machine).
+            if (::ioctl(reader.get(), FIONREAD, &pending) == 0 && pending == 0)
+                break;
             return Error::message("container process is already dead");
+        }
         if (round < 200)
             ::sched_yield();
     }

@@ -31,6 +31,13 @@ struct InitRequest {
     int console_socket = -1; // process.terminal: where the init sends the pty master
     const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled
     const MemPolicyPlan* mempolicy = nullptr; // linux.memoryPolicy, planned
+    int cgroup_fd = -1; // the container's cgroup2 directory, for CLONE_INTO_CGROUP
+    // Step 2b: puts the init in its cgroup where clone3 did not (`born_inside`: it is already
+    // in the cgroup2 one); the init waits for it when `parent_setup` is set.
+    std::function<Result<void>(pid_t, bool born_inside)> join_cgroup;
+    bool parent_setup = false; // the init waits for step 2b (cgroups by pid, netDevices)
+    // The init unshares its new cgroup namespace after step 2b (set with cgroups by pid).
+    bool defer_cgroup_ns = false;
 };
 
 // Whether the create handshake includes step 3a (hooks that run before pivot_root, or in the

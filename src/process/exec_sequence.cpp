@@ -80,6 +80,8 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     // config.md: "initial" before the transition to the container's cgroup, "final" after.
     if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
+    if (req.join_cgroup)
+        TRY(channel.wait_setup_ready());
     TRY(join_namespaces(sys, *req.namespaces));
     if (p.execCPUAffinity && !p.execCPUAffinity->final.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->final).context("execCPUAffinity.final"));
@@ -217,6 +219,10 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
     ChildProcess child(pid);
     Channel channel(std::move(pair.parent_end()));
     log::step("exec: child forked");
+    if (req.join_cgroup) {
+        TRY(req.join_cgroup(pid).context("join the container's cgroup"));
+        TRY(channel.confirm_setup_ready());
+    }
     if (req.seccomp && req.seccomp->notify) {
         auto listener = channel.wait_seccomp_listener();
         if (!listener) {

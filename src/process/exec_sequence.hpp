@@ -4,7 +4,9 @@
 //  --------------------------------------------  ---------------------------------------------
 //  opens the init's namespace files (those that
 //  differ from its own), joins its pid namespace
-//  for children only, socketpair, fork  -------> non-dumpable, dies with the runtime; joins the
+//  for children only, socketpair, fork  -------> non-dumpable, dies with the runtime
+//  writes its pid to the container's cgroup
+//  ParentSetupReady  ------------------------->  (waits for it, then) joins the
 //                                                 other namespaces (user last, unless a join
 //                                                 needs the user namespace's privilege), then
 //                                                 the process attributes (as the init's); the
@@ -28,6 +30,7 @@
 #include "hull/seccomp/seccomp.hpp"
 #include "process/mempolicy.hpp"
 
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -52,6 +55,9 @@ struct ExecRequest {
     int console_socket = -1; // terminal: where the pty master goes (a connected unix socket)
     const seccomp::CompiledFilter* seccomp = nullptr; // the container's filter, as create compiled it
     const MemPolicyPlan* mempolicy = nullptr; // the container's linux.memoryPolicy
+    // Puts the child in the container's cgroup (by pid); the child waits for it before joining
+    // the namespaces. Empty: no cgroup to join.
+    std::function<Result<void>(pid_t)> join_cgroup;
     // For a notify listener: the container's state, listenerPath and listenerMetadata.
     oci::State state;
     std::string listener_path, listener_metadata;

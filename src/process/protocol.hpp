@@ -20,10 +20,11 @@
 //        /proc/PID/{gid,uid}_map
 //        ParentMapsWritten  --------------------> waits for it before anything else; then (new
 //                                                 or joined user ns) becomes its root: 0:0
-//   2b   (only with linux.netDevices) moves the
-//        host devices into the init's network
-//        namespace
-//        ParentNetReady  ----------------------->  waits for it before its setup
+//   2b   (only with v1 cgroups or linux.netDevices)
+//        writes the init's pid to cgroup.procs
+//        where clone3 could not place it, moves the
+//        host devices into its network namespace
+//        ParentSetupReady  ----------------------->  waits for it before its setup
 //   3                                             joins namespaces by path, sets hostname,
 //                                                 mounts the rootfs
 //   3a   (only when the config has prestart, createRuntime, createContainer or startContainer
@@ -79,7 +80,7 @@ enum class Msg : uint8_t {
     ParentHooksDone = 7,
     ChildRequestMaps = 8,
     ChildInitPid = 9,
-    ParentNetReady = 10,
+    ParentSetupReady = 10,
     ChildSeccompListener = 11,
 };
 
@@ -109,7 +110,7 @@ public:
     Result<void> request_hooks() { return send(Msg::ChildRequestHooks); }
     Result<void> request_maps() { return send(Msg::ChildRequestMaps); }
     Result<void> report_init_pid(pid_t pid) { return send(Msg::ChildInitPid, std::to_string(pid)); }
-    Result<void> wait_net_ready() { return expect(Msg::ParentNetReady); }
+    Result<void> wait_setup_ready() { return expect(Msg::ParentSetupReady); }
     // The SCMP_ACT_NOTIFY listener fd, as SCM_RIGHTS.
     Result<void> send_seccomp_listener(int fd);
     // Returns the state JSON the runtime sent for the container's own hooks.
@@ -128,7 +129,7 @@ public:
         return send(Msg::ParentHooksDone, state_json);
     }
     Result<void> wait_detached() { return expect(Msg::ChildDetached); }
-    Result<void> confirm_net_ready() { return send(Msg::ParentNetReady); }
+    Result<void> confirm_setup_ready() { return send(Msg::ParentSetupReady); }
     Result<UniqueFd> wait_seccomp_listener();
 
 private:

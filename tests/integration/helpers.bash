@@ -19,6 +19,14 @@ if [ -z "${HULL:-}" ]; then
 fi
 export HULL
 
+# On these machines the supervisor confines every process to a memory cgroup that must never
+# be left (design.md): container cgroups in the memory hierarchy stay beneath it, even for an
+# absolute cgroupsPath (hull's HULL_CGROUP_CONFINE).
+if [ "$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup 2>/dev/null)" != / ] &&
+	grep -q ':memory:' /proc/self/cgroup 2>/dev/null; then
+	export HULL_CGROUP_CONFINE=memory
+fi
+
 # True when the runtime under test is runc (used to skip where hull intentionally differs).
 is_runc() {
 	"$HULL" --version 2>/dev/null | head -n1 | grep -q '^runc version'

@@ -195,7 +195,7 @@ TEST_CASE("malformed configs are rejected with a JSON pointer")
         {with_linux(R"({"resources": {"memory": {"limit": "1G"}}})"),
             "config.json: /linux/resources/memory/limit: expected integer, got string"},
         {with_linux(R"({"resources": {"blockIO": {"weight": 5}}})"),
-            "config.json: /linux/resources/blockIO/weight: must be between 10 and 1000"},
+            "config.json: /linux/resources/blockIO/weight: must be between 10 and 1000 (or 0 for unset)"},
         {with_linux(R"({"resources": {"blockIO": {"weight": 70000}}})"),
             "config.json: /linux/resources/blockIO/weight: value 70000 out of range (0 to 65535)"},
         {with_linux(R"({"resources": {"rdma": {"mlx": {}}}})"),
@@ -273,4 +273,12 @@ TEST_CASE("parse_resources reads update input")
     auto invalid = parse_resources(R"({"memory": {"swappiness": 200}})");
     REQUIRE_FALSE(invalid.ok());
     CHECK(invalid.error().text() == "resources: /memory/swappiness: must be between 0 and 100");
+}
+
+TEST_CASE("blockIO.weight 0 and cpu.shares 0 mean unset, as Docker sends them")
+{
+    auto spec
+        = parse_config(with_linux(R"({"resources": {"blockIO": {"weight": 0}, "cpu": {"shares": 0}}})"));
+    REQUIRE(spec.ok());
+    CHECK(*spec.value().linux->resources->blockIO->weight == 0);
 }
