@@ -122,6 +122,15 @@ assert_new_ns() {
 	[ "$(cq .namespaces.ipc)" = "$(readlink "/proc/$HOLDER/ns/ipc")" ]
 }
 
+@test "domainname: set in the container's new uts namespace only" {
+	add_namespace uts
+	update_config '.domainname = "hull.example"'
+	run_sh 'cat /proc/sys/kernel/domainname'
+	assert_status 0
+	[ "$output" = hull.example ]
+	[ "$(cat /proc/sys/kernel/domainname)" != hull.example ]
+}
+
 @test "uts namespace path: the container joins the given namespace and keeps its hostname" {
 	spawn_ns_holder --net --ipc --uts
 	nsenter --target "$HOLDER" --uts hostname holder-host
