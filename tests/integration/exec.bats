@@ -20,24 +20,6 @@ teardown() {
 	hull_teardown
 }
 
-# recvtty SOCKET OUT [--input TEXT]: the strict console-socket receiver, in the background.
-recvtty() {
-	local recv="${HULL_RECVTTY:-}"
-	if [ -z "$recv" ] || [ ! -x "$recv" ]; then
-		recv="$T/hull-recvtty"
-		gcc -std=gnu11 -O2 -o "$recv" "$HULL_SOURCE_DIR/tests/checker/recvtty.c" >&2
-	fi
-	"$recv" "$@" &
-	RECV_PID=$!
-	local i
-	for i in $(seq 50); do
-		[ -S "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "recvtty never listened on $1" >&2
-	return 1
-}
-
 @test "exec joins every namespace of the container" {
 	start_container ns sleep 100
 	local pid n

@@ -232,6 +232,25 @@ nobody_hull() {
 	NOBODY_HULL="$dir/$(basename "$HULL")"
 }
 
+# recvtty SOCKET OUT [--input TEXT | --pidfd]: the strict console-socket receiver
+# (tests/checker/recvtty.c) in the background; sets RECV_PID. Needs $T.
+recvtty() {
+	local recv="${HULL_RECVTTY:-}"
+	if [ -z "$recv" ] || [ ! -x "$recv" ]; then
+		recv="$T/hull-recvtty"
+		gcc -std=gnu11 -O2 -o "$recv" "$HULL_SOURCE_DIR/tests/checker/recvtty.c" >&2
+	fi
+	"$recv" "$@" &
+	RECV_PID=$!
+	local i
+	for i in $(seq 50); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "recvtty never listened on $1" >&2
+	return 1
+}
+
 # ---- state ---------------------------------------------------------------------------------------
 
 # state_field ID FIELD: one field of `hull state ID`.
