@@ -155,10 +155,26 @@ std::string default_state_root()
     return "/run/hull";
 }
 
+namespace {
+
+// mkdir -p with `mode` for every directory it makes (Go's os.MkdirAll, which runc uses for the
+// state root: containerd's and Docker's roots arrive with missing parents).
+Result<void> mkdir_all(const std::string& path, mode_t mode)
+{
+    for (size_t pos = path.find('/', 1);; pos = path.find('/', pos + 1)) {
+        std::string prefix = pos == std::string::npos ? path : path.substr(0, pos);
+        if (!prefix.empty() && ::mkdir(prefix.c_str(), mode) < 0 && errno != EEXIST)
+            return Error::from_errno("mkdir", prefix);
+        if (pos == std::string::npos)
+            return ok();
+    }
+}
+
+} // namespace
+
 Result<StateDir> StateDir::create(const std::string& root, const std::string& id)
 {
-    if (::mkdir(root.c_str(), 0700) < 0 && errno != EEXIST)
-        return Error::from_errno("mkdir", root);
+    TRY(mkdir_all(root, 0700));
     std::string path = root + "/" + id;
     if (::mkdir(path.c_str(), 0711) < 0) {
         if (errno == EEXIST)

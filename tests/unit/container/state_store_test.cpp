@@ -54,6 +54,18 @@ TEST_CASE("the state dir is 0711, and a second create of the same ID is refused"
     CHECK(again.error().text() == "container with given ID already exists");
 }
 
+TEST_CASE("a state root with missing parents is made, as runc's MkdirAll does (Docker, containerd)")
+{
+    TempRoot root;
+    std::string nested = root.path + "/runtime-runc/moby";
+    auto dir = StateDir::create(nested, "abc");
+    REQUIRE(dir.ok());
+    struct stat st;
+    REQUIRE(::stat(nested.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+    CHECK(::stat((nested + "/abc").c_str(), &st) == 0);
+}
+
 TEST_CASE("a directory without state.json reads as a container that does not exist")
 {
     TempRoot root;
