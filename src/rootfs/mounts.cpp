@@ -7,10 +7,13 @@
 #include "hull/cgroups/host.hpp"
 #include "hull/oci/mount_options.hpp"
 
+#include <climits>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,6 +42,82 @@ Result<void> set_recursive_attrs(int fd, uint64_t set, uint64_t clr, const std::
     if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
         return Error::from_errno("mount_setattr", dest);
     return ok();
+}
+
+// P9 (CVE-2019-19921, CVE-2023-27561/28642, youki CVE-2025-54867): proc and sysfs go on an
+// ordinary directory. The destination's last component is looked at as it is, never followed,
+// before anything resolves it (the parent is resolved in the root); the directory mounted on is
+// then opened from that parent with O_NOFOLLOW, so a symlink swapped in meanwhile is refused too.
+Result<UniqueFd> ordinary_directory(int root, const oci::Mount& m)
+{
+    std::string dest = m.destination;
+    while (dest.size() > 1 && dest.back() == '/')
+        dest.pop_back();
+    size_t slash = dest.rfind('/');
+    std::string parent_path = slash == std::string::npos || slash == 0 ? "/" : dest.substr(0, slash);
+    std::string name = slash == std::string::npos ? dest : dest.substr(slash + 1);
+    if (name.empty() || name == "." || name == "..")
+        return make_in_root(root, dest, Kind::Directory);
+    const std::string refused = "filesystem \"" + m.type + "\" must be mounted on ordinary directory";
+    auto parent = TRY(make_in_root(root, parent_path, Kind::Directory));
+    struct stat st;
+    if (::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return Error::message(refused);
+    } else if (errno != ENOENT) {
+        return Error::from_errno("stat", dest);
+    } else if (::mkdirat(parent.get(), name.c_str(), 0755) < 0 && errno != EEXIST) {
+        return Error::from_errno("mkdir", dest);
+    }
+    UniqueFd target(::openat(parent.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!target) {
+        if (errno == ENOTDIR || errno == ELOOP)
+            return Error::message(refused);
+        return Error::from_errno("open", dest);
+    }
+    return target;
+}
+
+// Where an opened target really is, as a path inside the rootfs ("/proc/sys"), from the kernel's
+// name for the fd (so a destination reaching /proc through a symlink is seen as /proc).
+std::string path_in_root(int fd, const std::string& rootfs)
+{
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(fd_path(fd).c_str(), buf, sizeof buf - 1);
+    if (n < 0)
+        return {};
+    std::string p(buf, static_cast<size_t>(n));
+    if (p == rootfs)
+        return "/";
+    if (p.size() > rootfs.size() && p.compare(0, rootfs.size(), rootfs) == 0 && p[rootfs.size()] == '/')
+        return p.substr(rootfs.size());
+    return p;
+}
+
+// P9 (CVE-2019-16884): on /proc itself only a fresh procfs or a bind of a procfs root; under it
+// only the files lxcfs emulates (runc's checkProcMount list).
+Result<void> check_proc_target(int target, const oci::Mount& m, bool bind, const RootfsOptions& opts)
+{
+    static constexpr const char* kAllowedUnderProc[] = {"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
+        "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+        "/proc/sys/kernel/ns_last_pid", "/proc/sys/crypto/fips_enabled"};
+    std::string where = path_in_root(target, opts.rootfs);
+    if (where == "/proc") {
+        if (!bind && m.type == "proc")
+            return ok();
+        struct statfs fs;
+        struct stat st;
+        if (bind && ::statfs(m.source.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC
+            && ::stat(m.source.c_str(), &st) == 0 && st.st_ino == 1 /* PROC_ROOT_INO */)
+            return ok();
+        return Error::message("\"/proc\" cannot be mounted because it is not of type proc");
+    }
+    if (where.rfind("/proc/", 0) != 0)
+        return ok();
+    for (const char* allowed : kAllowedUnderProc)
+        if (where == allowed)
+            return ok();
+    return Error::message("\"" + where + "\" cannot be mounted because it is inside /proc");
 }
 
 // The init's cgroup in the v1 hierarchy holding `subsystems`, from /proc/self/cgroup.
@@ -75,10 +154,18 @@ Result<void> mount_cgroup(
     auto host = TRY(cgroups::detect_host());
     unsigned long flags = mf.flags & ~static_cast<unsigned long>(MS_RDONLY);
     auto target = TRY(make_in_root(root, m.destination, Kind::Directory));
+    TRY(check_proc_target(target.get(), m, false, opts));
     if (host.layout == cgroups::Layout::V2) {
         if (opts.new_cgroup_ns)
             return sys.mount("cgroup2", fd_path(target.get()), "cgroup2", mf.flags, "");
-        return sys.mount("/sys/fs/cgroup", fd_path(target.get()), "", MS_BIND | MS_REC, "");
+        TRY(sys.mount("/sys/fs/cgroup", fd_path(target.get()), "", MS_BIND | MS_REC, ""));
+        // P14 (CVE-2023-25809): the host's hierarchy is read-only, submounts included, when the
+        // config says ro.
+        if (mf.flags & MS_RDONLY) {
+            auto mounted = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY));
+            TRY(set_recursive_attrs(mounted.get(), MOUNT_ATTR_RDONLY, 0, m.destination));
+        }
+        return ok();
     }
     TRY(sys.mount("tmpfs", fd_path(target.get()), "tmpfs", flags,
         lsm::format_mount_data("mode=755", opts.mount_label, "tmpfs", flags)));
@@ -191,6 +278,7 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
             return Error::from_errno("stat", m.source).context(what);
         Kind kind = S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File;
         target = TRY(make_in_root(root, m.destination, kind).context(what));
+        TRY(check_proc_target(target.get(), m, true, opts).context(what));
         unsigned long bflags = MS_BIND | (mf.recursive ? MS_REC : 0);
         TRY(sys.mount(m.source, fd_path(target.get()), "", bflags, "").context(what));
         // A bind mount takes no other flags: they need a remount of the new mount.
@@ -201,7 +289,11 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
             TRY(sys.mount("", p, "", extra | MS_BIND | MS_REMOUNT | locked_flags(p), "").context(what));
         }
     } else {
-        target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
+        if (m.type == "proc" || m.type == "sysfs")
+            target = TRY(ordinary_directory(root, m).context(what));
+        else
+            target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
+        TRY(check_proc_target(target.get(), m, false, opts).context(what));
         // tmpcopyup: keep a handle on the directory about to be covered, to copy from.
         UniqueFd covered;
         if (mf.tmpcopyup) {
@@ -226,6 +318,12 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
             auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
             TRY(sys.mount("", fd_path(mounted.get()), "",
                        MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
+                    .context(what));
+            // P14 (CVE-2023-25809): the host's submounts of /sys (its cgroup hierarchies among
+            // them) are read-only too, not only the top.
+            TRY(set_recursive_attrs(mounted.get(),
+                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0,
+                m.destination)
                     .context(what));
         } else if (!r && m.type == "mqueue" && r.error().code() == EPERM && !opts.new_ipc_ns) {
             // mqueue shows the mounter's ipc namespace, which a user namespace cannot mount
@@ -271,7 +369,13 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
                 return Error::from_errno("stat", m.source).context("mount " + m.destination);
             auto target = TRY(
                 make_in_root(root.get(), m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
-            TRY(attach_tree(opts.idmapped_trees->at(i).get(), target.get(), m.destination));
+            TRY(check_proc_target(target.get(), m, true, opts).context("mount " + m.destination));
+            int tree = opts.idmapped_trees->at(i).get();
+            TRY(attach_tree(tree, target.get(), m.destination));
+            // P3 (CVE-2024-21626): nothing of the runtime's stays open in the init. This copy of
+            // the tree's fd is the init's own (inherited at clone; the runtime closes its copy);
+            // the init never returns to the map's owner, so closing it here is final.
+            ::close(tree);
             continue;
         }
         TRY(mount_entry(sys, root.get(), m, opts));

@@ -4,9 +4,13 @@
 #include "rootfs/rootfs.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -37,6 +41,38 @@ Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts)
     return sys.chdir("/");
 }
 
+namespace {
+
+// crun CVE-2026-115521: after pivot_root, mount(2) resolves "/proc/self/fd/N" (fd_path) in the
+// container's root, where the image decides what /proc holds unless a procfs is mounted there.
+// Before a mask or a read-only remount is handed such a path, /proc must be the root of a procfs
+// (no symlink on the way) and self/fd must be procfs's own directory, reached without crossing
+// a mount; otherwise the mount would land wherever a fake /proc/self/fd/N points.
+Result<void> verify_proc_fd_paths()
+{
+    struct open_how how = {};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    UniqueFd proc(static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, "/proc", &how, sizeof how)));
+    if (!proc)
+        return Error::from_errno("open", "/proc").context("the container's procfs, needed to mount by fd");
+    struct statfs fs;
+    struct stat st;
+    if (::fstatfs(proc.get(), &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC || ::fstat(proc.get(), &st) < 0
+        || st.st_ino != 1 /* PROC_ROOT_INO */)
+        return Error::message("/proc is not the root of a procfs mount (needed to mount by fd)");
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS;
+    UniqueFd fds(static_cast<int>(::syscall(SYS_openat2, proc.get(), "self/fd", &how, sizeof how)));
+    if (!fds)
+        return Error::from_errno("open", "/proc/self/fd")
+            .context("the container's procfs, needed to mount by fd");
+    if (::fstatfs(fds.get(), &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
+        return Error::message("/proc/self/fd is not on procfs (needed to mount by fd)");
+    return ok();
+}
+
+} // namespace
+
 Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_view mount_label)
 {
     auto target = open_in_root(root, path, O_PATH);
@@ -48,6 +84,7 @@ Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_
     struct stat st;
     if (::fstat(target.value().get(), &st) < 0)
         return Error::from_errno("stat", path);
+    TRY(verify_proc_fd_paths());
     if (S_ISDIR(st.st_mode))
         return sys.mount("tmpfs", fd_path(target.value().get()), "tmpfs", MS_RDONLY,
             lsm::format_mount_data("", mount_label, "tmpfs", MS_RDONLY));
@@ -69,6 +106,7 @@ Result<void> make_readonly(Sys& sys, int root, const std::string& path)
             return ok();
         return std::move(target).error();
     }
+    TRY(verify_proc_fd_paths());
     std::string p = fd_path(target.value().get());
     TRY(sys.mount(p, p, "", MS_BIND | MS_REC, ""));
     auto mounted = TRY(open_in_root(root, path, O_PATH));
