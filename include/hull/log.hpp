@@ -34,6 +34,8 @@ inline void warning(std::string_view msg)
 // debug log reads as a timeline of where a container's start-up time goes.
 void step(std::string_view what);
 bool debug_enabled();
+// The fd records go to (stderr's when no file is open): kept open by the container init.
+int sink_fd();
 
 // The single place an error surfaces: one error record, plus the text on stderr.
 void report_error(std::string_view msg);

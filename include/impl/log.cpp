@@ -155,6 +155,11 @@ bool debug_enabled()
     return g_sink.min_level == Level::Debug;
 }
 
+int sink_fd()
+{
+    return g_sink.fd;
+}
+
 void step(std::string_view what)
 {
     if (!debug_enabled())

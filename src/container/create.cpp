@@ -82,6 +82,11 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         }
     }
     const bool has_linux = spec.linux.has_value();
+    // Without a mount namespace of its own (or one joined by path), the rootfs setup, pivot_root
+    // and the detach of the old root would happen in the caller's mount namespace.
+    if (!oci::find_namespace(spec, oci::NamespaceType::Mount))
+        return Error::message("config.json: /linux/namespaces: a mount namespace is required: hull sets up "
+                              "the root filesystem in it, never in the caller's");
     // Never silently unconfined: a label the host cannot apply is refused here.
     if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
         || (has_linux && !spec.linux->mountLabel.empty()))

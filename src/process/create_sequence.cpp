@@ -29,6 +29,17 @@ namespace hull::process {
 
 namespace {
 
+// The fds the init (and the intermediate) keep: the channel, the exec fifo, the console socket
+// and the detached idmapped trees.
+std::vector<int> init_fds(const InitRequest& req, int channel)
+{
+    std::vector<int> keep {channel, req.exec_fifo, req.console_socket};
+    if (req.idmapped_trees)
+        for (const auto& [index, fd] : *req.idmapped_trees)
+            keep.push_back(fd.get());
+    return keep;
+}
+
 // The namespaces the init is born in: the plan's, minus a cgroup namespace it makes itself once
 // it is in its cgroup (InitRequest::defer_cgroup_ns).
 int init_clone_flags(const InitRequest& req)
@@ -214,10 +225,12 @@ void die_on_terminating_signals()
     try {
         // Step 2: let go of the state dir lock, die with the runtime until step 5, and stay
         // non-dumpable until execve (P2) so no container process can ptrace or read our fds.
-        ::close(req.state_dir);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::prctl(PR_SET_NAME, "hull:[2:INIT]");
         ::prctl(PR_SET_DUMPABLE, 0);
+        // P3: of the runtime's fds (the state dir, the cgroup dir, the caller's leaks...) only
+        // what the init uses survives.
+        close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
 
         // Step 3.
         log::step("init: cloned");
@@ -272,10 +285,10 @@ void die_on_terminating_signals()
 // Step 2i, intermediate side. State: the runtime's namespaces and privilege.
 [[noreturn]] void run_intermediate_side(const InitRequest& req, Channel channel)
 {
-    ::close(req.state_dir);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::prctl(PR_SET_NAME, "hull:[1:INTER]");
     ::prctl(PR_SET_DUMPABLE, 0);
+    close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
     LinuxSys sys;
     const ns::NsPlan& plan = *req.plan;
     auto step = [&]() -> Result<pid_t> {

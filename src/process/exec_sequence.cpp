@@ -83,6 +83,9 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     if (req.join_cgroup)
         TRY(channel.wait_setup_ready());
     TRY(join_namespaces(sys, *req.namespaces));
+    // P3: nothing of the runtime (its state dir, the namespace files, the caller's leaks) is
+    // reachable through /proc/self/fd from here on.
+    close_inherited_fds(req.preserve_fds, {channel.fd(), req.console_socket});
     if (p.execCPUAffinity && !p.execCPUAffinity->final.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->final).context("execCPUAffinity.final"));
     if (!req.keyring.empty())

@@ -1,11 +1,14 @@
 #include "process/init_process.hpp"
 
 #include "caps/caps.hpp"
+#include "hull/log.hpp"
 #include "process/attributes.hpp"
 #include "process/user_spec.hpp"
 #include "process/userdb.hpp"
 #include "rootfs/resolve.hpp"
 
+#include <algorithm>
+#include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -233,6 +236,28 @@ Result<void> join_session_keyring(const std::string& name)
     if (::syscall(SYS_keyctl, kSetPerm, id, perm | kUserSearch) < 0)
         return Error::from_errno("set session keyring permissions", name);
     return ok();
+}
+
+void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep)
+{
+    const int first = 3 + static_cast<int>(preserve_fds);
+    keep.push_back(log::sink_fd());
+    std::sort(keep.begin(), keep.end());
+    int from = first;
+    auto close_span = [](int lo, int hi) { // [lo, hi]
+        if (lo > hi)
+            return;
+        if (::syscall(SYS_close_range, static_cast<unsigned>(lo), static_cast<unsigned>(hi), 0) < 0)
+            for (int fd = lo; fd <= hi && fd < 65536; ++fd)
+                ::close(fd);
+    };
+    for (int fd : keep) {
+        if (fd < from)
+            continue;
+        close_span(from, fd - 1);
+        from = fd + 1;
+    }
+    close_span(from, INT_MAX);
 }
 
 Error exec_process(const ExecTarget& target, unsigned preserve_fds)

@@ -64,6 +64,11 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
 // ENOSYS (no keyring support) is not an error.
 Result<void> join_session_keyring(const std::string& name);
 
+// P3 for a process cloned from the runtime: it holds every fd the runtime had (O_CLOEXEC only
+// helps at execve, and paths such as /proc/self/fd/N/.. resolve before that, CVE-2024-21626).
+// Closes every fd from 3 + preserve_fds up except those in `keep` (and the log's).
+void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep);
+
 // Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask,
 // loads target.seccomp if set, and calls execve. Only returns on failure.
 Error exec_process(const ExecTarget& target, unsigned preserve_fds);

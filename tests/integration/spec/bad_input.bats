@@ -194,3 +194,11 @@ refused() {
 	[[ "$output" == *"Intel RDT is not supported on this host"* ]]
 	no_state_left
 }
+
+@test "a config without a mount namespace is refused: the rootfs is never set up in the caller's" {
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "mount")]'
+	try_create nomnt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/linux/namespaces: a mount namespace is required"* ]]
+	no_state_left
+}
