@@ -13,6 +13,24 @@
  *                                one, print {"signal":N} and exit 0 (works as pid 1 too)
  *   hull-checker syscall NR [A..] call syscall NR with up to 6 integer arguments; prints
  *                                {"nr","ret","errno"} (errno 0 on success) and exits 0
+ *
+ * security battery (tests/integration/security/):
+ *   hull-checker syscall32 NR [A..]  the same through the i386 entry (int $0x80, x86-64 only;
+ *                                elsewhere {"unsupported":true}); seccomp sees AUDIT_ARCH_I386
+ *   hull-checker ptrace-watch SECS PROGRAM
+ *                                for SECS seconds, try PTRACE_SEIZE (PTRACE_ATTACH's check,
+ *                                no SIGSTOP) and opendir(/proc/P/fd)
+ *                                on every other process; a success counts as "runtime" when,
+ *                                with the tracee stopped (or right after the opendir), its
+ *                                argv[0] is not PROGRAM (so it had not reached execve yet).
+ *                                Prints {"seen","attached_program","attached_runtime",
+ *                                "fd_program","fd_runtime","runtime_cmdline"}; SIGTERM ends
+ *                                the watch early
+ *   hull-checker exchange SECS A B [C D ...]
+ *                                (run on the host) swap A with B (and C with D, ...) by
+ *                                renameat2(RENAME_EXCHANGE) in a tight loop for at most SECS
+ *                                seconds or until SIGTERM, leaving each pair as it was found;
+ *                                prints {"swaps":N}
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,11 +43,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -581,6 +601,210 @@ static int cmd_syscall(int argc, char** argv)
     return 0;
 }
 
+/* ---- security battery helpers ----------------------------------------------------------- */
+
+static int cmd_syscall32(int argc, char** argv)
+{
+    long nr = strtol(argv[2], NULL, 0);
+    long a[6] = {0};
+    for (int i = 3; i < argc && i < 9; ++i)
+        a[i - 3] = strtol(argv[i], NULL, 0);
+    obj_begin(NULL);
+    j_int("nr", nr);
+#if defined(__x86_64__)
+    long ret;
+    /* ebx, ecx, edx, esi, edi, ebp carry the arguments; ebp is saved around the call, below the
+     * red zone the compiler may be using */
+    register long r9 __asm__("r9") = a[5];
+    __asm__ volatile("sub $128, %%rsp\n\t"
+                     "push %%rbp\n\t"
+                     "mov %%r9, %%rbp\n\t"
+                     "int $0x80\n\t"
+                     "pop %%rbp\n\t"
+                     "add $128, %%rsp"
+                     : "=a"(ret)
+                     : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), "r"(r9)
+                     : "memory", "cc", "r10", "r11");
+    /* the i386 ABI returns -errno in eax */
+    int iret = (int)ret;
+    j_int("ret", iret < 0 && iret > -4096 ? -1 : iret);
+    j_int("errno", iret < 0 && iret > -4096 ? -iret : 0);
+#else
+    (void)a;
+    j_bool("unsupported", 1);
+    j_int("ret", -1);
+    j_int("errno", ENOSYS);
+#endif
+    obj_end();
+    putchar('\n');
+    fflush(stdout);
+    return 0;
+}
+
+static volatile sig_atomic_t stop_loop_;
+static void on_stop_loop(int sig)
+{
+    (void)sig;
+    stop_loop_ = 1;
+}
+
+static void stop_on_term(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_loop;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* argv[0] of /proc/PID/cmdline, or "" */
+static void proc_argv0(pid_t pid, char* out, size_t outlen)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+    out[0] = '\0';
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, out, outlen - 1);
+    close(fd);
+    out[n > 0 ? n : 0] = '\0';
+}
+
+static int cmd_ptrace_watch(const char* secs_arg, const char* program)
+{
+    double deadline = now_seconds() + strtod(secs_arg, NULL);
+    pid_t self = getpid();
+    long seen = 0, attached_program = 0, attached_runtime = 0, fd_program = 0, fd_runtime = 0;
+    char runtime_cmdline[256] = "";
+    pid_t last_max = 0;
+    static pid_t done[4096];
+    size_t ndone = 0;
+    stop_on_term();
+    while (!stop_loop_ && now_seconds() < deadline) {
+        DIR* d = opendir("/proc");
+        if (!d)
+            break;
+        struct dirent* e;
+        pid_t max = last_max;
+        while ((e = readdir(d)) != NULL) {
+            char* end;
+            long v = strtol(e->d_name, &end, 10);
+            if (*end != '\0' || v <= 0 || (pid_t)v == self)
+                continue;
+            pid_t pid = (pid_t)v;
+            if (pid > max)
+                max = pid;
+            if (pid > last_max)
+                seen++;
+            /* a pid already seen running PROGRAM is done with (pid reuse aside) */
+            int is_done = 0;
+            for (size_t i = 0; i < sizeof done / sizeof done[0]; i++)
+                if (done[i] == pid)
+                    is_done = 1;
+            if (is_done)
+                continue;
+            char argv0[256];
+            char fdpath[64];
+            snprintf(fdpath, sizeof fdpath, "/proc/%d/fd", (int)pid);
+            DIR* fds = opendir(fdpath);
+            if (fds) {
+                proc_argv0(pid, argv0, sizeof argv0);
+                closedir(fds);
+                if (argv0[0] != '\0' && strcmp(argv0, program) != 0) {
+                    fd_runtime++;
+                    snprintf(runtime_cmdline, sizeof runtime_cmdline, "%s", argv0);
+                } else {
+                    fd_program++;
+                    done[ndone++ % (sizeof done / sizeof done[0])] = pid;
+                }
+            }
+            /* PTRACE_SEIZE makes PTRACE_ATTACH's permission check without sending SIGSTOP, which
+             * could outlive the detach and leave an exec'd program stopped for good */
+            if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) == 0) {
+                int st = 0;
+                ptrace(PTRACE_INTERRUPT, pid, NULL, NULL);
+                while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR)
+                    ;
+                long sig = 0;
+                if (WIFSTOPPED(st) && (st >> 16) == 0 && WSTOPSIG(st) != SIGTRAP)
+                    sig = WSTOPSIG(st); /* a real signal caught on its way: hand it back */
+                proc_argv0(pid, argv0, sizeof argv0);
+                if (argv0[0] != '\0' && strcmp(argv0, program) != 0) {
+                    attached_runtime++;
+                    snprintf(runtime_cmdline, sizeof runtime_cmdline, "%s", argv0);
+                } else {
+                    attached_program++;
+                    done[ndone++ % (sizeof done / sizeof done[0])] = pid;
+                }
+                ptrace(PTRACE_DETACH, pid, NULL, (void*)sig);
+            }
+        }
+        closedir(d);
+        last_max = max;
+        /* reap anything we inherited as the namespace's pid 1 */
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        /* a joining process spends milliseconds in the runtime's code: 100 us between passes
+         * still sees every one of them without starving the machine */
+        struct timespec pause = {0, 100000};
+        nanosleep(&pause, NULL);
+    }
+    obj_begin(NULL);
+    j_int("seen", seen);
+    j_int("attached_program", attached_program);
+    j_int("attached_runtime", attached_runtime);
+    j_int("fd_program", fd_program);
+    j_int("fd_runtime", fd_runtime);
+    j_str("runtime_cmdline", runtime_cmdline);
+    obj_end();
+    putchar('\n');
+    fflush(stdout);
+    return 0;
+}
+
+static int cmd_exchange(int argc, char** argv)
+{
+    /* argv: exchange SECS A B [C D ...] */
+    stop_on_term();
+    double deadline = now_seconds() + strtod(argv[2], NULL);
+    int npairs = (argc - 3) / 2;
+    long swaps = 0;
+    long* per = calloc((size_t)npairs, sizeof *per);
+    if (!per)
+        return 1;
+    while (!stop_loop_) {
+        for (int i = 0; i < npairs; i++) {
+            const char* a = argv[3 + 2 * i];
+            const char* b = argv[4 + 2 * i];
+            if (syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */) == 0) {
+                swaps++;
+                per[i]++;
+            }
+        }
+        if ((swaps & 1023) == 0 && now_seconds() >= deadline)
+            break;
+    }
+    /* leave every pair as it was found */
+    for (int i = 0; i < npairs; i++)
+        if (per[i] & 1)
+            syscall(SYS_renameat2, AT_FDCWD, argv[3 + 2 * i], AT_FDCWD, argv[4 + 2 * i], 2);
+    free(per);
+    obj_begin(NULL);
+    j_int("swaps", swaps);
+    obj_end();
+    putchar('\n');
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char** argv)
 {
     if (argc >= 2) {
@@ -595,9 +819,16 @@ int main(int argc, char** argv)
             return cmd_wait_signal();
         if (strcmp(cmd, "syscall") == 0 && argc >= 3)
             return cmd_syscall(argc, argv);
+        if (strcmp(cmd, "syscall32") == 0 && argc >= 3)
+            return cmd_syscall32(argc, argv);
+        if (strcmp(cmd, "ptrace-watch") == 0 && argc >= 4)
+            return cmd_ptrace_watch(argv[2], argv[3]);
+        if (strcmp(cmd, "exchange") == 0 && argc >= 5 && argc % 2 == 1)
+            return cmd_exchange(argc, argv);
         if (strcmp(cmd, "report") != 0) {
             fprintf(stderr,
-                "usage: %s [report | sleep N | exit N | write PATH | wait-signal | syscall NR [ARGS]]\n",
+                "usage: %s [report | sleep N | exit N | write PATH | wait-signal | syscall NR [ARGS]"
+                " | syscall32 NR [ARGS] | ptrace-watch SECS PROGRAM | exchange SECS A B [C D...]]\n",
                 argv[0]);
             return 2;
         }
