@@ -229,7 +229,12 @@ Result<CreatedContainer> create_container(
     req.parent_setup = by_pid || process::has_net_devices(spec);
     req.defer_cgroup_ns = by_pid && plan.creates(oci::NamespaceType::Cgroup);
     req.mempolicy = mempolicy ? &*mempolicy : nullptr;
-    c.init = TRY(process::create_init(req, [&](pid_t pid) -> Result<void> {
+    auto oom_kills = [&]() -> uint64_t {
+        auto n = cgroup.oom_kill_count();
+        return n ? n.value() : 0;
+    };
+    const uint64_t ooms_before = oom_kills();
+    auto init = process::create_init(req, [&](pid_t pid) -> Result<void> {
         if (pidfd_socket)
             TRY(send_pidfd(pidfd_socket.get(), pid, "standard"));
         auto st = TRY(read_proc_stat(pid));
@@ -237,7 +242,14 @@ Result<CreatedContainer> create_container(
         c.record.start_time = st.start_time;
         c.record.created = log::rfc3339_now(true);
         return c.dir.write_record(c.record);
-    }));
+    });
+    if (!init) {
+        // The kernel's OOM killer is the usual reason an init dies during setup.
+        if (oom_kills() > ooms_before)
+            return Error::message("container init was OOM-killed (memory limit too low?)");
+        return std::move(init).error();
+    }
+    c.init = std::move(init.value());
     fifo.reset();
     console.reset();
 

@@ -131,10 +131,11 @@ Result<std::string> look_path(const std::string& file, const std::vector<std::st
         size_t end = path.find(':', start);
         if (end == std::string::npos)
             end = path.size();
-        std::string dir = path.substr(start, end - start);
-        if (dir.empty())
-            dir = ".";
-        std::string candidate = dir + "/" + file;
+        std::string dir = end > start ? path.substr(start, end - start) : std::string(1, '.');
+        // Appended rather than concatenated: GCC 12 reports a false -Wrestrict here (bug 105651).
+        std::string candidate = std::move(dir);
+        candidate += '/';
+        candidate += file;
         if (find_executable(candidate) == 0)
             return candidate;
         start = end + 1;
@@ -153,11 +154,6 @@ SeccompTiming seccomp_timing(const seccomp::CompiledFilter* filter, bool no_new_
 
 Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const PrepareOptions& options)
 {
-    for (const auto& rl : process.rlimits) {
-        struct rlimit lim = {static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
-        TRY(sys.setrlimit(rlimit_resource(rl.type), lim).context("set " + rl.type));
-    }
-
     std::string cwd = process.cwd.empty() ? "/" : process.cwd;
     // A missing cwd is created inside the rootfs as container root, as runc does.
     if (options.missing_cwd == MissingCwd::Create) {
@@ -171,10 +167,19 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
         TRY(apply_scheduler(*process.scheduler));
     if (process.ioPriority)
         TRY(apply_io_priority(*process.ioPriority));
+    // HOME is looked up while files can still be opened: RLIMIT_NOFILE may be tiny.
+    const auto& user = process.user;
+    std::string home = env_has(process.env, "HOME") ? std::string() : home_of(user.uid);
+
+    // rlimits as late as they can be: after the last file hull opens (a soft RLIMIT_NOFILE of
+    // 4 must still start), before the user change (raising a hard limit needs privilege).
+    for (const auto& rl : process.rlimits) {
+        struct rlimit lim = {static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
+        TRY(sys.setrlimit(rlimit_resource(rl.type), lim).context("set " + rl.type));
+    }
 
     if (options.before_user_change)
         TRY(options.before_user_change());
-    const auto& user = process.user;
     if (process.capabilities) {
         TRY(caps::drop_bounding(*process.capabilities));
         TRY(sys.prctl(PR_SET_KEEPCAPS, 1));
@@ -202,8 +207,8 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
     ExecTarget target;
     target.args = process.args;
     target.env = process.env;
-    if (!env_has(target.env, "HOME"))
-        target.env.push_back("HOME=" + home_of(user.uid));
+    if (!home.empty())
+        target.env.push_back("HOME=" + home);
     target.path = TRY(look_path(process.args.at(0), target.env));
     return target;
 }

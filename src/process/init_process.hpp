@@ -2,8 +2,10 @@
 // that is applied inside the container after the rootfs is ready, and the final execve.
 //
 // Runs in the init (child), after pivot_root, still root in the container's namespaces.
-// Order (as runc's finalizeNamespace): rlimits (raising a hard limit needs privilege),
-// bounding set, keep-caps, groups and ids, caps, cwd, umask, no_new_privs, executable lookup.
+// Order: cwd creation, scheduling, the HOME lookup, then rlimits (after the last file hull opens,
+// so a soft RLIMIT_NOFILE of 4 still starts; before the user change, as raising a hard limit
+// needs privilege), bounding set, keep-caps, groups and ids, caps, cwd, umask, no_new_privs,
+// executable lookup.
 #pragma once
 
 #include "hull/error.hpp"

@@ -145,12 +145,19 @@ cg_dir() {
 }
 
 @test "cgroups: devices: only the default devices and the allowed ones can be opened" {
-	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]'
-	set_args sh -c 'mknod /tmp/loop b 7 0 && (head -c1 /tmp/loop >/dev/null 2>&1 && echo opened || echo denied); echo x >/dev/null && echo null-ok'
+	# CAP_MKNOD so that only the device cgroup stands between mknod+open and the device
+	update_config '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
+		| .process.capabilities.permitted += ["CAP_MKNOD"]
+		| .linux.resources.devices = [{"allow": false, "access": "rwm"},
+			{"allow": true, "type": "b", "major": 7, "minor": 1, "access": "rwm"}]'
+	set_args sh -c 'mknod /dev/l0 b 7 0 2>/dev/null; mknod /dev/l1 b 7 1;
+		head -c0 /dev/l0 2>/dev/null && echo l0-opened || echo l0-denied;
+		head -c0 /dev/l1 2>/dev/null; [ $? -ne 1 ] || echo l1-denied; echo x >/dev/null && echo null-ok'
 	run hull run --bundle "$BUNDLE" dev
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"null-ok"* ]]
-	[[ "$output" != *"opened"* ]]
+	[[ "$output" == *"l0-denied"* ]]
+	[[ "$output" != *"l1-denied"* ]]
 }
 
 @test "cgroups: pids.max = 1: true runs, a fork fails cleanly without hanging" {
@@ -189,4 +196,23 @@ cg_dir() {
 	[[ "$output" == *"cgroupsPath"* ]]
 	no_state_left
 	[ ! -e /sys/fs/cgroup/pids/escape ]
+}
+
+@test "cgroups: true exits 0 with a 512k memory limit and with RLIMIT_NOFILE soft = 4" {
+	set_args true
+	update_config '.linux.resources = {"memory": {"limit": 524288}}'
+	run timeout 30 "$HULL" --root "$ROOT" run --bundle "$BUNDLE" m512
+	[ "$status" -eq 0 ]
+	update_config 'del(.linux.resources) | .process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 4, "hard": 1024}]'
+	run timeout 30 "$HULL" --root "$ROOT" run --bundle "$BUNDLE" nofile4
+	[ "$status" -eq 0 ]
+}
+
+@test "cgroups: a memory limit too small to start gives a clear OOM message and leaves nothing" {
+	set_args true
+	update_config '.linux.resources = {"memory": {"limit": 65536}}'
+	run timeout 30 "$HULL" --root "$ROOT" run --bundle "$BUNDLE" tiny
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container init was OOM-killed (memory limit too low?)"* ]]
+	no_state_left
 }
