@@ -6,8 +6,9 @@
 # tests/vm/suite/ (one boot), and fails with its TAP output if any of it fails.
 #
 # The first run installs qemu-system-x86 if missing and downloads the kernel package with apt
-# into $HULL_VM_CACHE (default /var/cache/hull-vm), reused afterwards. HULL_VM_SKIP=1 skips
-# this file.
+# into $HULL_VM_CACHE (default /var/cache/hull-vm), reused afterwards; the few extra modules the
+# suite loads (modules.sh) are extracted from that package into $HULL_VM_CACHE/suite-modules.
+# HULL_VM_SKIP=1 skips this file.
 
 setup_file() {
 	[ -z "${HULL_VM_SKIP:-}" ] || return 0 # bats 1.8 cannot skip from setup_file: setup does
@@ -112,6 +113,14 @@ smoke_output() {
 		if [ -n "${HULL_CHECKER:-}" ] && [ -x "$HULL_CHECKER" ]; then
 			install -m 0755 "$HULL_CHECKER" "$HULL_BUNDLE_CACHE/rootfs/bin/hull-checker"
 		fi
+	fi
+	# Kernel modules the suite loads itself (loop devices for io.max, BFQ, soft-RoCE for rdma),
+	# extracted once per kernel from the package prepare.sh keeps. Without them those checks skip.
+	local modules
+	if modules="$("$BATS_TEST_DIRNAME/modules.sh" "$HULL_VM_CACHE")"; then
+		export HULL_VM_SUITE_MODULES="$modules"
+	else
+		echo "# no extra kernel modules for the guest suite: its io and rdma checks will skip" >&3
 	fi
 	HULL_VM_NO_PREPARE=1 run "$VM/run.sh" --timeout 500 -- bats --tap "$HULL_SOURCE_DIR/tests/vm/suite/"
 	echo "run.sh exited with $status; the guest's TAP output:"
