@@ -185,8 +185,13 @@ cg_dir() {
 	# later commands use the stored driver and paths without the flag
 	hull delete --force sd1
 	[ ! -d "$dir" ]
-	rmdir /sys/fs/cgroup/*/hull-test.slice 2>/dev/null || true
-	find /sys/fs/cgroup -name 'hull-test.slice' -type d -exec rmdir {} + 2>/dev/null || true
+	# the slice directories are parents the manager never removes (as runc): the test's own
+	# "hull-test.slice" expands to /hull.slice/hull-test.slice in every hierarchy
+	local leftover
+	for leftover in $(find /sys/fs/cgroup -depth -type d -path '*/hull.slice*' 2>/dev/null); do
+		rmdir "$leftover"
+	done
+	[ -z "$(find /sys/fs/cgroup -type d -name hull.slice 2>/dev/null)" ]
 }
 
 @test "cgroups: an escaping cgroupsPath is refused before anything is made" {
