@@ -2,6 +2,7 @@
 // LISTEN_FDS environment. Runs in the container init (see attributes.hpp for when and with what
 // privilege); the pure helpers also run in the runtime.
 #include "process/attributes.hpp"
+#include "process/text_util.hpp"
 
 #include <charconv>
 #include <climits>
@@ -13,6 +14,10 @@
 namespace hull::process {
 
 namespace {
+
+using text::find_named;
+using text::quoted;
+using text::trim_blanks;
 
 static_assert(sizeof(SchedAttr) == 56);
 
@@ -57,31 +62,6 @@ constexpr NamedValue personality_domains[] = {
     {"LINUX", PER_LINUX},
     {"LINUX32", PER_LINUX32},
 };
-
-template <size_t N> const NamedValue* find_named(const NamedValue (&table)[N], std::string_view name)
-{
-    for (const NamedValue& entry : table)
-        if (entry.name == name)
-            return &entry;
-    return nullptr;
-}
-
-std::string quoted(std::string_view text)
-{
-    std::string out = "\"";
-    out += text;
-    out += '"';
-    return out;
-}
-
-std::string_view trim_blanks(std::string_view text)
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 // A whole-string decimal number without sign; false for anything else, including overflow.
 template <typename T> bool parse_decimal(std::string_view text, T& out)

@@ -1,5 +1,6 @@
 // linux.memoryPolicy: planning (pure) and set_mempolicy(2) in the container init.
 #include "process/mempolicy.hpp"
+#include "process/text_util.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +13,10 @@
 namespace hull::process {
 
 namespace {
+
+using text::find_named;
+using text::quoted;
+using text::trim_blanks;
 
 struct NamedValue {
     std::string_view name;
@@ -36,34 +41,9 @@ constexpr NamedValue mempolicy_flags[] = {
 
 constexpr unsigned bits_per_word = sizeof(unsigned long) * CHAR_BIT;
 
-const NamedValue* find_named(const auto& table, std::string_view name)
-{
-    for (const NamedValue& entry : table)
-        if (entry.name == name)
-            return &entry;
-    return nullptr;
-}
-
-std::string quoted(std::string_view text)
-{
-    std::string out = "\"";
-    out += text;
-    out += '"';
-    return out;
-}
-
 Error field_error(std::string_view field, const std::string& reason)
 {
     return Error::message("config.json: /linux/memoryPolicy/" + std::string(field) + ": " + reason);
-}
-
-std::string_view trim_blanks(std::string_view text)
-{
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
 }
 
 // A whole-string decimal number without sign; false for anything else, including overflow.
