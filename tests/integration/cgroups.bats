@@ -221,3 +221,23 @@ cg_dir() {
 	[[ "$output" == *"container init was OOM-killed (memory limit too low?)"* ]]
 	no_state_left
 }
+
+@test "cgroups v1: swap, swappiness, cpuset and blkio throttling reach their v1 files" {
+	local dev
+	dev="$(cat /sys/block/vda/dev 2>/dev/null || cat "/sys/block/$(ls /sys/block | head -1)/dev")"
+	local maj="${dev%%:*}" min="${dev##*:}"
+	update_config ".linux.resources = {\"memory\": {\"limit\": 67108864, \"swap\": 134217728, \"swappiness\": 10},
+		\"cpu\": {\"cpus\": \"0\", \"mems\": \"0\"},
+		\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": $maj, \"minor\": $min, \"rate\": 1048576}],
+			\"throttleWriteIOPSDevice\": [{\"major\": $maj, \"minor\": $min, \"rate\": 300}]}}"
+	create_container v1f sleep 100
+	local pid
+	pid="$(state_field v1f pid)"
+	[ "$(cat "$(cg_dir "$pid" memory)/memory.limit_in_bytes")" = 67108864 ]
+	[ "$(cat "$(cg_dir "$pid" memory)/memory.memsw.limit_in_bytes")" = 134217728 ]
+	[ "$(cat "$(cg_dir "$pid" memory)/memory.swappiness")" = 10 ]
+	[ "$(cat "$(cg_dir "$pid" cpuset)/cpuset.cpus")" = 0 ]
+	[ "$(cat "$(cg_dir "$pid" cpuset)/cpuset.mems")" = 0 ]
+	grep -qx "$maj:$min 1048576" "$(cg_dir "$pid" blkio)/blkio.throttle.read_bps_device"
+	grep -qx "$maj:$min 300" "$(cg_dir "$pid" blkio)/blkio.throttle.write_iops_device"
+}
