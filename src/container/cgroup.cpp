@@ -27,8 +27,8 @@ std::vector<std::string> split_list(const char* text)
 
 } // namespace
 
-Result<cgroups::CgroupState> resolve_container_cgroup(
-    const oci::Spec& spec, const std::string& id, const GlobalOptions& global)
+Result<cgroups::CgroupState> resolve_container_cgroup(const oci::Spec& spec, const std::string& id,
+    const GlobalOptions& global, const cgroups::HostCgroups& host)
 {
     cgroups::PathRequest req;
     req.cgroups_path = spec.linux ? spec.linux->cgroupsPath : "";
@@ -36,7 +36,6 @@ Result<cgroups::CgroupState> resolve_container_cgroup(
     req.driver = global.systemd_cgroup ? cgroups::Driver::Systemd : cgroups::Driver::Cgroupfs;
     req.rootless = ::geteuid() != 0;
     req.confine = split_list(::getenv("HULL_CGROUP_CONFINE"));
-    auto host = TRY(cgroups::detect_host());
     auto own = TRY(cgroups::read_own_cgroups());
     return cgroups::resolve_path(req, host, own).context("config.json: /linux/cgroupsPath");
 }

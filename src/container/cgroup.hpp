@@ -17,8 +17,8 @@ namespace hull::container {
 // HULL_CGROUP_CONFINE (a comma list of v1 controllers, e.g. "memory") keeps those hierarchies
 // beneath the runtime's own cgroup even for an absolute path: for hosts whose supervisor puts
 // every process in a memory cgroup it must not leave (the development and CI machines).
-Result<cgroups::CgroupState> resolve_container_cgroup(
-    const oci::Spec& spec, const std::string& id, const GlobalOptions& global);
+Result<cgroups::CgroupState> resolve_container_cgroup(const oci::Spec& spec, const std::string& id,
+    const GlobalOptions& global, const cgroups::HostCgroups& host);
 
 // The manager of a recorded container; nullopt when it was created without cgroups.
 Result<std::optional<cgroups::Manager>> container_cgroup(const ContainerRecord& record);

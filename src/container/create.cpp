@@ -135,7 +135,9 @@ Result<CreatedContainer> create_container(
     }
     // The cgroup: where it goes and the device rules, decided before anything exists.
     const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
-    auto cgroup_state = TRY(resolve_container_cgroup(spec, opts.id, global));
+    // The host's layout, read once: the cgroup placement and the init's cgroupfs mounts use it.
+    auto host_cgroups = TRY(cgroups::detect_host());
+    auto cgroup_state = TRY(resolve_container_cgroup(spec, opts.id, global, host_cgroups));
     auto device_rules
         = TRY(cgroups::device_rules(resources, spec.linux ? spec.linux->devices : std::vector<oci::Device> {})
                   .context("config.json: /linux/resources/devices"));
@@ -219,6 +221,7 @@ Result<CreatedContainer> create_container(
     req.console_socket = console.get();
     req.seccomp = filter ? &*filter : nullptr;
     req.cgroup_fd = cgroup_fd.get();
+    req.host_cgroups = &host_cgroups;
     // On v2 clone3 places the init; elsewhere (v1 hierarchies) the init waits at step 2b.
     const bool by_pid = cgroup_state.layout != cgroups::Layout::V2 || !cgroup_fd;
     req.join_cgroup = [&](pid_t pid, bool born_inside) -> Result<void> {

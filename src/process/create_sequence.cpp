@@ -138,6 +138,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     ropts.no_pivot = req.no_pivot;
     ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
     ropts.new_ipc_ns = plan.creates(oci::NamespaceType::Ipc);
+    ropts.host_cgroups = req.host_cgroups;
     if (spec.linux)
         ropts.mount_label = spec.linux->mountLabel;
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);

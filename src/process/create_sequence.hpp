@@ -1,6 +1,7 @@
 // Creating the container init: both sides of the handshake in protocol.hpp.
 #pragma once
 
+#include "hull/cgroups/host.hpp"
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/namespaces/plan.hpp"
@@ -32,6 +33,7 @@ struct InitRequest {
     const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled
     const MemPolicyPlan* mempolicy = nullptr; // linux.memoryPolicy, planned
     int cgroup_fd = -1; // the container's cgroup2 directory, for CLONE_INTO_CGROUP
+    const cgroups::HostCgroups* host_cgroups = nullptr; // the host's layout, for the cgroupfs mount
     // Step 2b: puts the init in its cgroup where clone3 did not (`born_inside`: it is already
     // in the cgroup2 one); the init waits for it when `parent_setup` is set.
     std::function<Result<void>(pid_t, bool born_inside)> join_cgroup;

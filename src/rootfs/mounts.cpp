@@ -151,7 +151,7 @@ std::string own_cgroup_path(const std::vector<std::string>& subsystems)
 Result<void> mount_cgroup(
     Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
 {
-    auto host = TRY(cgroups::detect_host());
+    cgroups::HostCgroups host = opts.host_cgroups ? *opts.host_cgroups : TRY(cgroups::detect_host());
     unsigned long flags = mf.flags & ~static_cast<unsigned long>(MS_RDONLY);
     auto target = TRY(make_in_root(root, m.destination, Kind::Directory));
     TRY(check_proc_target(target.get(), m, false, opts));

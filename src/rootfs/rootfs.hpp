@@ -14,6 +14,7 @@
 //      (last, as runc: an unbindable root would refuse the binds of the masks)
 #pragma once
 
+#include "hull/cgroups/host.hpp"
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/oci/spec.hpp"
@@ -30,6 +31,7 @@ struct RootfsOptions {
     bool new_network_ns = true; // sysfs can only be mounted in a network namespace of our own
     bool new_ipc_ns = true; // mqueue, likewise, in an ipc namespace of our own
     std::string mount_label; // linux.mountLabel: SELinux context= for the mounts that take one
+    const cgroups::HostCgroups* host_cgroups = nullptr; // read by the runtime; null: read here
     bool new_cgroup_ns = true; // decides how the cgroup filesystem is mounted
     const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // by mount index (idmap.hpp)
 };
