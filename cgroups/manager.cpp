@@ -299,6 +299,11 @@ Result<void> Manager::add_pid(pid_t pid, std::string_view sub)
                 break;
             detail::sleep_ms(30);
         }
+        if (!r && d.optional && !rel.empty() && r.error().code() == ENOENT) {
+            // No such sub-cgroup in a hierarchy the container may lack: its own cgroup there.
+            if (auto fd = detail::open_dir(d.path))
+                r = write(fd.value().get(), d.path, "cgroup.procs", value);
+        }
         if (!r && !d.optional)
             return r;
     }

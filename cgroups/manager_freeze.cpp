@@ -159,7 +159,9 @@ Result<void> Manager::kill_all(int sig)
             auto fd = detail::open_dir(u->path);
             if (fd) {
                 auto r = write(fd.value().get(), u->path, "cgroup.kill", "1");
-                if (r || r.error().code() != ENOENT)
+                // On hybrid hosts the cgroup2 directory is a companion: a process the v1
+                // hierarchies hold can be outside it, so they are read as well.
+                if (m_state.layout == Layout::V2 && (r || r.error().code() != ENOENT))
                     return r;
             } else if (m_state.layout == Layout::V2) {
                 return std::move(fd).error();

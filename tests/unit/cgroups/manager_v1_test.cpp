@@ -172,6 +172,20 @@ TEST_CASE("v1 add_pid, clone fd on the cgroup2 side, freezer")
     REQUIRE(m.thaw().ok());
     CHECK(m.freezer_state().value() == FreezerState::Thawed);
 
+    // A sub-cgroup (exec --cgroup) made in the v1 hierarchies only: on the optional cgroup2 side
+    // the process goes to the container's own cgroup; missing from a v1 hierarchy, it fails.
+    for (const char* d :
+        {"cpuset/a/ctr", "memory/p/ctr", "cpu/ctr", "devices/ctr", "freezer/ctr", "pids/ctr"})
+        t.file(std::string(d) + "/sub/cgroup.procs", "");
+    rec.writes.clear();
+    REQUIRE(m.add_pid(78, "sub").ok());
+    CHECK(rec.writes
+        == V {"cpuset/a/ctr/sub/cgroup.procs=78", "memory/p/ctr/sub/cgroup.procs=78",
+            "cpu/ctr/sub/cgroup.procs=78", "devices/ctr/sub/cgroup.procs=78",
+            "freezer/ctr/sub/cgroup.procs=78", "pids/ctr/sub/cgroup.procs=78",
+            "unified/ctr/cgroup.procs=78"});
+    CHECK_FALSE(m.add_pid(79, "nosuch").ok());
+
     // A missing non-optional hierarchy makes add_pid fail.
     Tree bare;
     hybrid_tree(bare);
@@ -196,11 +210,19 @@ TEST_CASE("v1 kill_all without cgroup.kill: freeze, signal, thaw")
     CHECK(WTERMSIG(status) == SIGKILL);
     CHECK(rec.writes == V {"freezer/ctr/freezer.state=FROZEN", "freezer/ctr/freezer.state=THAWED"});
 
-    // With cgroup.kill on the cgroup2 side, runc uses it on hybrid hosts too.
+    // With cgroup.kill on the cgroup2 side it is used (as runc does on hybrid hosts), and the
+    // v1 hierarchies are still read: a process they hold may be outside the cgroup2 companion.
+    pid_t other = cgtest::spawn_pausing_child();
+    REQUIRE(other > 0);
+    t.file("devices/ctr/cgroup.procs", std::to_string(other) + "\n");
     t.file("unified/ctr/cgroup.kill", "");
     rec.writes.clear();
     REQUIRE(m.kill_all(SIGKILL).ok());
-    CHECK(rec.writes == V {"unified/ctr/cgroup.kill=1"});
+    REQUIRE(::waitpid(other, &status, 0) == other);
+    CHECK(WIFSIGNALED(status));
+    CHECK(rec.writes
+        == V {"unified/ctr/cgroup.kill=1", "freezer/ctr/freezer.state=FROZEN",
+            "freezer/ctr/freezer.state=THAWED"});
 }
 
 TEST_CASE("the runtime's own cgroup is never signalled or removed")
