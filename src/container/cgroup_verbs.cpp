@@ -2,6 +2,7 @@
 // pause, resume, ps, update, events. Each uses the cgroup recorded at create, never flags.
 #include "container/cgroup.hpp"
 #include "container/common.hpp"
+#include "container/update_merge.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/parse.hpp"
@@ -27,6 +28,13 @@ Result<cgroups::Manager> manager_of(const Loaded& c)
     if (!cg)
         return Error::message("container " + c.record.id + " has no cgroup");
     return std::move(*cg);
+}
+
+// Whether the memory controller is in a cgroup2 hierarchy (v2, or the cgroup2 side of a hybrid
+// host whose v1 hierarchies lack it), where memory.swap.max is the swap alone.
+bool memory_in_v2(const cgroups::CgroupState& state)
+{
+    return state.layout == cgroups::Layout::V2 || (!state.find("memory") && state.unified());
 }
 
 void print(const std::string& text)
@@ -286,8 +294,17 @@ Result<int> update(const GlobalOptions& global, const UpdateOptions& opts)
     } else {
         r = TRY(resources_from_flags(opts));
     }
+    // The saved config holds the limits in force: it completes what the kernel needs, and takes
+    // the merge once the cgroup has it (runc update.go keeps its config the same way).
+    std::string config = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
+    auto saved = TRY(saved_resources(config));
+    std::string merged = TRY(merge_into_config(config, r));
     auto cg = TRY(manager_of(c));
-    TRY(cg.apply(r));
+    auto for_kernel = TRY(resources_for_kernel(r, saved, memory_in_v2(cg.state())));
+    TRY(cg.apply(for_kernel));
+    if (merged != config)
+        TRY(write_file_atomic(c.dir.path() + "/" + kSavedConfig, merged, 0600)
+                .context("save the updated resources"));
     return 0;
 }
 
