@@ -2,14 +2,20 @@
 # tests/vm/run.sh [OPTIONS] [--] CMD [ARG...]
 #
 # Runs CMD as root in a throwaway qemu guest (TCG) that boots the distribution's kernel with
-# cgroup_no_v1=all, so every cgroup v2 controller is available at /sys/fs/cgroup, and sees the
-# host's root filesystem read-only under a tmpfs overlay: the same paths, binaries and files as
-# here, while every write stays in the guest and vanishes with it. CMD gets this environment
-# (exported bash functions too) plus HULL_VM=1, this working directory (else /), no stdin;
-# its stdout and stderr (pipes, not terminals) are relayed here as they come. run.sh exits with
-# CMD's exit status.
+# cgroup_no_v1=all, so every cgroup v2 controller is available at /sys/fs/cgroup (or with another
+# cgroup layout, --cgroup), and sees the host's root filesystem read-only under a tmpfs overlay:
+# the same paths, binaries and files as here, while every write stays in the guest and vanishes
+# with it. CMD gets this environment (exported bash functions too) plus HULL_VM=1 and
+# HULL_VM_CGROUP=<layout>, this working directory (else /), no stdin; its stdout and stderr
+# (pipes, not terminals) are relayed here as they come. run.sh exits with CMD's exit status.
 #
 # Options:
+#   --cgroup LAYOUT  the guest's cgroup layout (default v2):
+#                      v2      cgroup2 on /sys/fs/cgroup with every controller (cgroup_no_v1=all)
+#                      v1      legacy: a tmpfs on /sys/fs/cgroup, one v1 hierarchy per controller
+#                              (cpu,cpuacct and net_cls,net_prio shared), name=systemd; no cgroup2
+#                      hybrid  v1 as above without hugetlb, and cgroup2 on /sys/fs/cgroup/unified
+#                              with hugetlb only and an empty subtree_control (this host's layout)
 #   --timeout S      kill the guest after S seconds (default $HULL_VM_TIMEOUT, else 300)
 #   --mem MB         guest memory (default $HULL_VM_MEM, else 1024); the overlay's writes live in it
 #   --smp N          guest CPUs (default $HULL_VM_SMP, else 2)
@@ -36,6 +42,7 @@ timeout_s="${HULL_VM_TIMEOUT:-300}"
 mem="${HULL_VM_MEM:-1024}"
 smp="${HULL_VM_SMP:-2}"
 cache="${HULL_VM_CACHE:-/var/cache/hull-vm}"
+layout=v2
 append=""
 console=""
 verbose=""
@@ -55,6 +62,8 @@ while [ $# -gt 0 ]; do
 	--smp=*) smp="${1#*=}"; shift ;;
 	--cache) cache="$2"; shift 2 ;;
 	--cache=*) cache="${1#*=}"; shift ;;
+	--cgroup) layout="$2"; shift 2 ;;
+	--cgroup=*) layout="${1#*=}"; shift ;;
 	-e | --env) extra_env+=("$2"); shift 2 ;;
 	--env=*) extra_env+=("${1#*=}"); shift ;;
 	--append) append="$append $2"; shift 2 ;;
@@ -70,6 +79,11 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || { echo "run.sh: no command given" >&2; usage; }
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || { echo "run.sh: --timeout wants seconds" >&2; exit 2; }
+case "$layout" in
+v2) cmdline="cgroup_no_v1=all" ;;
+v1 | hybrid) cmdline="hullvm_cgroup=$layout" ;;
+*) echo "run.sh: --cgroup wants v2, v1 or hybrid, got '$layout'" >&2; exit 2 ;;
+esac
 for kv in "${extra_env[@]}"; do
 	[[ "$kv" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || { echo "run.sh: -e wants NAME=VALUE, got '$kv'" >&2; exit 2; }
 done
@@ -124,6 +138,9 @@ mkdir "$run/job"
 		esac
 		printf ' \\\n\t%s' "$(quote "$kv")"
 	done < <(env -0)
+	# HULL_VM_CGROUP comes from the guest's init: the layout it mounted.
+	# shellcheck disable=SC2016
+	printf ' \\\n\t"HULL_VM_CGROUP=$HULL_VM_CGROUP"'
 	for kv in HULL_VM=1 "${extra_env[@]}"; do
 		printf ' \\\n\t%s' "$(quote "$kv")"
 	done
@@ -156,7 +173,7 @@ qemu=(
 	-machine pc,accel=tcg -cpu "${HULL_VM_CPU:-qemu64}" -m "$mem" -smp "$smp"
 	-nodefaults -no-user-config -display none -monitor none -no-reboot
 	-kernel "$boot/kernel" -initrd "$boot/initrd.gz"
-	-append "console=ttyS0 cgroup_no_v1=all quiet panic=-1 lpj=10000000$append"
+	-append "console=ttyS0 $cmdline quiet panic=-1 lpj=10000000$append"
 	-serial "file:$console_log" -serial "file:$run/stdout" -serial "file:$run/stderr"
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
