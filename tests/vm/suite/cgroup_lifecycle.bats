@@ -1,11 +1,10 @@
 #!/usr/bin/env bats
-# cgroup v2, in the guest: where the container's cgroup goes and how the container gets into it
-# (cli-contract.md §9, §10), what the limits do as seen from inside (an OOM kill, a refused fork,
-# a frozen container, the device filter), the verbs that work on the cgroup (pause, resume, ps,
-# events, exec, kill --all, delete; cli-contract.md §4.3, §4.4, §8.2), and the edge cases of the
-# issue (tiny limits, failures half-way). Values are read on the host side of the guest; the
-# per-field conversions are in cgroup_resources.bats. The hybrid host's suite is
-# tests/integration/cgroups.bats.
+# Where the container's cgroup goes and how the container gets into it (cli-contract.md §9,
+# §10), what the limits do as seen from inside (an OOM kill, a refused fork, a frozen container,
+# the device rules), the verbs that work on the cgroup (pause, resume, ps, events, exec, kill
+# --all, delete; cli-contract.md §4.3, §4.4, §8.2), and the edge cases of the issue (tiny limits,
+# failures half-way). Runs on every layout (guest.bash); values are read on the host side, in the
+# layout's own files. The per-field conversions are in cgroup_resources.bats.
 #
 # Few tests with many checks each: under TCG bats costs about a second per test and every
 # process 100-200 ms (tests/vm/README.md).
@@ -25,24 +24,49 @@ teardown() {
 	guest_hull_teardown
 }
 
-# in_runner CMD...: CMD in the cgroup hull-rt/runner, whose pids.max is 1: the runtime itself
-# may run there, but no process of its can be born there.
-in_runner() {
-	sh -c 'echo $$ >/sys/fs/cgroup/hull-rt/runner/cgroup.procs && exec "$@"' sh "$@"
+# own_cgroup CONTROLLER: sets OWN to this shell's cgroup path in CONTROLLER's hierarchy
+# ("unified": cgroup2), without a trailing slash ("" for the root).
+own_cgroup() {
+	local list path c
+	OWN=""
+	while IFS=: read -r _ list path; do
+		[ -n "$list" ] || list=unified
+		IFS=, read -r -a c <<<"$list"
+		for list in "${c[@]}"; do
+			[ "$list" != "$1" ] || OWN="${path%/}"
+		done
+	done </proc/self/cgroup
 }
 
-@test "cgroupsPath: absolute, relative and empty (beside the runtime's cgroup), systemd slice:prefix:name; the init is born in it (CLONE_INTO_CGROUP); delete removes it" {
-	# The runtime runs in a cgroup of its own below a parent, as under a service manager.
-	guest_cgroup_mkdir /sys/fs/cgroup/hull-rt/runner
-	echo +pids >/sys/fs/cgroup/hull-rt/cgroup.subtree_control
-	echo 1 >/sys/fs/cgroup/hull-rt/runner/pids.max
-	# What hull makes above the containers' cgroups, removed at teardown (parents first here).
-	GUEST_CGROUPS_MADE+=(/sys/fs/cgroup/hull-rt/hull-rel /sys/fs/cgroup/hull-abs /sys/fs/cgroup/hull-abs/x
-		/sys/fs/cgroup/hull.slice /sys/fs/cgroup/hull.slice/hull-test.slice)
-	local bad=0 id path want flags
+# in_runner CMD...: CMD in the cgroup $RUNNER (the runtime's cgroup for the test).
+in_runner() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RUNNER" "$@"
+}
+
+@test "cgroupsPath: absolute, relative and empty (beside the runtime's cgroup), systemd slice:prefix:name; the init starts in it (born there with CLONE_INTO_CGROUP on v2); delete removes it" {
+	# The runtime runs in a cgroup of its own below a parent, as under a service manager. On v2
+	# its pids.max is 1: no process of the runtime's can be born there. On v1 it is in the pids
+	# hierarchy only (every other hierarchy keeps the runtime where it is); v1 has no
+	# clone-into-cgroup, the init is moved at step 2b before it runs anything of the container,
+	# so the runner has no limit there.
+	own_cgroup pids
+	v2 || RUNNER="${CGMNT[pids]}$OWN/hull-rt/runner"
+	! v2 || RUNNER=/sys/fs/cgroup/hull-rt/runner
+	guest_cgroup_mkdir "$RUNNER"
+	if v2; then
+		echo +pids >/sys/fs/cgroup/hull-rt/cgroup.subtree_control
+		echo 1 >"$RUNNER/pids.max"
+	fi
+	# The parents hull makes above the containers' cgroups stay, as with runc.
+	GUEST_CGROUPS_LEFT+=(hull-rt hull-rel hull-abs hull.slice)
+	local bad=0 id path want want1 flags c base="${RUNNER%/hull-rt/runner}"
 	GUEST_WRAP=(in_runner)
-	while read -r id path want flags; do
+	# want: the cgroup on v2, where a relative path is below the parent of the runtime's cgroup
+	# (which has processes of its own, so its children can get no controllers), as runc's fs2;
+	# want1: on v1, below the runtime's own cgroup, as runc's fs.
+	while read -r id path want want1 flags; do
 		[ "$path" != '""' ] || path=""
+		v2 || want="$want1"
 		cfg ".linux.cgroupsPath = \"$path\" | .linux.resources.pids = {\"limit\": 10}" sleep 100
 		# shellcheck disable=SC2206
 		GUEST_GLOBAL=($flags)
@@ -51,44 +75,53 @@ in_runner() {
 			continue
 		}
 		# Right after create, from /proc/<pid>/cgroup, with its limit and every controller.
-		if [ "$CG" != "$want" ]; then
-			echo "MISMATCH $id (cgroupsPath '$path' $flags): init in $CG, wanted $want" >&2
+		if [ "$CG" != "$base$want" ]; then
+			echo "MISMATCH $id (cgroupsPath '$path' $flags): init in $CG, wanted $base$want" >&2
 			bad=1
 		fi
 		cg_is pids.max 10 || bad=1
 		cg_is cgroup.procs "$PID" || bad=1
-		[ -f "$CG/memory.max" ] && [ -f "$CG/cpu.max" ] && [ -f "$CG/io.max" ] || {
-			echo "MISMATCH $id: controllers missing in $CG: $(ls "$CG")" >&2
-			bad=1
-		}
+		if v2; then
+			[ -f "$CG/memory.max" ] && [ -f "$CG/cpu.max" ] && [ -f "$CG/io.max" ] || {
+				echo "MISMATCH $id: controllers missing in $CG: $(ls "$CG")" >&2
+				bad=1
+			}
+		else
+			# Every other hierarchy: the same path below the runtime's cgroup there.
+			for c in memory cpu cpuset blkio devices freezer; do
+				[[ "${CGD[$c]:-}" == */"${want##*/}" ]] && [ -d "${CGD[$c]}" ] || {
+					echo "MISMATCH $id: $c: '${CGD[$c]:-}', wanted .../${want##*/}" >&2
+					bad=1
+				}
+			done
+		fi
 		# Later commands use the stored placement, without the flag.
 		hull delete "$id"
-		if [ -d "$want" ]; then
-			echo "MISMATCH $id: $want is left after delete" >&2
-			bad=1
-		fi
+		cg_gone || bad=1
 	done <<'EOF'
-abs /hull-abs/x/y /sys/fs/cgroup/hull-abs/x/y
-rel hull-rel/c /sys/fs/cgroup/hull-rt/hull-rel/c
-empty "" /sys/fs/cgroup/hull-rt/empty
-sd1 hull-test.slice:hullt:sd1 /sys/fs/cgroup/hull.slice/hull-test.slice/hullt-sd1.scope --systemd-cgroup
+abs /hull-abs/x/y /hull-abs/x/y /hull-abs/x/y
+rel hull-rel/c /hull-rt/hull-rel/c /hull-rt/runner/hull-rel/c
+empty "" /hull-rt/empty /hull-rt/runner/empty
+sd1 hull-test.slice:hullt:sd1 /hull.slice/hull-test.slice/hullt-sd1.scope /hull.slice/hull-test.slice/hullt-sd1.scope --systemd-cgroup
 EOF
 	GUEST_WRAP=()
 	GUEST_GLOBAL=()
-	# Nothing was born in the runtime's cgroup (pids.max 1 would have refused it) and nothing
-	# of the runtime is left there.
+	# Nothing of the runtime is left in its cgroup and, on v2, nothing was born there (pids.max
+	# 1 would have refused it).
 	local procs events
-	slurp procs /sys/fs/cgroup/hull-rt/runner/cgroup.procs
-	slurp events /sys/fs/cgroup/hull-rt/runner/pids.events
+	slurp procs "$RUNNER/cgroup.procs"
 	[ -z "$procs" ]
-	[ "$events" = "max 0" ] || {
-		echo "the runtime's cgroup refused a fork: $events" >&2
-		bad=1
-	}
+	if v2; then
+		slurp events "$RUNNER/pids.events"
+		[ "$events" = "max 0" ] || {
+			echo "the runtime's cgroup refused a fork: $events" >&2
+			bad=1
+		}
+	fi
 	[ "$bad" = 0 ]
 }
 
-@test "inside: a cgroup namespace rooted at the container's cgroup; devices by eBPF: default deny, /dev/null and allowed devices work, a blocked b 7:0 mknod+open fails EPERM" {
+@test "inside: a cgroup namespace rooted at the container's cgroup; device rules (eBPF on v2, devices.allow/deny on v1): default deny, /dev/null and allowed devices work, a blocked b 7:0 mknod+open fails EPERM" {
 	# loop makes the allowed b 7:1 a real device (without it, opening it fails ENXIO).
 	guest_load_module loop || true
 	cfg '.linux.resources.pids = {"limit": 33}
@@ -97,8 +130,9 @@ EOF
 		| .process.capabilities.bounding += ["CAP_MKNOD"]
 		| .process.capabilities.effective += ["CAP_MKNOD"]
 		| .process.capabilities.permitted += ["CAP_MKNOD"]' sh -c '
+		read m 2>/dev/null </sys/fs/cgroup/pids.max || read m </sys/fs/cgroup/pids/pids.max
+		echo "pids.max $m"
 		cat /proc/self/cgroup
-		read m </sys/fs/cgroup/pids.max && echo "pids.max $m"
 		try() { if err="$( (exec 3<>"$1") 2>&1)"; then echo "$1: open"; else echo "$1: $err"; fi; }
 		mknod /dev/b70 b 7 0 && echo "mknod b 7 0 ok"
 		mknod /dev/b71 b 7 1 && echo "mknod b 7 1 ok"
@@ -108,8 +142,11 @@ EOF
 	run hullt run --bundle "$BUNDLE" inside
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "0::/" ]
-	[ "${lines[1]}" = "pids.max 33" ]
+	[ "${lines[0]}" = "pids.max 33" ]
+	local cgroups
+	cgroups="$(grep '^[0-9]*:' <<<"$output")"
+	all_at / "$cgroups"
+	! v2 || [ "$cgroups" = "0::/" ]
 	local -A got=()
 	local l
 	for l in "${lines[@]}"; do
@@ -129,12 +166,14 @@ EOF
 	fi
 }
 
-@test "memory: the limit OOM-kills (memory.events oom_kill) and events streams an oom event; events --stats reports pids.current and memory usage" {
+@test "memory: the limit OOM-kills (oom_kill in memory.events, or v1's memory.oom_control) and events streams an oom event; events --stats reports pids.current and memory usage" {
 	cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}' sleep 100
 	gcreate oom
 	local bad=0
-	cg_is memory.max 33554432 || bad=1
-	cg_is memory.swap.max 0 || bad=1
+	cg2 memory.max 33554432 memory.limit_in_bytes 33554432 || bad=1
+	cgf memory.memsw.limit_in_bytes
+	v2 || [ -f "$F" ] || F=""
+	[ -z "$F" ] || cg2 memory.swap.max 0 memory.memsw.limit_in_bytes 33554432 || bad=1
 	run hull events --stats oom
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -148,9 +187,11 @@ EOF
 	echo "exec: $status $output"
 	[ "$status" -eq 137 ]
 	local line kills=0
+	cgf memory.events
+	v2 || cgf memory.oom_control
 	while read -r line; do
 		case "$line" in "oom_kill "*) kills="${line#oom_kill }" ;; esac
-	done <"$CG/memory.events"
+	done <"$F"
 	[ "$kills" -ge 1 ]
 	gwait_text "$T/events" '{"type":"oom","id":"oom"}'
 	hull delete --force oom
@@ -161,7 +202,7 @@ EOF
 	[ "$bad" = 0 ]
 }
 
-@test "pids: the limit stops a fork (pids.events); pause freezes the container (cgroup.freeze, state paused, no progress, exec refused), resume thaws; SIGKILL reaches a paused one" {
+@test "pids: the limit stops a fork (pids.events); pause freezes the container (cgroup.freeze, or v1's freezer.state; state paused, no progress, exec refused), resume thaws; SIGKILL reaches a paused one" {
 	# The init ticks every 0.2 s without forking.
 	cfg '.linux.resources.pids = {"limit": 4}' sh -c 'mkfifo /dev/shm/p; exec 3<>/dev/shm/p; i=0
 		while :; do i=$((i+1)); echo $i >/dev/shm/tick; read -t 0.2 x <&3; done'
@@ -175,7 +216,8 @@ EOF
 	[[ "$output" == *"can't fork"* ]]
 	[[ "$output" != *all-forked* ]]
 	local events
-	slurp events "$CG/pids.events"
+	cgf pids.events
+	slurp events "$F"
 	[ "$events" != "max 0" ]
 
 	local tick="/proc/$PID/root/dev/shm/tick" a=0 b i
@@ -188,8 +230,8 @@ EOF
 	hull pause pz
 	gstate pz
 	[ "$STATUS" = paused ]
-	cg_is cgroup.freeze 1
-	grep -qx 'frozen 1' "$CG/cgroup.events"
+	cg2 cgroup.freeze 1 freezer.state FROZEN
+	! v2 || grep -qx 'frozen 1' "$CG/cgroup.events"
 	read -r a <"$tick"
 	sleep 1
 	read -r b <"$tick"
@@ -200,7 +242,7 @@ EOF
 	hull resume pz
 	gstate pz
 	[ "$STATUS" = running ]
-	cg_is cgroup.freeze 0
+	cg2 cgroup.freeze 0 freezer.state THAWED
 	for i in {1..50}; do
 		read -r a <"$tick"
 		[ "$a" -gt "$b" ] && break
@@ -218,22 +260,44 @@ EOF
 @test "exec joins the container's cgroup (--cgroup: a sub-cgroup); ps lists the cgroup's processes (json, table); kill --all signals every one" {
 	cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' sh -c 'sleep 100 & sleep 101 & wait'
 	gstart ex
-	local cg="$CG" e1 e2
+	local cg="$CG" e1 e2 d
+	local -a all=("$CG")
+	# Each v1 directory once (co-mounted controllers such as net_cls,net_prio share one).
+	local -a v1dirs
+	mapfile -t v1dirs < <(printf '%s\n' "${CGD[@]}" | sort -u)
+	v2 || all=("${v1dirs[@]}" ${CG2:+"$CG2"})
 	run hull exec ex cat /proc/self/cgroup
-	[ "$output" = "0::/" ]
+	all_at / "$output"
+	! v2 || [ "$output" = "0::/" ]
 	hull exec -d --pid-file "$T/e1.pid" ex sleep 99 </dev/null >/dev/null 2>&1
 	read -r e1 <"$T/e1.pid" || true
 	guest_track "$e1"
 	cg_of "$e1"
 	[ "$CG" = "$cg" ]
-	mkdir "$cg/sub"
+	for d in "${all[@]}"; do # every hierarchy's (a sub-cgroup path applies to each)
+		mkdir "$d/sub"
+		# v1 cpuset: a new cgroup has no cpus and mems until given some (as its maker must).
+		[ ! -f "$d/cpuset.cpus" ] || { cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus" && cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"; }
+	done
 	hull exec -d --pid-file "$T/e2.pid" --cgroup sub ex sleep 98 </dev/null >/dev/null 2>&1
 	read -r e2 <"$T/e2.pid" || true
 	guest_track "$e2"
 	cg_of "$e2"
 	[ "$CG" = "$cg/sub" ]
 	run hull exec --cgroup sub ex cat /proc/self/cgroup
-	[ "$output" = "0::/sub" ]
+	all_at /sub "$output"
+	if [ "$SUITE_LAYOUT" = hybrid ]; then
+		# A sub-cgroup missing on the cgroup2 side: the process goes to the container's own
+		# cgroup there, not left in the runtime's.
+		for d in "${v1dirs[@]}"; do
+			mkdir "$d/sub2"
+			[ ! -f "$d/cpuset.cpus" ] || { cat "$d/cpuset.cpus" >"$d/sub2/cpuset.cpus" && cat "$d/cpuset.mems" >"$d/sub2/cpuset.mems"; }
+		done
+		run hull exec --cgroup sub2 ex cat /proc/self/cgroup
+		echo "$output"
+		all_at /sub2 "$(grep -v '^0::' <<<"$output")"
+		grep -qx '0::/' <<<"$output"
+	fi
 
 	# ps: every process of the cgroup and its sub-cgroup (the init, two sleeps, two exec'd).
 	local want=() p
@@ -259,7 +323,7 @@ EOF
 	[ ! -d "$cg" ]
 }
 
-@test "delete kills what a stopped container left in its cgroup (cgroup.kill), sub-cgroups too, and removes it; a create failing half-way (bad cwd) leaves nothing" {
+@test "delete kills what a stopped container left in its cgroup (cgroup.kill on v2), sub-cgroups too, and removes it; a create failing half-way (bad cwd) leaves nothing" {
 	# Without a pid namespace the init's children outlive it.
 	cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' sh -c 'sleep 100 & sleep 101 & exit 0'
 	gcreate dk
@@ -272,6 +336,7 @@ EOF
 	echo "${left[0]}" >"$cg/sub/cgroup.procs"
 	hull delete dk
 	[ ! -d "$cg" ]
+	cg_gone
 	for p in "${left[@]}"; do
 		gwait_gone "$p"
 	done

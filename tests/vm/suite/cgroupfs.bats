@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Placeholder for the cgroup v2 suite: proves the mechanism (runs in the guest, sees every v2
-# controller, can create cgroups and set limits). The cgroup manager's tests go beside it.
+# The guest's cgroups themselves, under each layout (guest.bash): the controllers the host lacks
+# are there, and a cgroup made by hand takes limits that work. No hull here.
 
 load guest
 
@@ -9,7 +9,12 @@ setup_file() {
 }
 
 setup() {
-	CG="/sys/fs/cgroup/hull-vm-test-$BATS_TEST_NUMBER"
+	suite_hierarchies
+	if v2; then
+		CG="/sys/fs/cgroup/hull-vm-test-$BATS_TEST_NUMBER"
+	else
+		CG="${CGMNT[pids]}/hull-vm-test-$BATS_TEST_NUMBER"
+	fi
 	mkdir "$CG"
 }
 
@@ -17,14 +22,29 @@ teardown() {
 	rmdir "$CG"
 }
 
-@test "a child cgroup has every controller the host lacks in v2" {
+@test "the controllers the host lacks in v2 (v2), or as v1 hierarchies (v1: hugetlb and rdma too; hybrid: hugetlb on cgroup2 only)" {
 	local c
-	for c in cpu memory io pids cpuset hugetlb; do
-		grep -qw "$c" "$CG/cgroup.controllers" || {
-			echo "missing $c in $(cat "$CG/cgroup.controllers")"
+	if v2; then
+		for c in cpu memory io pids cpuset hugetlb; do
+			grep -qw "$c" "$CG/cgroup.controllers" || {
+				echo "missing $c in $(cat "$CG/cgroup.controllers")"
+				return 1
+			}
+		done
+		return 0
+	fi
+	for c in cpu cpuacct memory blkio pids cpuset devices freezer name=systemd; do
+		[ -n "${CGMNT[$c]:-}" ] || {
+			echo "no v1 hierarchy for $c"
 			return 1
 		}
 	done
+	if [ "$SUITE_LAYOUT" = v1 ]; then
+		[ -n "${CGMNT[hugetlb]:-}" ] && [ -n "${CGMNT[rdma]:-}" ] && [ -z "${CGMNT[unified]:-}" ]
+	else
+		[ -z "${CGMNT[hugetlb]:-}" ]
+		grep -qw hugetlb "${CGMNT[unified]}/cgroup.controllers"
+	fi
 }
 
 @test "pids.max is written and read back" {

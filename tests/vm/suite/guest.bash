@@ -1,26 +1,64 @@
-# Loaded by every file of the cgroup v2 guest suite (`load guest`). These files run inside the
-# tests/vm guest only:
+# Loaded by every file of the cgroup suite (`load guest`). The suite runs in the tests/vm guest,
+# under each of its cgroup layouts, and on a host with a v1 or hybrid layout:
 #
-#   tests/vm/run.sh -- bats tests/vm/suite/
+#   tests/vm/run.sh [--cgroup v2|v1|hybrid] -- bats tests/vm/suite/
+#   HULL_CGROUP_SUITE_HOST=1 bats tests/vm/suite/cgroup_resources.bats tests/vm/suite/cgroup_lifecycle.bats
 #
-# (tests/integration/cgroupv2/guest.bats does that under `make test`). They live here, not under
-# tests/integration/, because CTest runs every *.bats below tests/integration/ on the host.
+# (tests/integration/cgroupv2/guest.bats runs the first under `make test`, and CTest's
+# integration/cgroup-suite-host the second). The files live here, not under tests/integration/,
+# because CTest runs every *.bats below tests/integration/ on the host as it is.
 #
-# In the guest: cgroup_no_v1=all, cgroup2 at /sys/fs/cgroup with every controller enabled in the
-# root's cgroup.subtree_control (as systemd does), the host's root filesystem under a tmpfs
-# overlay (writes stay in the guest), a fresh tmpfs on /run, and this environment: HULL,
-# HULL_SOURCE_DIR, ... as on the host, plus HULL_VM=1. HULL_BUNDLE_CACHE, when set by guest.bats,
-# is a busybox bundle (with hull-checker) built on the host: copy it per test (hull_setup in
-# ../../integration/helpers.bash does); building one in the guest takes a minute under TCG.
+# SUITE_LAYOUT says which path of hull's cgroup manager a run exercises: v2 (cgroup2 at
+# /sys/fs/cgroup), v1 (v1 hierarchies only) or hybrid (v1 hierarchies and cgroup2 at
+# /sys/fs/cgroup/unified, the layout of the machines hull is developed on). A test checks each
+# field in the layout's own file (cg2): the configs, the steps and the effects are the same.
+#
+# In the guest: cgroup2 at /sys/fs/cgroup with every controller enabled in the root's
+# cgroup.subtree_control (as systemd does), or the v1/hybrid mounts systemd makes, the host's
+# root filesystem under a tmpfs overlay (writes stay in the guest), a fresh tmpfs on /run, and
+# this environment: HULL, HULL_SOURCE_DIR, ... as on the host, plus HULL_VM=1 and HULL_VM_CGROUP.
+# HULL_BUNDLE_CACHE, when set by guest.bats, is a busybox bundle (with hull-checker) built on the
+# host: copy it per test (hull_setup in ../../integration/helpers.bash does); building one in the
+# guest takes a minute under TCG.
 
-# guest_setup_file: call from setup_file; fails when not inside the guest, so that nothing here
-# ever writes to the host's cgroups.
-guest_setup_file() {
-	if [ "${HULL_VM:-}" != 1 ] || ! [ -d /run/hull-vm ] ||
-		[ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
-		echo "this suite runs inside the cgroup v2 guest: tests/vm/run.sh -- bats ${BATS_TEST_DIRNAME:-tests/vm/suite}/" >&2
-		return 1
+# suite_layout: v2, hybrid or v1, from the mounts.
+suite_layout() {
+	if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		echo v2
+	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		echo hybrid
+	else
+		echo v1
 	fi
+}
+
+# guest_setup_file: call from setup_file; fails unless inside the guest or, with
+# HULL_CGROUP_SUITE_HOST=1, on a host whose layout is v1 or hybrid, so that nothing here writes
+# to a machine's cgroups by accident. On the host the suite never changes what the machine has:
+# it makes cgroups of its own and removes them, and it leaves out what would need more (hugetlb
+# through the host's cgroup2 root; real-time budgets above the runtime's cgroup).
+guest_setup_file() {
+	SUITE_LAYOUT="$(suite_layout)"
+	export SUITE_LAYOUT
+	if [ "${HULL_VM:-}" = 1 ] && [ -d /run/hull-vm ]; then
+		export SUITE_HOST=""
+		return 0
+	fi
+	if [ "${HULL_CGROUP_SUITE_HOST:-}" = 1 ] && [ "$(id -u)" = 0 ]; then
+		export SUITE_HOST=1
+		# bats 1.8 cannot skip from setup_file: guest_hull_setup skips every test.
+		[ "$SUITE_LAYOUT" != v2 ] ||
+			export GUEST_SKIP="this host is cgroup v2: the suite's v2 run is the guest's (tests/integration/cgroupv2/guest.bats)"
+		return 0
+	fi
+	echo "this suite runs inside the tests/vm guest (tests/vm/run.sh -- bats ${BATS_TEST_DIRNAME:-tests/vm/suite}/)," \
+		"or as root on a v1/hybrid host with HULL_CGROUP_SUITE_HOST=1 (layout here: $SUITE_LAYOUT)" >&2
+	return 1
+}
+
+# v2: the layout is cgroup v2 (else v1 or hybrid, where hull takes its v1 path).
+v2() {
+	[ "$SUITE_LAYOUT" = v2 ]
 }
 
 # ---- hull in the guest -------------------------------------------------------------------------
@@ -44,6 +82,7 @@ guest_setup_file() {
 # test skips (bats 1.8 cannot skip from setup_file).
 guest_hull_setup_file() {
 	guest_setup_file || return 1
+	[ -z "${GUEST_SKIP:-}" ] || return 0
 	if [ -z "${HULL:-}" ] || ! [ -x "$HULL" ]; then
 		export GUEST_SKIP="HULL is not set to an executable runtime (got '${HULL:-}')"
 		return 0
@@ -69,6 +108,10 @@ guest_hull_setup() {
 	export ROOT BUNDLE
 	GUEST_PIDS=()         # "pid:starttime" of every container process to be gone at teardown
 	GUEST_CGROUPS_MADE=() # directories a test made itself, removed (deepest first) at teardown
+	# Names of cgroups hull is meant to leave (the parents of a cgroupsPath, as runc leaves
+	# them): any new directory at or below one of them is removed at teardown, not reported.
+	GUEST_CGROUPS_LEFT=()
+	suite_hierarchies
 	declare -gA GUEST_MOUNTS_BEFORE=() GUEST_CGROUPS_BEFORE=()
 	guest_mounts GUEST_MOUNTS_BEFORE
 	guest_cgroups GUEST_CGROUPS_BEFORE
@@ -128,12 +171,20 @@ guest_hull_teardown() {
 	now=()
 	guest_cgroups now
 	local extra=()
+	local leak=() name
 	for d in "${!now[@]}"; do
-		[ -n "${GUEST_CGROUPS_BEFORE[$d]:-}" ] || extra+=("$d")
+		[ -z "${GUEST_CGROUPS_BEFORE[$d]:-}" ] || continue
+		extra+=("$d")
+		for name in "${GUEST_CGROUPS_LEFT[@]}"; do
+			[[ "$d/" != */"$name"/* ]] || continue 2
+		done
+		leak+=("$d")
 	done
 	if [ ${#extra[@]} -gt 0 ]; then
-		echo "teardown: cgroups left behind: ${extra[*]}" >&2
-		failed=1
+		if [ ${#leak[@]} -gt 0 ]; then
+			echo "teardown: cgroups left behind: ${leak[*]}" >&2
+			failed=1
+		fi
 		# deepest first
 		while read -r d; do
 			guest_cgroup_empty_out "$d"
@@ -152,14 +203,37 @@ guest_mounts() {
 	done </proc/self/mountinfo
 }
 
-# guest_cgroups ARRAY: fills the associative ARRAY with every cgroup directory.
+# guest_cgroups ARRAY: fills the associative ARRAY with every cgroup directory of every
+# hierarchy. On a host, the siblings of the runtime's own cgroup (other processes' cgroups, such
+# as the supervisor's per-process memory cgroups on these machines) come and go: they are left
+# out, the runtime's own cgroup and everything below it are kept.
 guest_cgroups() {
 	local -n _cgroups="$1"
-	local d
+	local d skip own
+	local -a ignore=()
+	if [ -n "${SUITE_HOST:-}" ]; then
+		suite_hierarchies
+		local line list path c
+		while IFS=: read -r _ list path; do
+			[ "$path" != / ] || continue
+			c="${list%%,*}"
+			[ -n "$c" ] || c=unified
+			[ -n "${CGMNT[$c]:-}" ] || continue
+			ignore+=("${CGMNT[$c]}${path%/*}/" "${CGMNT[$c]}$path")
+		done </proc/self/cgroup
+	fi
 	shopt -s globstar nullglob
 	for d in /sys/fs/cgroup/**/; do
 		d="${d%/}"
-		[ "$d" = /sys/fs/cgroup ] || _cgroups["$d"]=1
+		[ "$d" != /sys/fs/cgroup ] || continue
+		skip=0
+		for ((own = 0; own < ${#ignore[@]}; own += 2)); do
+			if [[ "$d/" == "${ignore[own]}"* && "$d/" != "${ignore[own + 1]}/"* ]]; then
+				skip=1
+				break
+			fi
+		done
+		[ "$skip" = 1 ] || _cgroups["$d"]=1
 	done
 	shopt -u globstar nullglob
 }
@@ -178,25 +252,35 @@ guest_no_new_cgroup() {
 	}
 }
 
-# guest_cgroup_empty_out DIR: kill whatever is left in DIR (and below) and wait for it to go.
+# guest_cgroup_empty_out DIR: kill whatever is left in DIR (and below) and wait for it to go
+# (cgroup.kill on v2; on v1, every pid of cgroup.procs, again until none is left).
 guest_cgroup_empty_out() {
-	local i
-	[ -f "$1/cgroup.kill" ] || return 0
+	local i p pids=()
 	guest_cgroup_populated "$1" || return 0
-	echo 1 >"$1/cgroup.kill" 2>/dev/null || true
+	[ ! -f "$1/cgroup.kill" ] || echo 1 >"$1/cgroup.kill" 2>/dev/null || true
 	for i in {1..50}; do
+		if [ ! -f "$1/cgroup.kill" ]; then
+			mapfile -t pids 2>/dev/null <"$1/cgroup.procs"
+			for p in "${pids[@]}"; do
+				kill -9 "$p" 2>/dev/null || true
+			done
+		fi
 		guest_cgroup_populated "$1" || return 0
 		sleep 0.1
 	done
 }
 
-# guest_cgroup_populated DIR: cgroup.events says "populated 1".
+# guest_cgroup_populated DIR: cgroup.events says "populated 1" (v2); a process is in
+# cgroup.procs (v1: the caller empties children first).
 guest_cgroup_populated() {
 	local line
-	while read -r line; do
-		[ "$line" != "populated 1" ] || return 0
-	done 2>/dev/null <"$1/cgroup.events"
-	return 1
+	if [ -f "$1/cgroup.events" ]; then
+		while read -r line; do
+			[ "$line" != "populated 1" ] || return 0
+		done 2>/dev/null <"$1/cgroup.events"
+		return 1
+	fi
+	read -r line 2>/dev/null <"$1/cgroup.procs" && [ -n "$line" ]
 }
 
 # gwait_gone PID [STARTTIME]: poll every 0.1 s, up to 5 s, until PID is gone (or a zombie).
@@ -326,24 +410,81 @@ hullt() {
 	timeout -k 5 "${HULLT_TIMEOUT:-60}" "$HULL" --root "$ROOT" "$@"
 }
 
-# cg_of PID: sets CG to the host directory of PID's cgroup (its "0::" line, read from the initial
-# cgroup namespace).
-cg_of() {
-	local line
-	CG=""
+# suite_hierarchies: fills the global associative array CGMNT with the mount point of every
+# cgroup hierarchy: CGMNT[controller] for v1 ("memory", "cpu", "name=systemd", ...) and
+# CGMNT[unified] for cgroup2.
+suite_hierarchies() {
+	declare -gA CGMNT=()
+	local line mp fs opts o
 	while IFS= read -r line; do
-		case "$line" in 0::*) CG="/sys/fs/cgroup${line#0::}" ;; esac
+		[[ "$line" == *" - cgroup"* ]] || continue
+		read -r _ _ _ _ mp _ <<<"$line"
+		read -r fs _ opts <<<"${line#* - }"
+		case "$fs" in
+		cgroup2) CGMNT[unified]="$mp" ;;
+		cgroup)
+			IFS=, read -r -a o <<<"$opts"
+			for opts in "${o[@]}"; do
+				case "$opts" in rw | ro | none | clone_children | noprefix | xattr | nsdelegate | release_agent=*) ;;
+				*) CGMNT["$opts"]="$mp" ;; esac
+			done
+			;;
+		esac
+	done </proc/self/mountinfo
+}
+
+# cg_of PID: the host directories of PID's cgroups, read from the initial cgroup namespace:
+# CGD[controller] for each v1 hierarchy, CG2 on cgroup2 ("" when there is none), and CG, the
+# directory that stands for the container's cgroup in a test: CG2 on v2, the pids hierarchy's
+# otherwise.
+cg_of() {
+	local list path ctrls
+	declare -gA CGD=()
+	CG2=""
+	[ -n "${CGMNT+x}" ] || suite_hierarchies
+	while IFS=: read -r _ list path; do
+		path="${path%/}"
+		if [ -z "$list" ]; then
+			[ -z "${CGMNT[unified]:-}" ] || CG2="${CGMNT[unified]}$path"
+			continue
+		fi
+		IFS=, read -r -a ctrls <<<"$list"
+		for list in "${ctrls[@]}"; do
+			[ -z "${CGMNT[$list]:-}" ] || CGD["$list"]="${CGMNT[$list]}$path"
+		done
 	done <"/proc/$1/cgroup"
-	CG="${CG%/}"
+	if v2; then
+		CG="$CG2"
+	else
+		CG="${CGD[pids]:-}"
+	fi
 	[ -n "$CG" ]
 }
 
-# cg_is FILE WANTED: $CG/FILE reads WANTED (trailing blanks of each line ignored: rdma.max has
+# cgf FILE: sets F to FILE's path in the container's cgroup: $CG/FILE on v2; on v1 in the
+# hierarchy its name starts with (memory.limit_in_bytes: memory; cgroup.procs: pids), or on
+# cgroup2 when no v1 hierarchy has that controller (hybrid: hugetlb).
+cgf() {
+	if v2; then
+		F="$CG/$1"
+		return
+	fi
+	local c="${1%%.*}"
+	case "$c" in cgroup | tasks | notify_on_release) c=pids ;; esac
+	if [ -n "${CGD[$c]:-}" ]; then
+		F="${CGD[$c]}/$1"
+	else
+		F="$CG2/$1"
+	fi
+}
+
+# cg_is FILE WANTED: FILE (cgf) reads WANTED (trailing blanks of each line ignored: rdma.max has
 # them); on a mismatch says so on stderr and fails. For many checks in a row: `cg_is a 1 || bad=1`.
 cg_is() {
-	local got="" lines=() l
-	if ! mapfile -t lines <"$CG/$1"; then
-		echo "MISMATCH $CG/$1: unreadable, wanted '$2'" >&2
+	local got="" lines=() l F
+	cgf "$1"
+	if ! mapfile -t lines <"$F"; then
+		echo "MISMATCH $F: unreadable, wanted '$2'" >&2
 		return 1
 	fi
 	for l in "${lines[@]}"; do
@@ -351,20 +492,64 @@ cg_is() {
 	done
 	got="${got%$'\n'}"
 	if [ "$got" != "$2" ]; then
-		echo "MISMATCH $CG/$1: '$got', wanted '$2'" >&2
+		echo "MISMATCH $F: '$got', wanted '$2'" >&2
 		return 1
 	fi
 }
 
-# cg_has FILE LINE: one line of $CG/FILE is LINE (trailing blanks ignored).
+# cg2 V2FILE V2WANTED V1FILE V1WANTED: cg_is on the layout's file: V2FILE on v2 (and on hybrid
+# for a controller that only cgroup2 has there), V1FILE otherwise; V1FILE "-": nothing to check
+# on v1 (the field has no v1 file).
+cg2() {
+	if v2; then
+		cg_is "$1" "$2"
+		return
+	fi
+	[ "$3" != - ] || return 0
+	if [ -z "${CGD[${3%%.*}]:-}" ] && [ "$SUITE_LAYOUT" = hybrid ]; then
+		cg_is "$1" "$2"
+	else
+		cg_is "$3" "$4"
+	fi
+}
+
+# cg_has FILE LINE: one line of FILE (cgf) is LINE (trailing blanks ignored).
 cg_has() {
-	local lines=() l
-	mapfile -t lines <"$CG/$1" || return 1
+	local lines=() l F
+	cgf "$1"
+	mapfile -t lines <"$F" || return 1
 	for l in "${lines[@]}"; do
 		[ "${l%"${l##*[![:space:]]}"}" != "$2" ] || return 0
 	done
-	echo "MISMATCH $CG/$1: no line '$2' in: ${lines[*]}" >&2
+	echo "MISMATCH $F: no line '$2' in: ${lines[*]}" >&2
 	return 1
+}
+
+# all_at PATH TEXT: every line of TEXT (a /proc/PID/cgroup) ends with ":PATH".
+all_at() {
+	local l lines=()
+	mapfile -t lines <<<"$2"
+	[ ${#lines[@]} -gt 0 ] || return 1
+	for l in "${lines[@]}"; do
+		[ "${l##*:}" = "$1" ] || {
+			echo "cgroup line '$l': wanted ':$1'" >&2
+			return 1
+		}
+	done
+}
+
+# cg_gone: every directory of the container's cgroup (cg_of) is gone.
+cg_gone() {
+	local d m
+	for d in "$CG" "$CG2" "${CGD[@]}"; do
+		for m in "${CGMNT[@]}"; do
+			[ "$d" != "$m" ] || continue 2 # a hierarchy the container was not placed in
+		done
+		[ -z "$d" ] || [ ! -d "$d" ] || {
+			echo "cgroup directory left: $d" >&2
+			return 1
+		}
+	done
 }
 
 # gstate ID: sets STATUS to the container's status ("missing" when state fails).
