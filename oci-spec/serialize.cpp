@@ -343,6 +343,11 @@ OrderedJson encode_linux(const Linux& l)
 
 } // namespace
 
+std::string resources_to_json(const Resources& resources)
+{
+    return encode_resources(resources).dump();
+}
+
 std::string to_json(const Spec& spec)
 {
     OrderedJson o = OrderedJson::object();

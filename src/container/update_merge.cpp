@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -40,36 +42,6 @@ Json& object_at(Json& obj, const std::string& key)
     return v;
 }
 
-// Members of a patch: a field present in the input.
-template <typename T> void put(Json& patch, const char* key, const std::optional<T>& v)
-{
-    if (v)
-        patch[key] = *v;
-}
-
-// A plain integer for which zero means "unset" (nothing is written to the cgroup).
-template <typename T> void put_set(Json& patch, const char* key, const std::optional<T>& v)
-{
-    if (v && *v != 0)
-        patch[key] = *v;
-}
-
-void put_set(Json& patch, const char* key, const std::string& v)
-{
-    if (!v.empty())
-        patch[key] = v;
-}
-
-// The members of `patch` written into obj[key] (made when absent); nothing when it is empty.
-void merge_members(Json& obj, const std::string& key, const Json& patch)
-{
-    if (patch.empty())
-        return;
-    Json& target = object_at(obj, key);
-    for (const auto& [k, v] : patch.items())
-        target[k] = v;
-}
-
 using Match = bool (*)(const Json& stored, const Json& given);
 
 bool same_member(const Json& a, const Json& b, const char* key)
@@ -92,14 +64,24 @@ bool same_name(const Json& stored, const Json& given)
     return same_member(stored, given, "name");
 }
 
-// Each given entry merged into the entry of obj[key] it matches, or appended.
-void merge_entries(Json& obj, const char* key, const std::vector<Json>& given, Match match)
+// What identifies an entry of a list: the page size in hugepageLimits, the interface name in
+// network.priorities, major:minor in blockIO's weightDevice and throttle lists.
+Match match_for(const std::string& list)
 {
-    if (given.empty())
-        return;
+    if (list == "hugepageLimits")
+        return same_page_size;
+    if (list == "priorities")
+        return same_name;
+    return same_device;
+}
+
+// Each given entry merged into the entry of obj[key] it matches, or appended.
+void merge_entries(Json& obj, const std::string& key, const Json& given)
+{
     Json& list = obj[key];
     if (!list.is_array())
         list = Json::array();
+    Match match = match_for(key);
     for (const Json& entry : given) {
         auto it = std::find_if(list.begin(), list.end(), [&](const Json& s) { return match(s, entry); });
         if (it == list.end()) {
@@ -111,140 +93,48 @@ void merge_entries(Json& obj, const char* key, const std::vector<Json>& given, M
     }
 }
 
-Json throttle_entry(const oci::ThrottleDevice& t)
+// `patch` written into `target` member by member: objects recursively (unified and rdma key by
+// key), lists entry by entry, values replaced. An empty object adds nothing.
+void merge_value(Json& target, const Json& patch)
 {
-    Json e = Json::object();
-    e["major"] = t.major;
-    e["minor"] = t.minor;
-    e["rate"] = t.rate;
-    return e;
+    for (const auto& [k, v] : patch.items()) {
+        if (v.is_object()) {
+            if (!v.empty())
+                merge_value(object_at(target, k), v);
+        } else if (v.is_array()) {
+            merge_entries(target, k, v);
+        } else {
+            target[k] = v;
+        }
+    }
 }
 
-void merge_memory(Json& res, oci::Memory m)
+// The given fields that write nothing to the cgroup, and so leave the saved value: the plain
+// integers for which zero means "unset" (empty cpuset strings are already left out).
+void drop_unset(Json& patch, const char* group, std::initializer_list<const char*> fields)
 {
+    auto it = patch.find(group);
+    if (it == patch.end() || !it->is_object())
+        return;
+    for (const char* f : fields)
+        if (auto v = it->find(f); v != it->end() && v->is_number() && *v == 0)
+            it->erase(v);
+}
+
+// update's resources as a patch of the saved linux.resources.
+Json patch_of(const oci::Resources& given)
+{
+    Json patch = Json::parse(oci::resources_to_json(given));
+    patch.erase("devices"); // update leaves the device rules alone, as runc does
+    drop_unset(patch, "memory", {"limit", "reservation", "swap"});
+    drop_unset(patch, "cpu", {"shares", "quota", "period", "realtimeRuntime", "realtimePeriod"});
+    drop_unset(patch, "blockIO", {"weight", "leafWeight"});
+    drop_unset(patch, "network", {"classID"});
     // runc update.go: an unlimited memory with no swap value means unlimited swap too.
-    if (m.limit.value_or(0) == -1 && m.swap.value_or(0) == 0)
-        m.swap = -1;
-    Json p = Json::object();
-    put_set(p, "limit", m.limit);
-    put_set(p, "reservation", m.reservation);
-    put_set(p, "swap", m.swap);
-    put(p, "kernel", m.kernel);
-    put(p, "kernelTCP", m.kernelTCP);
-    put(p, "swappiness", m.swappiness);
-    put(p, "disableOOMKiller", m.disableOOMKiller);
-    put(p, "useHierarchy", m.useHierarchy);
-    put(p, "checkBeforeUpdate", m.checkBeforeUpdate);
-    merge_members(res, "memory", p);
-}
-
-void merge_cpu(Json& res, const oci::Cpu& c)
-{
-    Json p = Json::object();
-    put_set(p, "shares", c.shares);
-    put_set(p, "quota", c.quota);
-    put(p, "burst", c.burst);
-    put_set(p, "period", c.period);
-    put_set(p, "realtimeRuntime", c.realtimeRuntime);
-    put_set(p, "realtimePeriod", c.realtimePeriod);
-    put_set(p, "cpus", c.cpus);
-    put_set(p, "mems", c.mems);
-    put(p, "idle", c.idle);
-    merge_members(res, "cpu", p);
-}
-
-void merge_block_io(Json& res, const oci::BlockIo& b)
-{
-    Json p = Json::object();
-    put_set(p, "weight", b.weight);
-    put_set(p, "leafWeight", b.leafWeight);
-    std::vector<Json> weights;
-    for (const auto& d : b.weightDevice) {
-        Json e = Json::object();
-        e["major"] = d.major;
-        e["minor"] = d.minor;
-        put(e, "weight", d.weight);
-        put(e, "leafWeight", d.leafWeight);
-        weights.push_back(std::move(e));
-    }
-    std::pair<const char*, const std::vector<oci::ThrottleDevice>*> throttles[] = {
-        {"throttleReadBpsDevice", &b.throttleReadBpsDevice},
-        {"throttleWriteBpsDevice", &b.throttleWriteBpsDevice},
-        {"throttleReadIOPSDevice", &b.throttleReadIOPSDevice},
-        {"throttleWriteIOPSDevice", &b.throttleWriteIOPSDevice},
-    };
-    bool any = !p.empty() || !weights.empty();
-    for (const auto& [key, list] : throttles)
-        any = any || !list->empty();
-    if (!any)
-        return;
-    Json& target = object_at(res, "blockIO");
-    for (const auto& [k, v] : p.items())
-        target[k] = v;
-    merge_entries(target, "weightDevice", weights, same_device);
-    for (const auto& [key, list] : throttles) {
-        std::vector<Json> entries;
-        for (const auto& t : *list)
-            entries.push_back(throttle_entry(t));
-        merge_entries(target, key, entries, same_device);
-    }
-}
-
-void merge_network(Json& res, const oci::Network& n)
-{
-    Json p = Json::object();
-    put_set(p, "classID", n.classID);
-    std::vector<Json> priorities;
-    for (const auto& i : n.priorities) {
-        Json e = Json::object();
-        e["name"] = i.name;
-        e["priority"] = i.priority;
-        priorities.push_back(std::move(e));
-    }
-    if (p.empty() && priorities.empty())
-        return;
-    Json& target = object_at(res, "network");
-    for (const auto& [k, v] : p.items())
-        target[k] = v;
-    merge_entries(target, "priorities", priorities, same_name);
-}
-
-void merge_into(Json& res, const oci::Resources& given)
-{
-    // given.devices: never (update leaves the device rules alone, as runc does).
-    if (given.memory)
-        merge_memory(res, *given.memory);
-    if (given.cpu)
-        merge_cpu(res, *given.cpu);
-    if (given.pids) {
-        Json p = Json::object();
-        put(p, "limit", given.pids->limit);
-        merge_members(res, "pids", p);
-    }
-    if (given.blockIO)
-        merge_block_io(res, *given.blockIO);
-    std::vector<Json> pages;
-    for (const auto& h : given.hugepageLimits) {
-        Json e = Json::object();
-        e["pageSize"] = h.pageSize;
-        e["limit"] = h.limit;
-        pages.push_back(std::move(e));
-    }
-    merge_entries(res, "hugepageLimits", pages, same_page_size);
-    if (given.network)
-        merge_network(res, *given.network);
-    for (const auto& [device, limits] : given.rdma) {
-        Json p = Json::object();
-        put(p, "hcaHandles", limits.hcaHandles);
-        put(p, "hcaObjects", limits.hcaObjects);
-        if (!p.empty())
-            merge_members(object_at(res, "rdma"), device, p);
-    }
-    if (!given.unified.empty()) {
-        Json& u = object_at(res, "unified");
-        for (const auto& [key, value] : given.unified)
-            u[key] = value;
-    }
+    if (auto m = patch.find("memory");
+        m != patch.end() && m->value("limit", int64_t {0}) == -1 && !m->contains("swap"))
+        (*m)["swap"] = -1;
+    return patch;
 }
 
 Result<Json> merged_resources(Json stored, const oci::Resources& given)
@@ -254,7 +144,7 @@ Result<Json> merged_resources(Json stored, const oci::Resources& given)
     if (!stored.is_object())
         return Error::message("linux.resources is not an object");
     try {
-        merge_into(stored, given);
+        merge_value(stored, patch_of(given));
     } catch (const std::exception& e) {
         return Error::message(std::string("merge the resources: ") + e.what());
     }

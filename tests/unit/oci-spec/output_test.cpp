@@ -198,3 +198,21 @@ TEST_CASE("features_to_json uses a 4-space indent and Go key order")
     Features empty;
     CHECK(features_to_json(empty) == "{}\n");
 }
+
+TEST_CASE("resources_to_json: linux.resources alone, read back as it was")
+{
+    std::string text = R"({"memory": {"limit": 67108864, "swap": 0}, "cpu": {"shares": 512, "cpus": "0-1"},
+        "pids": {"limit": 0}, "blockIO": {"throttleReadBpsDevice": [{"major": 7, "minor": 0, "rate": 5}]},
+        "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}], "rdma": {"rxe0": {"hcaHandles": 2}},
+        "unified": {"memory.high": "1"}, "devices": [{"allow": false, "access": "rwm"}]})";
+    auto r = hull::oci::parse_resources(text);
+    REQUIRE(r.ok());
+    std::string out = hull::oci::resources_to_json(r.value());
+    auto j = nlohmann::json::parse(out);
+    // Pointer fields stay when zero (swap 0, pids 0): present means given.
+    CHECK(j["memory"] == nlohmann::json {{"limit", 67108864}, {"swap", 0}});
+    CHECK(j["pids"]["limit"] == 0);
+    auto back = hull::oci::parse_resources(out);
+    REQUIRE(back.ok());
+    CHECK(back.value() == r.value());
+}

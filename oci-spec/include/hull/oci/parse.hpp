@@ -48,6 +48,8 @@ Result<void> validate_process(const Process& process);
 // `hull spec` output: tab-indented, fields in the Go struct order of runtime-spec's specs-go,
 // empty fields left out as Go's omitempty does, no trailing newline.
 std::string to_json(const Spec& spec);
+// linux.resources alone, encoded as to_json does (compact: for code that reads it back).
+std::string resources_to_json(const Resources& resources);
 
 // runc's `runc spec` example with hostname "hull" and ociVersion oci_version.
 Spec default_spec();
