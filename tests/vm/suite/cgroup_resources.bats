@@ -26,7 +26,7 @@ teardown() {
 	guest_hull_teardown
 }
 
-@test "resources: every file at create (memory, cpu, cpuset, pids, hugetlb, unified on v2, kernel memory ignored on v1); update by flags and --resources" {
+@test "resources: every file at create (memory with the OOM-killer switch, cpu, cpuset, pids, hugetlb, net_cls/net_prio on v1, unified on v2, kernel memory ignored on v1); update by flags and --resources" {
 	local skipped=() huge=1 extra
 	# hugetlb on a hybrid host lives on cgroup2 alone; hull enables it in the cgroup2 root's
 	# subtree_control, which a test must not change on a real host (the hybrid guest checks it).
@@ -44,9 +44,17 @@ teardown() {
 		extra='| .linux.resources.memory += {"kernel": 33554432, "kernelTCP": 16777216}'
 	fi
 	[ "$huge" = 0 ] || extra+=' | .linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	# net_cls and net_prio are v1 only (v2 ignores the field, as runc does).
+	local net=0
+	if v2 || { [ -n "${CGMNT[net_cls]:-}" ] && [ -n "${CGMNT[net_prio]:-}" ]; }; then
+		net=1
+		extra+=' | .linux.resources.network = {"classID": 1048577, "priorities": [{"name": "lo", "priority": 5}]}'
+	else
+		skipped+=("network: no net_cls/net_prio hierarchy here")
+	fi
 	cfg '.linux.resources = {
 		"memory": {"limit": 67108864, "reservation": 33554432, "swap": 100663296,
-			"swappiness": 10, "disableOOMKiller": false},
+			"swappiness": 10, "disableOOMKiller": true},
 		"cpu": {"shares": 512, "quota": 300000, "period": 100000, "burst": 10000, "idle": 0,
 			"cpus": "1", "mems": "0"},
 		"pids": {"limit": 42},
@@ -63,6 +71,11 @@ teardown() {
 	# OCI swap is memory+swap; memory.swap.max is the swap alone.
 	[ "$memsw" = 0 ] && ! v2 || cg2 memory.swap.max 33554432 memory.memsw.limit_in_bytes 100663296 || bad=1
 	v2 || cg_is memory.swappiness 10 || bad=1 # v2 has no such file
+	v2 || cg_has memory.oom_control "oom_kill_disable 1" || bad=1 # v2: no such switch
+	if [ "$net" = 1 ] && ! v2; then
+		cg_is net_cls.classid 1048577 || bad=1
+		cg_has net_prio.ifpriomap "lo 5" || bad=1
+	fi
 	cg2 cpu.weight 59 cpu.shares 512 || bad=1 # runc's conversion of shares 512
 	cg2 cpu.max "300000 100000" cpu.cfs_quota_us 300000 || bad=1
 	cg2 cpu.max "300000 100000" cpu.cfs_period_us 100000 || bad=1
@@ -365,7 +378,7 @@ $dev 200" || bad=1
 	[ ${#skipped[@]} -eq 0 ] || skip "not checked: ${skipped[*]}"
 }
 
-@test "refused, leaving no state and no cgroup: realtime cpu (v2), bad unified keys (v2) or any unified (v1), swap below memory, swappiness over 100, shares the kernel clamps (v1), an unknown rdma device, escaping cgroupsPath" {
+@test "refused, leaving no state and no cgroup: realtime cpu (v2), bad unified keys (v2) or any unified (v1), swap below memory, swappiness over 100, shares the kernel clamps and CFQ's leafWeight (v1), an unknown rdma device, escaping cgroupsPath" {
 	local n=0 filter want failed=0 cases
 	cases='.linux.cgroupsPath = "../../escape"|cgroupsPath
 .linux.cgroupsPath = "/hull-a/../../escape"|cgroupsPath
@@ -384,6 +397,9 @@ $dev 200" || bad=1
 		cases+='
 .linux.resources.unified = {"pids.max": "5"}|cannot use unified on cgroup v1
 .linux.resources.cpu = {"shares": 1}|the minimum allowed cpu-shares is 2'
+		# leafWeight is CFQ's (blkio.leaf_weight), gone from kernels since 5.0: refused by name.
+		[ -f "${CGMNT[blkio]:-/nonexistent}/blkio.leaf_weight" ] || cases+='
+.linux.resources.blockIO = {"leafWeight": 500}|blkio.leaf_weight'
 		[ ! -f "${CGMNT[memory]:-/nonexistent}/memory.memsw.limit_in_bytes" ] || cases+='
 .linux.resources.memory = {"limit": 67108864, "swap": 33554432}|memory.memsw.limit_in_bytes'
 		[ -z "${CGMNT[rdma]:-}" ] || cases+='
