@@ -21,10 +21,16 @@ seccomp::CompiledFilter must_compile(const oci::Seccomp& s)
     return r.value();
 }
 
-// The calls a child needs after the load when the default action denies everything.
+// The calls a child needs after the load when the default action denies everything (and, in a
+// sanitizer build, the memory and signal-stack calls its runtime makes in the child).
 oci::SyscallRule basics()
 {
+#if defined(__SANITIZE_ADDRESS__)
+    return rule({"write", "exit_group", "exit", "mmap", "munmap", "mprotect", "madvise", "sigaltstack"},
+        "SCMP_ACT_ALLOW");
+#else
     return rule({"write", "exit_group", "exit"}, "SCMP_ACT_ALLOW");
+#endif
 }
 
 struct TempDir {
