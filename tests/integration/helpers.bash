@@ -27,6 +27,18 @@ if [ "$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup 2>/dev/null)" != /
 	export HULL_CGROUP_CONFINE=memory
 fi
 
+# True when $HULL is a sanitizer build (make asan): its shadow memory and leak check change what
+# a tiny memory or pids limit allows.
+hull_sanitized() {
+	readelf -d "$HULL" 2>/dev/null | grep -q 'libasan'
+}
+
+# True when $HULL needs a dynamic loader (an ASan build): it cannot run inside a container's
+# rootfs that lacks one, e.g. through #!/proc/self/exe.
+hull_dynamic() {
+	readelf -l "$HULL" 2>/dev/null | grep -q 'INTERP'
+}
+
 # True when the runtime under test is runc (used to skip where hull intentionally differs).
 is_runc() {
 	"$HULL" --version 2>/dev/null | head -n1 | grep -q '^runc version'

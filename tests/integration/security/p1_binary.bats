@@ -181,6 +181,7 @@ created_init_is_sealed() {
 # shebang_init_attack: the entrypoint is `#!/proc/self/exe`; a container process holds the
 # resulting process's exe (O_PATH) and tries to write through it once the process is gone.
 shebang_init_attack() {
+	! hull_dynamic || skip "$HULL is dynamically linked (an ASan build): /proc/self/exe cannot run in a rootfs without its loader, so there is nothing to attack"
 	# No pid namespace, so that the probe outlives the init it attacks.
 	update_config '.linux.namespaces |= map(select(.type != "pid"))'
 	strong_caps
@@ -203,6 +204,7 @@ shebang_init_attack() {
 # /proc/self/exe in the exec child, so the process runs exactly what the exec child ran from
 # while it set itself up in the container.
 shebang_exec_attack() {
+	! hull_dynamic || skip "$HULL is dynamically linked (an ASan build): /proc/self/exe cannot run in a rootfs without its loader, so there is nothing to attack"
 	strong_caps
 	shebang_entry
 	start_container ex sleep 100

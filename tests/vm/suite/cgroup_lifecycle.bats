@@ -38,9 +38,11 @@ own_cgroup() {
 	done </proc/self/cgroup
 }
 
-# in_runner CMD...: CMD in the cgroup $RUNNER (the runtime's cgroup for the test).
+# in_runner CMD...: CMD in the cgroup $RUNNER (the runtime's cgroup for the test). An ASan
+# build's leak check at exit starts a thread, which the runner's pids.max 1 refuses: it is off.
 in_runner() {
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RUNNER" "$@"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$RUNNER" "$@"
 }
 
 @test "cgroupsPath: absolute, relative and empty (beside the runtime's cgroup), systemd slice:prefix:name; the init starts in it (born there with CLONE_INTO_CGROUP on v2); delete removes it" {
@@ -352,10 +354,16 @@ EOF
 }
 
 @test "edge: true exits 0 with memory.max = 512k and with pids.max = 1; under pids.max = 1 sh -c 'true & wait' fails cleanly, without hanging hull" {
-	cfg '.linux.resources.memory = {"limit": 524288}' true
-	run hullt run --bundle "$BUNDLE" m512k
-	echo "memory 512k: $status $output"
-	[ "$status" -eq 0 ]
+	local skipped=""
+	if hull_sanitized; then
+		# The init is hull until it execs, and an ASan build's shadow memory alone is more.
+		skipped="memory.max = 512k: $HULL is an ASan build"
+	else
+		cfg '.linux.resources.memory = {"limit": 524288}' true
+		run hullt run --bundle "$BUNDLE" m512k
+		echo "memory 512k: $status $output"
+		[ "$status" -eq 0 ]
+	fi
 	cfg '.linux.resources.pids = {"limit": 1}' true
 	run hullt run --bundle "$BUNDLE" p1
 	echo "pids 1: $status $output"
@@ -367,6 +375,7 @@ EOF
 	[ "$status" -ne 124 ] && [ "$status" -ne 137 ] # not the timeout
 	[[ "$output" == *"can't fork"* ]]
 	guest_no_new_cgroup
+	[ -z "$skipped" ] || skip "not checked: $skipped"
 }
 
 @test "edge: true exits 0 with RLIMIT_NOFILE soft = 4" {
