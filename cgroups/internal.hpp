@@ -47,6 +47,8 @@ Result<uint64_t> read_uint(int dirfd, const std::string& dir, const std::string&
 Result<std::vector<pid_t>> read_procs(const std::string& dir);
 // The pids of `dir` and every descendant cgroup; descendants removed meanwhile are skipped.
 Result<std::vector<pid_t>> all_pids(const std::string& dir);
+// The names of the subdirectories of `dir` (child cgroups); the errno of opendir on failure.
+Result<std::vector<std::string>> child_dirs(const std::string& dir);
 
 // Whether this process is in a user namespace other than the initial one (/proc/self/uid_map
 // is not the identity over the whole range).

@@ -4,7 +4,6 @@
 
 #include <cerrno>
 #include <csignal>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,20 +66,13 @@ Result<void> remove_path(const std::string& path)
 {
     if (rmdir_retry(path, false))
         return ok();
-    DIR* d = ::opendir(path.c_str());
-    if (!d) {
-        if (errno == ENOENT)
+    auto children = detail::child_dirs(path);
+    if (!children) {
+        if (children.error().code() == ENOENT)
             return ok();
-        return Error::from_errno("opendir", path);
+        return std::move(children).error();
     }
-    std::vector<std::string> children;
-    while (dirent* e = ::readdir(d)) {
-        std::string_view name = e->d_name;
-        if (e->d_type == DT_DIR && name != "." && name != "..")
-            children.emplace_back(name);
-    }
-    ::closedir(d);
-    for (const auto& c : children)
+    for (const auto& c : children.value())
         TRY(remove_path(join(path, c)));
     return rmdir_retry(path, true);
 }

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits>
+#include <memory>
 #include <time.h>
 #include <unistd.h>
 
@@ -226,6 +227,20 @@ Result<std::vector<pid_t>> read_procs(const std::string& dir)
     return pids;
 }
 
+Result<std::vector<std::string>> child_dirs(const std::string& dir)
+{
+    std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+    if (!d)
+        return Error::from_errno("opendir", dir);
+    std::vector<std::string> children;
+    while (dirent* e = ::readdir(d.get())) {
+        std::string_view name = e->d_name;
+        if (e->d_type == DT_DIR && name != "." && name != "..")
+            children.emplace_back(name);
+    }
+    return children;
+}
+
 namespace {
 
 bool removed(int code)
@@ -242,20 +257,13 @@ Result<void> walk_pids(const std::string& dir, bool top, std::vector<pid_t>& out
         return std::move(pids).error();
     }
     out.insert(out.end(), pids.value().begin(), pids.value().end());
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) {
-        if (!top && removed(errno))
+    auto children = child_dirs(dir);
+    if (!children) {
+        if (!top && removed(children.error().code()))
             return ok();
-        return Error::from_errno("opendir", dir);
+        return std::move(children).error();
     }
-    std::vector<std::string> children;
-    while (dirent* e = ::readdir(d)) {
-        std::string_view name = e->d_name;
-        if (e->d_type == DT_DIR && name != "." && name != "..")
-            children.emplace_back(name);
-    }
-    ::closedir(d);
-    for (const auto& c : children)
+    for (const auto& c : children.value())
         TRY(walk_pids(join(dir, c), false, out));
     return ok();
 }
