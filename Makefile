@@ -7,7 +7,7 @@ BUNDLE := bundles/busybox
 
 # Distribution packages the build and the tests need (Debian 12).
 DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
-        doctest-dev bats busybox-static jq util-linux iproute2 procps qemu-system-x86
+        doctest-dev bats busybox-static jq util-linux iproute2 procps strace qemu-system-x86
 
 .PHONY: all deps build demo test unit integration asan clean format
 
