@@ -180,18 +180,17 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
 
     if (options.before_user_change)
         TRY(options.before_user_change());
-    if (process.capabilities) {
-        TRY(caps::drop_bounding(*process.capabilities));
-        TRY(sys.prctl(PR_SET_KEEPCAPS, 1));
-    }
+    // A process without a capabilities object gets none: every set empty, the bounding set
+    // dropped whole (as runc), never the runtime's own.
+    const oci::Capabilities capabilities = process.capabilities.value_or(oci::Capabilities {});
+    TRY(caps::drop_bounding(capabilities));
+    TRY(sys.prctl(PR_SET_KEEPCAPS, 1));
     std::vector<gid_t> groups(process.user.additionalGids.begin(), process.user.additionalGids.end());
     TRY(sys.setgroups(groups).context("set additional gids"));
     TRY(sys.setresgid(user.gid));
     TRY(sys.setresuid(user.uid));
-    if (process.capabilities) {
-        TRY(sys.prctl(PR_SET_KEEPCAPS, 0));
-        TRY(caps::apply_sets(*process.capabilities));
-    }
+    TRY(sys.prctl(PR_SET_KEEPCAPS, 0));
+    TRY(caps::apply_sets(capabilities));
 
     TRY(sys.chdir(cwd).context("change to the working directory"));
     TRY(verify_cwd());

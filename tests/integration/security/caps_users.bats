@@ -99,6 +99,48 @@ cap_field() {
 	[ "$(cap_field CapBnd)" -eq 0 ]
 }
 
+@test "P11 (runc: no object, no capabilities): a process without a capabilities object gets no capability at all, in the init, exec and exec --process" {
+	update_config 'del(.process.capabilities)'
+	sec_create nocaps sleep 100
+	hull start nocaps
+	local name
+	# the init: every set empty, bounding included (runc gives 0 for all five)
+	jq -n '{args: ["grep", "^Cap", "/proc/1/status"], cwd: "/", user: {uid: 0, gid: 0}, env: ["PATH=/bin:/usr/bin"],
+		capabilities: {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}}' >"$T/init.json"
+	run hull exec --process "$T/init.json" nocaps
+	assert_status 0
+	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
+		[ "$(cap_field "$name")" -eq 0 ] || {
+			echo "init: $name is not 0: $output" >&2
+			return 1
+		}
+	done
+	# exec from the saved process: the same
+	run hull exec nocaps grep ^Cap /proc/self/status
+	assert_status 0
+	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
+		[ "$(cap_field "$name")" -eq 0 ] || {
+			echo "exec: $name is not 0: $output" >&2
+			return 1
+		}
+	done
+	# exec --process with a process.json that has no capabilities
+	jq -n '{args: ["grep", "^Cap", "/proc/self/status"], cwd: "/", user: {uid: 0, gid: 0}, env: ["PATH=/bin:/usr/bin"]}' >"$T/process.json"
+	run hull exec --process "$T/process.json" nocaps
+	assert_status 0
+	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
+		[ "$(cap_field "$name")" -eq 0 ] || {
+			echo "exec --process: $name is not 0: $output" >&2
+			return 1
+		}
+	done
+	# and without any capability the container cannot do what CAP_SYS_ADMIN or CAP_MKNOD allow
+	run hull exec nocaps mknod /tmp/null c 1 3
+	[ "$status" -ne 0 ]
+	run hull exec nocaps mount -t tmpfs tmpfs /tmp
+	[ "$status" -ne 0 ]
+}
+
 @test "CVE-2022-29162 (d) (§3.9): noNewPrivileges: NoNewPrivs is 1 and a setuid-root binary does not elevate (without it, it does)" {
 	cp "$HULL_CHECKER" "$BUNDLE/rootfs/bin/suid"
 	chown 0:0 "$BUNDLE/rootfs/bin/suid"
