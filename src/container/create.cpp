@@ -84,9 +84,17 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     const bool has_linux = spec.linux.has_value();
     // Without a mount namespace of its own (or one joined by path), the rootfs setup, pivot_root
     // and the detach of the old root would happen in the caller's mount namespace.
-    if (!oci::find_namespace(spec, oci::NamespaceType::Mount))
+    const oci::Namespace* mnt = oci::find_namespace(spec, oci::NamespaceType::Mount);
+    if (!mnt)
         return Error::message("config.json: /linux/namespaces: a mount namespace is required: hull sets up "
                               "the root filesystem in it, never in the caller's");
+    // A path naming the runtime's own mount namespace is the same hazard by another name: the
+    // pivot would replace / for every process of the caller's namespace.
+    if (!mnt->path.empty() && ns::is_own_namespace({mnt->type, mnt->path}))
+        return Error::message("config.json: /linux/namespaces/"
+            + std::to_string(mnt - spec.linux->namespaces.data()) + "/path: " + mnt->path
+            + " is the runtime's own mount namespace: hull sets up the root filesystem in the "
+              "container's, never in the caller's");
     // Never silently unconfined: a label the host cannot apply is refused here.
     if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
         || (has_linux && !spec.linux->mountLabel.empty()))

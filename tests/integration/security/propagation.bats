@@ -94,6 +94,31 @@ shared_volume() {
 	}
 }
 
+@test "own mount namespace (§2.9, as ns::is_own_namespace for sysctls): a mount namespace joined by path that is the runtime's own is refused before any side effect (in a private mount namespace)" {
+	set_args true
+	# The runtime runs in the holder's private copy of the host's mount namespace and the config
+	# names that same namespace: a pivot there would replace / for every process in it.
+	spawn_ns_holder --mount --propagation private
+	add_namespace mount "/proc/$HOLDER/ns/mnt"
+	local before after
+	before="$(ns_mount_table "$HOLDER")"
+	status=0
+	nsenter --target "$HOLDER" --mount -- "$HULL" --root "$ROOT" create --bundle "$BUNDLE" ownmnt \
+		</dev/null >/dev/null 2>"$T/err" || status=$?
+	after="$(ns_mount_table "$HOLDER")"
+	echo "create: status $status $(cat "$T/err")" >&2
+	nsenter --target "$HOLDER" --mount -- "$HULL" --root "$ROOT" delete --force ownmnt >/dev/null 2>&1 || true
+	[ "$status" -ne 0 ]
+	grep -qF "/path: /proc/$HOLDER/ns/mnt is the runtime's own mount namespace" "$T/err"
+	[ "$before" = "$after" ] || {
+		echo "the caller's mount namespace changed:" >&2
+		diff <(echo "$before") <(echo "$after") >&2 || true
+		return 1
+	}
+	no_state_left
+	no_container_process ownmnt
+}
+
 # ns_mount_table PID: mount point, root, per-mount options and propagation of every mount in the
 # mount namespace of PID, in order.
 ns_mount_table() {
