@@ -59,6 +59,17 @@ Result<void> check_block_io(const BlockIo& b, const std::string& pointer)
     return ok();
 }
 
+// The size names a cgroup file (hugetlb.<size>.limit_in_bytes): digits and a unit, nothing
+// that could become a path.
+bool is_page_size(const std::string& size)
+{
+    size_t digits = 0;
+    while (digits < size.size() && size[digits] >= '0' && size[digits] <= '9')
+        ++digits;
+    return digits > 0 && digits <= 20 && size.size() == digits + 2
+        && size.find_first_of("KMG", digits) == digits && size.back() == 'B';
+}
+
 } // namespace
 
 Result<void> validate_resources_at(const Resources& r, const std::string& pointer)
@@ -81,9 +92,9 @@ Result<void> validate_resources_at(const Resources& r, const std::string& pointe
     if (r.blockIO)
         TRY(check_block_io(*r.blockIO, child(pointer, "blockIO")));
     for (size_t i = 0; i < r.hugepageLimits.size(); ++i)
-        if (r.hugepageLimits[i].pageSize.empty())
-            return invalid(
-                child(child(child(pointer, "hugepageLimits"), i), "pageSize"), "must not be empty");
+        if (const std::string& size = r.hugepageLimits[i].pageSize; !is_page_size(size))
+            return invalid(child(child(child(pointer, "hugepageLimits"), i), "pageSize"),
+                "invalid hugepage size " + in_quotes(size) + " (expected a number and KB, MB or GB, as 2MB)");
     for (const auto& [device, limits] : r.rdma)
         if (!limits.hcaHandles && !limits.hcaObjects)
             return invalid(child(child(pointer, "rdma"), device),

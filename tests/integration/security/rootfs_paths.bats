@@ -416,3 +416,26 @@ lsm_label_or_skip() {
 	[ "$status" -ne 0 ]
 	[ ! -e "$BUNDLE/rootfs/nul" ]
 }
+
+@test "P13 (cgroup file names): a hugepage size that is not digits and KB, MB or GB is refused with its JSON pointer, by create and by update" {
+	local size
+	for size in "../2MB" "2MB/../../hugetlb.2MB" "x/../../../memory" "2MB/" "2" "MB" ""; do
+		reset_config
+		jq_config --arg s "$size" '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 0}, {"pageSize": $s, "limit": 0}]'
+		sec_run huge true
+		[ "$status" -ne 0 ]
+		grep -qF "/linux/resources/hugepageLimits/1/pageSize: invalid hugepage size \"$size\"" <<<"$stderr_text" || {
+			echo "pageSize \"$size\": $stderr_text" >&2
+			return 1
+		}
+		no_state_left
+		no_container_process huge
+		! ls -d /sys/fs/cgroup/*/huge /sys/fs/cgroup/memory/*/huge /sys/fs/cgroup/memory/*/*/huge 2>/dev/null
+	done
+	reset_config
+	sec_create hugeup sleep 100
+	echo '{"hugepageLimits": [{"pageSize": "../../2MB", "limit": 0}]}' >"$T/r.json"
+	run hull update --resources "$T/r.json" hugeup
+	[ "$status" -ne 0 ]
+	assert_output_contains '/hugepageLimits/0/pageSize: invalid hugepage size "../../2MB"'
+}

@@ -275,6 +275,22 @@ TEST_CASE("parse_resources reads update input")
     CHECK(invalid.error().text() == "resources: /memory/swappiness: must be between 0 and 100");
 }
 
+TEST_CASE("hugepage sizes are digits and a unit, never a path")
+{
+    for (const char* size : {"2MB", "1GB", "64KB", "16GB"})
+        CHECK(parse_resources(
+            std::string(R"({"hugepageLimits": [{"pageSize": ")") + size + R"(", "limit": 0}]})")
+                  .ok());
+    for (const char* size : {"", "2", "MB", "2mb", "2MiB", "2MB/", "../2MB", "2MB/../x", "1.5MB", "2 MB"}) {
+        auto bad = parse_resources(
+            std::string(R"({"hugepageLimits": [{"pageSize": ")") + size + R"(", "limit": 0}]})");
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().text()
+            == std::string("resources: /hugepageLimits/0/pageSize: invalid hugepage size \"") + size
+                + "\" (expected a number and KB, MB or GB, as 2MB)");
+    }
+}
+
 TEST_CASE("blockIO.weight 0 and cpu.shares 0 mean unset, as Docker sends them")
 {
     auto spec
