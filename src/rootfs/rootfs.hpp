@@ -5,7 +5,9 @@
 // through Sys so the unit tests can check the exact calls:
 //   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
 //   2. bind the rootfs onto itself (pivot_root needs a mount point)
-//   3. every entry of `mounts`, in order, targets resolved inside the rootfs
+//   3. every entry of `mounts`, in order, targets resolved inside the rootfs; each mount made
+//      detached with its flags and moved onto the target's fd (detached.hpp), the cgroup
+//      filesystem showing the container's own cgroups (cgroupfs.cpp)
 //   4. /dev: the default devices, linux.devices, and the standard symlinks
 // then (after the createRuntime and createContainer hooks) pivot_into_rootfs:
 //   5. pivot_root (old root detached) or, with --no-pivot, MS_MOVE + chroot
