@@ -34,6 +34,15 @@ attach_call() {
 		call == "move_mount" && index($0, dest) > 0 { print "move_mount", n[pid, call]; exit }' "$1"
 }
 
+# descendants PID: every process below PID.
+descendants() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
 @test "P6: a ro bind whose destination is swapped for a symlink to / right after the mount stays read-only, and / is not remounted" {
 	command -v strace >/dev/null || {
 		echo "strace is a test dependency (make deps)" >&2
@@ -65,20 +74,27 @@ attach_call() {
 	# the real run: that call returns 3 s late; meanwhile /data becomes a symlink to /
 	spawn_bg strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:delay_exit=3000000:when=$n" \
 		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" remount-race </dev/null >"$T/race.out" 2>"$T/race.err"
-	local pid="$BG_PID" i seen=
+	local pid="$BG_PID" i p init=
 	for i in $(seq 200); do
-		if grep -qs " $dest " /proc/[0-9]*/mountinfo; then
-			seen=1
-			break
-		fi
+		for p in $(descendants "$pid"); do
+			if grep -qs " $dest " "/proc/$p/mountinfo"; then
+				init="$p"
+				break 2
+			fi
+		done
 		sleep 0.02
 	done
-	[ -n "$seen" ] || {
+	[ -n "$init" ] || {
 		echo "the bind at $dest never appeared" >&2
 		return 1
 	}
 	mv "$dest" "$dest.moved"
 	ln -s / "$dest"
+	# the swap happened inside the window: the init is still stopped in the delayed call
+	[ "$(sed 's/.*) //' "/proc/$init/stat" | cut -d' ' -f1)" = t ] || {
+		echo "the window was missed: the init was no longer held after the swap" >&2
+		return 1
+	}
 	status=0
 	wait "$pid" || status=$?
 	echo "status $status: $(cat "$T/race.out") / $(cat "$T/race.err")" >&2
