@@ -127,6 +127,18 @@ Result<OwnCgroups> read_own_cgroups()
     return parse_proc_cgroup(text);
 }
 
+std::string own_directory(const Hierarchy& h, const OwnCgroups& own)
+{
+    auto it = own.end();
+    if (h.v2)
+        it = own.find("");
+    for (size_t i = 0; i < h.subsystems.size() && it == own.end(); ++i)
+        it = own.find(h.subsystems[i]);
+    if (it == own.end())
+        return {};
+    return detail::join(h.mount_point, below_root(h.root, it->second));
+}
+
 bool CgroupDir::has(std::string_view controller) const
 {
     return contains(controllers, controller);

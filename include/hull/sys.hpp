@@ -10,8 +10,10 @@
 #pragma once
 
 #include "hull/error.hpp"
+#include "hull/fd.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/resource.h>
@@ -19,6 +21,15 @@
 #include <vector>
 
 namespace hull {
+
+// mount_setattr(2)'s attributes: MOUNT_ATTR_* to set and to clear, and a propagation type
+// (MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE; 0 leaves it alone).
+struct MountAttr {
+    uint64_t set = 0;
+    uint64_t clr = 0;
+    uint64_t propagation = 0;
+    bool empty() const { return set == 0 && clr == 0 && propagation == 0; }
+};
 
 class Sys {
 public:
@@ -28,6 +39,21 @@ public:
         const std::string& fstype, unsigned long flags, const std::string& data)
         = 0;
     virtual Result<void> umount2(const std::string& target, int flags) = 0;
+    // The new mount API: a mount is made detached (a clone of a tree, or a new filesystem),
+    // given its attributes through its fd and attached onto an O_PATH target fd, so no path is
+    // resolved again between the check of a target and the mount (security.md P6). `what` is
+    // the mount's destination as the user wrote it, for errors.
+    virtual Result<UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) = 0;
+    virtual Result<void> mount_setattr(int fd, bool recursive, const MountAttr& attr, const std::string& what)
+        = 0;
+    virtual Result<void> move_mount(int from_fd, int to_fd, const std::string& what) = 0;
+    virtual Result<UniqueFd> fsopen(const std::string& fstype) = 0;
+    // FSCONFIG_SET_STRING key=value, or FSCONFIG_SET_FLAG key without a value.
+    virtual Result<void> fsconfig_set(
+        int fs_fd, const std::string& key, const std::optional<std::string>& value)
+        = 0;
+    virtual Result<void> fsconfig_create(int fs_fd, const std::string& what) = 0; // FSCONFIG_CMD_CREATE
+    virtual Result<UniqueFd> fsmount(int fs_fd, uint64_t attr_flags, const std::string& what) = 0;
     virtual Result<void> pivot_root(const std::string& new_root, const std::string& put_old) = 0;
     virtual Result<void> chdir(const std::string& path) = 0;
     virtual Result<void> fchdir(int fd) = 0;
@@ -60,6 +86,15 @@ public:
     Result<void> mount(const std::string& source, const std::string& target, const std::string& fstype,
         unsigned long flags, const std::string& data) override;
     Result<void> umount2(const std::string& target, int flags) override;
+    Result<UniqueFd> open_tree(int dirfd, const std::string& path, unsigned flags) override;
+    Result<void> mount_setattr(
+        int fd, bool recursive, const MountAttr& attr, const std::string& what) override;
+    Result<void> move_mount(int from_fd, int to_fd, const std::string& what) override;
+    Result<UniqueFd> fsopen(const std::string& fstype) override;
+    Result<void> fsconfig_set(
+        int fs_fd, const std::string& key, const std::optional<std::string>& value) override;
+    Result<void> fsconfig_create(int fs_fd, const std::string& what) override;
+    Result<UniqueFd> fsmount(int fs_fd, uint64_t attr_flags, const std::string& what) override;
     Result<void> pivot_root(const std::string& new_root, const std::string& put_old) override;
     Result<void> chdir(const std::string& path) override;
     Result<void> fchdir(int fd) override;

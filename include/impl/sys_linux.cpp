@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -21,6 +22,31 @@ Result<void> check(int rc, std::string_view op, std::string_view arg = {})
     return ok();
 }
 
+// The kernel's own words on a failed fsconfig/fsmount ("e tmpfs: Bad value for 'size'"),
+// read from the filesystem context's log; empty when it said nothing.
+std::string fs_log(int fs_fd)
+{
+    std::string out;
+    char buf[256];
+    ssize_t n;
+    while ((n = ::read(fs_fd, buf, sizeof buf)) > 0) {
+        std::string_view line(buf, static_cast<size_t>(n));
+        if (line.size() > 2 && line[1] == ' ')
+            line.remove_prefix(2);
+        out += (out.empty() ? "" : "; ") + std::string(line);
+    }
+    return out;
+}
+
+Result<void> fs_check(int rc, int fs_fd, std::string_view op, const std::string& arg)
+{
+    if (rc >= 0)
+        return ok();
+    int code = errno;
+    std::string log = fs_log(fs_fd);
+    return Error::from_code(code, op, log.empty() ? arg : arg + " (" + log + ")");
+}
+
 } // namespace
 
 Result<void> LinuxSys::mount(const std::string& source, const std::string& target, const std::string& fstype,
@@ -34,6 +60,65 @@ Result<void> LinuxSys::mount(const std::string& source, const std::string& targe
 Result<void> LinuxSys::umount2(const std::string& target, int flags)
 {
     return check(::umount2(target.c_str(), flags), "umount2", target);
+}
+
+Result<UniqueFd> LinuxSys::open_tree(int dirfd, const std::string& path, unsigned flags)
+{
+    UniqueFd fd(static_cast<int>(::syscall(SYS_open_tree, dirfd, path.c_str(), flags | OPEN_TREE_CLOEXEC)));
+    if (!fd)
+        return Error::from_errno("open_tree", path);
+    return fd;
+}
+
+Result<void> LinuxSys::mount_setattr(int fd, bool recursive, const MountAttr& attr, const std::string& what)
+{
+    struct mount_attr a = {};
+    a.attr_set = attr.set;
+    a.attr_clr = attr.clr;
+    a.propagation = attr.propagation;
+    unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+    return check(
+        static_cast<int>(::syscall(SYS_mount_setattr, fd, "", flags, &a, sizeof a)), "mount_setattr", what);
+}
+
+Result<void> LinuxSys::move_mount(int from_fd, int to_fd, const std::string& what)
+{
+    return check(static_cast<int>(::syscall(SYS_move_mount, from_fd, "", to_fd, "",
+                     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)),
+        "move_mount", what);
+}
+
+Result<UniqueFd> LinuxSys::fsopen(const std::string& fstype)
+{
+    UniqueFd fd(static_cast<int>(::syscall(SYS_fsopen, fstype.c_str(), FSOPEN_CLOEXEC)));
+    if (!fd)
+        return Error::from_errno("fsopen", fstype);
+    return fd;
+}
+
+Result<void> LinuxSys::fsconfig_set(
+    int fs_fd, const std::string& key, const std::optional<std::string>& value)
+{
+    int rc = value
+        ? static_cast<int>(
+            ::syscall(SYS_fsconfig, fs_fd, FSCONFIG_SET_STRING, key.c_str(), value->c_str(), 0))
+        : static_cast<int>(::syscall(SYS_fsconfig, fs_fd, FSCONFIG_SET_FLAG, key.c_str(), nullptr, 0));
+    return fs_check(rc, fs_fd, "fsconfig", value ? key + "=" + *value : key);
+}
+
+Result<void> LinuxSys::fsconfig_create(int fs_fd, const std::string& what)
+{
+    return fs_check(
+        static_cast<int>(::syscall(SYS_fsconfig, fs_fd, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0)), fs_fd,
+        "fsconfig create", what);
+}
+
+Result<UniqueFd> LinuxSys::fsmount(int fs_fd, uint64_t attr_flags, const std::string& what)
+{
+    UniqueFd fd(static_cast<int>(::syscall(SYS_fsmount, fs_fd, FSMOUNT_CLOEXEC, attr_flags)));
+    if (!fd)
+        return fs_check(-1, fs_fd, "fsmount", what).error();
+    return fd;
 }
 
 Result<void> LinuxSys::pivot_root(const std::string& new_root, const std::string& put_old)

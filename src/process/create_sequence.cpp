@@ -111,6 +111,9 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     }
     if (req.parent_setup && plan.needs_intermediate())
         TRY(channel.wait_setup_ready());
+    // Its own cgroups, now that it is placed, for the cgroupfs mounts that bind them: read
+    // before a cgroup namespace of its own makes the paths relative.
+    auto own_cgroups = TRY(cgroups::read_own_cgroups().context("read the init's cgroups"));
     // Placed in its cgroup by pid only now: a cgroup namespace made at clone would be rooted
     // at the runtime's cgroup instead of the container's.
     if (req.defer_cgroup_ns)
@@ -142,6 +145,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     if (spec.linux)
         ropts.mount_label = spec.linux->mountLabel;
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
+    ropts.own_cgroups = &own_cgroups;
     ropts.idmapped_trees = req.idmapped_trees;
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
     // Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.

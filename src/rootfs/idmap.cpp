@@ -90,12 +90,4 @@ Result<std::map<size_t, UniqueFd>> make_idmapped_trees(const oci::Spec& spec)
     return trees;
 }
 
-Result<void> attach_tree(int tree, int target, const std::string& destination)
-{
-    if (::syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
-        < 0)
-        return Error::from_errno("move_mount", destination);
-    return ok();
-}
-
 } // namespace hull::rootfs

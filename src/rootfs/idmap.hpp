@@ -24,7 +24,4 @@ Result<UniqueFd> user_namespace_with(
 // without its own mappings takes the container's (linux.uidMappings/gidMappings).
 Result<std::map<size_t, UniqueFd>> make_idmapped_trees(const oci::Spec& spec);
 
-// Attaches a detached tree at the O_PATH target.
-Result<void> attach_tree(int tree, int target, const std::string& destination);
-
 } // namespace hull::rootfs

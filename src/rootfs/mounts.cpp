@@ -1,10 +1,11 @@
-// Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount.
+// Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount. Every
+// mount is made detached and attached by fd (detached.hpp); the cgroup filesystem is cgroupfs.cpp.
 #include "lsm/lsm.hpp"
+#include "rootfs/detached.hpp"
 #include "rootfs/idmap.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
-#include "hull/cgroups/host.hpp"
 #include "hull/oci/mount_options.hpp"
 
 #include <climits>
@@ -30,18 +31,6 @@ unsigned long locked_flags(const std::string& path)
     if (::statvfs(path.c_str(), &st) < 0)
         return 0;
     return st.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
-}
-
-Result<void> set_recursive_attrs(int fd, uint64_t set, uint64_t clr, const std::string& dest)
-{
-    if (set == 0 && clr == 0)
-        return ok();
-    struct mount_attr attr = {};
-    attr.attr_set = set;
-    attr.attr_clr = clr;
-    if (::syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-        return Error::from_errno("mount_setattr", dest);
-    return ok();
 }
 
 // P9 (CVE-2019-19921, CVE-2023-27561/28642, youki CVE-2025-54867): proc and sysfs go on an
@@ -120,99 +109,6 @@ Result<void> check_proc_target(int target, const oci::Mount& m, bool bind, const
     return Error::message("\"" + where + "\" cannot be mounted because it is inside /proc");
 }
 
-// The init's cgroup in the v1 hierarchy holding `subsystems`, from /proc/self/cgroup.
-std::string own_cgroup_path(const std::vector<std::string>& subsystems)
-{
-    auto text = read_file("/proc/self/cgroup");
-    if (!text || subsystems.empty())
-        return "/";
-    std::string_view all = text.value();
-    size_t start = 0;
-    while (start < all.size()) {
-        size_t end = all.find('\n', start);
-        std::string_view line
-            = all.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-        start = end == std::string_view::npos ? all.size() : end + 1;
-        // "hierarchy-id:controller,list:/path"
-        size_t c1 = line.find(':'), c2 = line.find(':', c1 + 1);
-        if (c1 == std::string_view::npos || c2 == std::string_view::npos)
-            continue;
-        std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
-        if (controllers.find(subsystems.front()) != std::string_view::npos)
-            return std::string(line.substr(c2 + 1));
-    }
-    return "/";
-}
-
-// The cgroup filesystem as the container sees it. On a cgroup2 host: cgroup2 itself. On a v1
-// or hybrid host: a tmpfs holding one mount per hierarchy the host has (and cgroup2 at
-// "unified"), as runc does. With a new cgroup namespace each shows the namespace's root;
-// without one, the init's own cgroup directories are bind-mounted from the host.
-Result<void> mount_cgroup(
-    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
-{
-    cgroups::HostCgroups host = opts.host_cgroups ? *opts.host_cgroups : TRY(cgroups::detect_host());
-    unsigned long flags = mf.flags & ~static_cast<unsigned long>(MS_RDONLY);
-    auto target = TRY(make_in_root(root, m.destination, Kind::Directory));
-    TRY(check_proc_target(target.get(), m, false, opts));
-    if (host.layout == cgroups::Layout::V2) {
-        if (opts.new_cgroup_ns)
-            return sys.mount("cgroup2", fd_path(target.get()), "cgroup2", mf.flags, "");
-        TRY(sys.mount("/sys/fs/cgroup", fd_path(target.get()), "", MS_BIND | MS_REC, ""));
-        // P14 (CVE-2023-25809): the host's hierarchy is read-only, submounts included, when the
-        // config says ro.
-        if (mf.flags & MS_RDONLY) {
-            auto mounted = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY));
-            TRY(set_recursive_attrs(mounted.get(), MOUNT_ATTR_RDONLY, 0, m.destination));
-        }
-        return ok();
-    }
-    TRY(sys.mount("tmpfs", fd_path(target.get()), "tmpfs", flags,
-        lsm::format_mount_data("mode=755", opts.mount_label, "tmpfs", flags)));
-    auto base = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY));
-    for (const auto& h : host.hierarchies) {
-        std::string name = h.mount_point.substr(h.mount_point.rfind('/') + 1);
-        std::string dest = m.destination + "/" + name;
-        auto sub = TRY(make_in_root(root, dest, Kind::Directory));
-        if (!opts.new_cgroup_ns) {
-            TRY(sys.mount(h.mount_point, fd_path(sub.get()), "", MS_BIND | MS_REC, ""));
-        } else if (h.v2) {
-            TRY(sys.mount("cgroup2", fd_path(sub.get()), "cgroup2", flags, ""));
-        } else {
-            std::string data;
-            for (const auto& s : h.subsystems)
-                data += (data.empty() ? "" : ",") + s;
-            auto r = sys.mount("cgroup", fd_path(sub.get()), "cgroup", flags, data);
-            // cgroup v1 cannot be mounted from a user namespace: bind the init's own cgroup of
-            // that hierarchy from the host instead, as runc does.
-            if (!r && r.error().code() == EPERM)
-                r = sys.mount(h.mount_point + own_cgroup_path(h.subsystems), fd_path(sub.get()), "",
-                    MS_BIND | MS_REC, "");
-            TRY(std::move(r));
-        }
-        // A co-mounted hierarchy ("cpu,cpuacct") is reachable under each controller's name.
-        if (name.find(',') != std::string::npos) {
-            size_t start = 0;
-            while (start < name.size()) {
-                size_t comma = name.find(',', start);
-                std::string link
-                    = name.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-                auto r = sys.symlinkat(name, base.get(), link);
-                if (!r && r.error().code() != EEXIST)
-                    return r;
-                start = comma == std::string::npos ? name.size() : comma + 1;
-            }
-        }
-        if (mf.flags & MS_RDONLY) {
-            auto mounted = TRY(open_in_root(root, dest, O_PATH | O_DIRECTORY));
-            TRY(sys.mount("", fd_path(mounted.get()), "", MS_BIND | MS_REMOUNT | MS_RDONLY | flags, ""));
-        }
-    }
-    if (mf.flags & MS_RDONLY)
-        TRY(sys.mount("", fd_path(base.get()), "", MS_REMOUNT | MS_RDONLY | flags, "mode=755"));
-    return ok();
-}
-
 // pivot_root refuses a shared parent mount, and an unbindable one cannot be bound: the mount
 // holding the rootfs is made private, or a slave when the config asks for slave propagation
 // (in our own mount namespace only). The
@@ -262,92 +158,105 @@ unsigned long root_propagation(const std::string& value)
     return MS_SLAVE | MS_REC; // "rslave" and the default
 }
 
+namespace {
+
+// A bind: the source tree cloned, given its flags while detached, then moved onto the target.
+Result<UniqueFd> mount_bind(
+    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
+{
+    struct stat st;
+    if (::stat(m.source.c_str(), &st) < 0)
+        return Error::from_errno("stat", m.source);
+    auto target = TRY(make_in_root(root, m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
+    TRY(check_proc_target(target.get(), m, true, opts));
+    auto tree = TRY(clone_tree(sys, m.source, mf.recursive,
+        mf.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC), m.destination));
+    if (mf.attr_set || mf.attr_clr)
+        TRY(sys.mount_setattr(tree.get(), true, {mf.attr_set, mf.attr_clr, 0}, m.destination));
+    TRY(sys.move_mount(tree.get(), target.get(), m.destination));
+    return tree;
+}
+
+// What stands in for a filesystem the init may not mount (`failed`, EPERM) because the
+// namespace it shows is not the container's: a read-only bind of the runtime's own sysfs
+// (no network namespace of our own) or /dev/mqueue (no ipc namespace of our own), as runc does.
+Result<UniqueFd> borrowed_filesystem(
+    Sys& sys, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts, Error failed)
+{
+    if (m.type == "sysfs" && !opts.new_network_ns) {
+        // P14 (CVE-2023-25809): the host's submounts of /sys (its cgroup hierarchies among
+        // them) are read-only too, not only the top.
+        auto tree = TRY(sys.open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | AT_RECURSIVE));
+        TRY(sys.mount_setattr(tree.get(), true,
+            {MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0},
+            m.destination));
+        return tree;
+    }
+    if (m.type == "mqueue" && !opts.new_ipc_ns) {
+        constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        auto tree = clone_tree(sys, "/dev/mqueue", true, mf.flags & kPerMount, m.destination);
+        if (!tree)
+            return std::move(failed).context(
+                "and no /dev/mqueue of the runtime to bind: " + tree.error().text());
+        return tree;
+    }
+    return failed;
+}
+
+// A new filesystem (proc, sysfs, tmpfs, mqueue, devpts...), made and filled detached, then moved
+// onto the target.
+Result<UniqueFd> mount_filesystem(
+    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
+{
+    UniqueFd target;
+    if (m.type == "proc" || m.type == "sysfs")
+        target = TRY(ordinary_directory(root, m));
+    else
+        target = TRY(make_in_root(root, m.destination, Kind::Directory));
+    TRY(check_proc_target(target.get(), m, false, opts));
+    auto made = new_filesystem(sys, m.type, m.source, mf.flags,
+        lsm::format_mount_data(mf.data, opts.mount_label, m.type, mf.flags), m.destination);
+    const bool borrowed = !made && made.error().code() == EPERM;
+    UniqueFd tree = borrowed ? TRY(borrowed_filesystem(sys, m, mf, opts, std::move(made).error()))
+                             : TRY(std::move(made));
+    if (mf.attr_set || mf.attr_clr)
+        TRY(sys.mount_setattr(tree.get(), true, {mf.attr_set, mf.attr_clr, 0}, m.destination));
+    if (m.type == "mqueue" && !borrowed)
+        TRY(lsm::relabel_mount_root(tree.get(), opts.mount_label));
+    if (mf.tmpcopyup && !borrowed) {
+        // The directory about to be covered is copied into the new filesystem before it covers it.
+        UniqueFd from(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        UniqueFd to(::openat(tree.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!from || !to)
+            return Error::from_errno("open", m.destination);
+        TRY(copy_tree(from.get(), to.get()).context("tmpcopyup"));
+    }
+    TRY(sys.move_mount(tree.get(), target.get(), m.destination));
+    return tree;
+}
+
+} // namespace
+
 Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts)
 {
     auto mf = TRY(oci::parse_mount_options(m.options));
     bool bind = mf.bind || m.type == "bind";
     std::string what = "mount " + m.destination;
 
-    if (m.type == "cgroup")
-        return mount_cgroup(sys, root, m, mf, opts).context(what);
-
-    UniqueFd target;
-    if (bind) {
-        struct stat st;
-        if (::stat(m.source.c_str(), &st) < 0)
-            return Error::from_errno("stat", m.source).context(what);
-        Kind kind = S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File;
-        target = TRY(make_in_root(root, m.destination, kind).context(what));
-        TRY(check_proc_target(target.get(), m, true, opts).context(what));
-        unsigned long bflags = MS_BIND | (mf.recursive ? MS_REC : 0);
-        TRY(sys.mount(m.source, fd_path(target.get()), "", bflags, "").context(what));
-        // A bind mount takes no other flags: they need a remount of the new mount.
-        unsigned long extra = mf.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC);
-        if (extra != 0) {
-            auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
-            std::string p = fd_path(mounted.get());
-            TRY(sys.mount("", p, "", extra | MS_BIND | MS_REMOUNT | locked_flags(p), "").context(what));
-        }
-    } else {
-        if (m.type == "proc" || m.type == "sysfs")
-            target = TRY(ordinary_directory(root, m).context(what));
-        else
-            target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
+    if (m.type == "cgroup") {
+        auto target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
         TRY(check_proc_target(target.get(), m, false, opts).context(what));
-        // tmpcopyup: keep a handle on the directory about to be covered, to copy from.
-        UniqueFd covered;
-        if (mf.tmpcopyup) {
-            covered.reset(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-            if (!covered)
-                return Error::from_errno("open", m.destination).context(what);
-        }
-        auto r = sys.mount(m.source, fd_path(target.get()), m.type, mf.flags,
-            lsm::format_mount_data(mf.data, opts.mount_label, m.type, mf.flags));
-        if (r && m.type == "mqueue" && !opts.mount_label.empty()) {
-            auto mounted = TRY(open_in_root(root, m.destination, O_PATH | O_DIRECTORY).context(what));
-            r = lsm::relabel_mount_root(mounted.get(), opts.mount_label);
-        }
-        if (r && covered) {
-            auto mounted = TRY(open_in_root(root, m.destination, O_RDONLY | O_DIRECTORY).context(what));
-            TRY(copy_tree(covered.get(), mounted.get()).context(what + ": tmpcopyup"));
-        }
-
-        if (!r && m.type == "sysfs" && r.error().code() == EPERM && !opts.new_network_ns) {
-            // sysfs shows the mounter's network namespace; without our own, bind the host's.
-            TRY(sys.mount("/sys", fd_path(target.get()), "", MS_BIND | MS_REC, "").context(what));
-            auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
-            TRY(sys.mount("", fd_path(mounted.get()), "",
-                       MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "")
-                    .context(what));
-            // P14 (CVE-2023-25809): the host's submounts of /sys (its cgroup hierarchies among
-            // them) are read-only too, not only the top.
-            TRY(set_recursive_attrs(mounted.get(),
-                MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0,
-                m.destination)
-                    .context(what));
-        } else if (!r && m.type == "mqueue" && r.error().code() == EPERM && !opts.new_ipc_ns) {
-            // mqueue shows the mounter's ipc namespace, which a user namespace cannot mount
-            // unless it owns it: bind the runtime's /dev/mqueue, as runc does.
-            if (auto bound = sys.mount("/dev/mqueue", fd_path(target.get()), "", MS_BIND | MS_REC, "");
-                !bound)
-                return std::move(r).context(
-                    what + " (and no /dev/mqueue of the runtime to bind: " + bound.error().text() + ")");
-            auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
-            std::string p = fd_path(mounted.get());
-            constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-            TRY(sys.mount("", p, "", MS_BIND | MS_REMOUNT | (mf.flags & kPerMount) | locked_flags(p), "")
-                    .context(what));
-        } else if (!r) {
-            return std::move(r).context(what);
-        }
+        return mount_cgroupfs(sys, target.get(), m, mf, opts).context(what);
     }
-
-    if (!mf.propagation.empty() || mf.attr_set || mf.attr_clr) {
-        auto mounted = TRY(open_in_root(root, m.destination, O_PATH).context(what));
-        for (unsigned long p : mf.propagation)
-            TRY(sys.mount("", fd_path(mounted.get()), "", p, "").context(what));
-        TRY(set_recursive_attrs(mounted.get(), mf.attr_set, mf.attr_clr, m.destination));
-    }
+    auto mounted = TRY(
+        (bind ? mount_bind(sys, root, m, mf, opts) : mount_filesystem(sys, root, m, mf, opts)).context(what));
+    // Propagation goes on the attached mount, through the fd that still names it: set on the
+    // detached tree it would be judged against the destination's (the kernel refuses to attach
+    // an unbindable tree below a shared mount), which mount(2)'s order never asked for.
+    for (unsigned long p : mf.propagation)
+        TRY(sys.mount_setattr(mounted.get(), (p & MS_REC) != 0,
+                   {0, 0, p & ~static_cast<unsigned long>(MS_REC)}, m.destination)
+                .context(what));
     return ok();
 }
 
@@ -371,7 +280,7 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
                 make_in_root(root.get(), m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
             TRY(check_proc_target(target.get(), m, true, opts).context("mount " + m.destination));
             int tree = opts.idmapped_trees->at(i).get();
-            TRY(attach_tree(tree, target.get(), m.destination));
+            TRY(sys.move_mount(tree, target.get(), m.destination).context("mount " + m.destination));
             // P3 (CVE-2024-21626): nothing of the runtime's stays open in the init. This copy of
             // the tree's fd is the init's own (inherited at clone; the runtime closes its copy);
             // the init never returns to the map's owner, so closing it here is final.

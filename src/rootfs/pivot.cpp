@@ -5,11 +5,11 @@
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -106,16 +106,12 @@ Result<void> make_readonly(Sys& sys, int root, const std::string& path)
             return ok();
         return std::move(target).error();
     }
-    TRY(verify_proc_fd_paths());
-    std::string p = fd_path(target.value().get());
-    TRY(sys.mount(p, p, "", MS_BIND | MS_REC, ""));
-    auto mounted = TRY(open_in_root(root, path, O_PATH));
-    std::string mp = fd_path(mounted.get());
-    struct statvfs st;
-    unsigned long keep = 0;
-    if (::statvfs(mp.c_str(), &st) == 0)
-        keep = st.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
-    return sys.mount("", mp, "", MS_BIND | MS_REMOUNT | MS_RDONLY | keep, "");
+    // P6: the bind of the path onto itself is cloned from the opened target, made read-only
+    // while detached and attached onto that same fd; no path (and no /proc) is resolved again.
+    int fd = target.value().get();
+    auto tree = TRY(sys.open_tree(fd, "", OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH));
+    TRY(sys.mount_setattr(tree.get(), false, {MOUNT_ATTR_RDONLY, 0, 0}, path));
+    return sys.move_mount(tree.get(), fd, path);
 }
 
 } // namespace hull::rootfs

@@ -5,7 +5,9 @@
 // through Sys so the unit tests can check the exact calls:
 //   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
 //   2. bind the rootfs onto itself (pivot_root needs a mount point)
-//   3. every entry of `mounts`, in order, targets resolved inside the rootfs
+//   3. every entry of `mounts`, in order, targets resolved inside the rootfs; each mount made
+//      detached with its flags and moved onto the target's fd (detached.hpp), the cgroup
+//      filesystem showing the container's own cgroups (cgroupfs.cpp)
 //   4. /dev: the default devices, linux.devices, and the standard symlinks
 // then (after the createRuntime and createContainer hooks) pivot_into_rootfs:
 //   5. pivot_root (old root detached) or, with --no-pivot, MS_MOVE + chroot
@@ -15,8 +17,10 @@
 #pragma once
 
 #include "hull/cgroups/host.hpp"
+#include "hull/cgroups/path.hpp"
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
+#include "hull/oci/mount_options.hpp"
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
 
@@ -33,6 +37,9 @@ struct RootfsOptions {
     std::string mount_label; // linux.mountLabel: SELinux context= for the mounts that take one
     const cgroups::HostCgroups* host_cgroups = nullptr; // read by the runtime; null: read here
     bool new_cgroup_ns = true; // decides how the cgroup filesystem is mounted
+    // The init's cgroups (/proc/self/cgroup once it is placed, before a cgroup namespace of its
+    // own makes the paths relative), whose directories the cgroupfs binds; null: read here.
+    const cgroups::OwnCgroups* own_cgroups = nullptr;
     const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // by mount index (idmap.hpp)
 };
 
@@ -46,6 +53,9 @@ Result<void> write_sysctls(Sys& sys, const std::map<std::string, std::string>& s
 
 // The steps, exposed for tests.
 Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts);
+// A "cgroup" mount onto the checked O_PATH `target` (cgroupfs.cpp).
+Result<void> mount_cgroupfs(
+    Sys& sys, int target, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts);
 Result<void> setup_dev(Sys& sys, int root, const oci::Spec& spec);
 Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts);
 Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_view mount_label = {});

@@ -1,11 +1,14 @@
 // A recording Sys for unit tests: every call is appended to `calls` as text, and the call
 // numbered `fail_at` (0-based) fails with `fail_errno`. Effects on the filesystem that a
 // test wants to observe (mkdirat, symlinkat) are performed for real under the test's
-// temporary directory; mounts and id changes are only recorded.
+// temporary directory; mounts and id changes are only recorded. A detached mount (open_tree,
+// fsmount) is a fresh empty temporary directory, removed with the FakeSys, so the steps that
+// fill a new mount (the cgroup tmpfs) have somewhere harmless to work.
 #pragma once
 
 #include "hull/sys.hpp"
 
+#include <cstdlib>
 #include <fcntl.h>
 #include <string>
 #include <sys/stat.h>
@@ -19,6 +22,15 @@ public:
     std::vector<std::string> calls;
     int fail_at = -1;
     int fail_errno = EPERM;
+
+    FakeSys() = default;
+    FakeSys(const FakeSys&) = delete;
+    FakeSys& operator=(const FakeSys&) = delete;
+    ~FakeSys() override
+    {
+        for (const auto& d : m_detached)
+            std::system(("rm -rf " + d).c_str());
+    }
 
     // Only the calls whose text starts with `prefix`.
     std::vector<std::string> calls_of(const std::string& prefix) const
@@ -35,6 +47,40 @@ public:
     {
         return record("mount " + source + " " + strip_fd(target) + " " + fstype + " " + std::to_string(flags)
             + " " + data);
+    }
+    Result<UniqueFd> open_tree(int, const std::string& path, unsigned flags) override
+    {
+        TRY(record("open_tree " + path + " " + std::to_string(flags)));
+        return detached();
+    }
+    Result<void> mount_setattr(int, bool recursive, const MountAttr& a, const std::string& what) override
+    {
+        return record("mount_setattr " + what + " set=" + std::to_string(a.set)
+            + " clr=" + std::to_string(a.clr) + " propagation=" + std::to_string(a.propagation)
+            + (recursive ? " recursive" : ""));
+    }
+    Result<void> move_mount(int, int to_fd, const std::string& what) override
+    {
+        return record("move_mount " + what + " " + strip_fd("/proc/self/fd/" + std::to_string(to_fd)));
+    }
+    Result<UniqueFd> fsopen(const std::string& fstype) override
+    {
+        TRY(record("fsopen " + fstype));
+        UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        return fd;
+    }
+    Result<void> fsconfig_set(int, const std::string& key, const std::optional<std::string>& value) override
+    {
+        return record("fsconfig " + key + (value ? "=" + *value : ""));
+    }
+    Result<void> fsconfig_create(int, const std::string& what) override
+    {
+        return record("fsconfig create " + what);
+    }
+    Result<UniqueFd> fsmount(int, uint64_t attr_flags, const std::string& what) override
+    {
+        TRY(record("fsmount " + what + " " + std::to_string(attr_flags)));
+        return detached();
     }
     Result<void> umount2(const std::string& target, int flags) override
     {
@@ -108,6 +154,20 @@ public:
     }
 
 private:
+    std::vector<std::string> m_detached;
+
+    Result<UniqueFd> detached()
+    {
+        char tmpl[] = "/tmp/hull-fake-mount-XXXXXX";
+        if (!::mkdtemp(tmpl))
+            return Error::from_errno("mkdtemp", tmpl);
+        m_detached.emplace_back(tmpl);
+        UniqueFd fd(::open(tmpl, O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!fd)
+            return Error::from_errno("open", tmpl);
+        return fd;
+    }
+
     // "/proc/self/fd/N" names a different number on every run; tests compare the fd's target.
     static std::string strip_fd(const std::string& target)
     {

@@ -125,6 +125,82 @@ cgroup_lines_ro() {
 	cgroup_lines_ro "$output"
 }
 
+# ---- the cgroupfs view without a cgroup namespace -----------------------------------------------
+
+# cgroup_v1_or_skip: the v1 view (a tmpfs of hierarchies) is what these tests read; the cgroup2
+# view is checked by the VM suite (tests/integration/cgroupv2/guest.bats).
+cgroup_v1_or_skip() {
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] || skip "the host has no v1 hierarchies (the v2 view is checked in tests/vm)"
+}
+
+@test "cgroupfs view (§2.6): without a cgroup namespace the container reads its own memory (64m) and pids (50) limits, as with runc" {
+	cgroup_manager_or_skip "limits"
+	cgroup_v1_or_skip
+	remove_namespace cgroup
+	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}'
+	sec_run cgview-limits sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'
+	assert_status 0
+	[ "$output" = "$(printf '67108864\n50')" ] || {
+		echo "inside: $output / $stderr_text" >&2
+		return 1
+	}
+}
+
+@test "cgroupfs view (§2.6): without a cgroup namespace each hierarchy shows the container's own cgroup, not the root or another container's" {
+	cgroup_manager_or_skip "cgroups"
+	cgroup_v1_or_skip
+	remove_namespace cgroup
+	local other="sec-cgview-other-$$"
+	sec_create "$other" sleep 100
+	# every cgroup mount's root (mountinfo field 4) is the container's own cgroup of that hierarchy
+	sec_run cgview-own sh -c '
+		while read -r _ _ _ root mp _ _ _ fstype _ super; do
+			case "$fstype" in cgroup | cgroup2) ;; *) continue ;; esac
+			ctl=${mp##*/}
+			[ "$fstype" = cgroup2 ] && ctl=
+			[ "$ctl" = systemd ] && ctl=name=systemd
+			own=$(awk -F: -v c="$ctl" "{ n = split(\$2, a, \",\"); for (i = 1; i <= n; i++) if (a[i] == c) print \$3; if (c == \"\" && \$2 == \"\") print \$3 }" /proc/self/cgroup)
+			echo "$mp root=$root own=$own"
+		done </proc/self/mountinfo
+		find /sys/fs/cgroup/ -maxdepth 3 -name "'"$other"'"'
+	assert_status 0
+	echo "$output" >&2
+	local lines
+	lines="$(grep -c ' root=' <<<"$output")"
+	[ "$lines" -ge 3 ]
+	# no hierarchy shows a root other than the container's own cgroup, and nothing of the other container
+	[ -z "$(awk '{ split($2, r, "="); split($3, o, "="); if (r[2] != o[2] || r[2] == "/") print }' <<<"$output" | grep ' root=')" ]
+	! grep -q "$other" <<<"$output"
+}
+
+@test "cgroupfs view (§2.6): without a cgroup namespace devices.list is the container's own, not the root's 'a *:* rwm'" {
+	cgroup_manager_or_skip "device rules"
+	cgroup_v1_or_skip
+	remove_namespace cgroup
+	sec_run cgview-devices cat /sys/fs/cgroup/devices/devices.list
+	assert_status 0
+	echo "$output" >&2
+	! grep -qx 'a \*:\* rwm' <<<"$output"
+	grep -qx 'c 1:3 rwm' <<<"$output"
+}
+
+@test "cgroupfs view (§2.6): without a cgroup namespace, a rw cgroupfs and CAP_MKNOD, writing cgroup.procs does not leave the device cgroup" {
+	cgroup_manager_or_skip "device rules"
+	cgroup_v1_or_skip
+	[ -b /dev/loop0 ] || skip "needs the host's loop driver (/dev/loop0) for a device the cgroup refuses"
+	remove_namespace cgroup
+	update_config '.mounts |= map(if .type == "cgroup" then .options = (.options | map(select(. != "ro")) + ["rw"]) else . end)
+		| .process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"]
+		| .process.capabilities.permitted += ["CAP_MKNOD"] | .root.readonly = false'
+	sec_run cgview-escape sh -c 'mknod /dev/hull-loop b 7 0 2>/dev/null
+		echo $$ >/sys/fs/cgroup/devices/cgroup.procs 2>/dev/null && echo moved
+		(: </dev/hull-loop) 2>/dev/null && echo opened; echo done'
+	echo "$output / $stderr_text" >&2
+	assert_status 0
+	# writing its own cgroup.procs is allowed (it stays where it is); the node stays refused
+	[ "$output" = "$(printf 'moved\ndone')" ]
+}
+
 # ---- GHSA-g54h-m393-cpwq -------------------------------------------------------------------------
 
 @test "GHSA-g54h-m393-cpwq (§3.10): a devices list that only allows c 1:3 still denies mknod b 7:0 + open" {

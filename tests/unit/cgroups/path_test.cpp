@@ -219,3 +219,19 @@ TEST_CASE("the state round-trips through JSON and a tampered path is refused")
     CHECK_FALSE(state_from_json("{").ok());
     CHECK_FALSE(state_from_json(R"({"driver":"x","layout":"v2","dirs":[]})").ok());
 }
+
+TEST_CASE("own_directory: a process's cgroup directory in each hierarchy, relative to the mount's root")
+{
+    auto own = parse_proc_cgroup("12:cpu,cpuacct:/a/ctr\n4:memory:/process_api/x/ctr\n0::/ctr\n");
+    CHECK(own_directory({"/sys/fs/cgroup/memory", false, {"memory"}, "/"}, own)
+        == "/sys/fs/cgroup/memory/process_api/x/ctr");
+    CHECK(own_directory({"/sys/fs/cgroup/cpu,cpuacct", false, {"cpu", "cpuacct"}, "/"}, own)
+        == "/sys/fs/cgroup/cpu,cpuacct/a/ctr");
+    CHECK(own_directory({"/sys/fs/cgroup/unified", true, {}, "/"}, own) == "/sys/fs/cgroup/unified/ctr");
+    // a mount of a sub-cgroup (a nested runtime's view): the path below its root
+    CHECK(own_directory({"/sys/fs/cgroup/memory", false, {"memory"}, "/process_api/x"}, own)
+        == "/sys/fs/cgroup/memory/ctr");
+    CHECK(own_directory({"/sys/fs/cgroup/memory", false, {"memory"}, "/process_api/x/ctr"}, own)
+        == "/sys/fs/cgroup/memory");
+    CHECK(own_directory({"/sys/fs/cgroup/pids", false, {"pids"}, "/"}, own).empty());
+}

@@ -1,11 +1,13 @@
 #include "fake_sys.hpp"
 #include "process/init_process.hpp"
+#include "rootfs/detached.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -67,50 +69,130 @@ TEST_CASE("file mount targets are created as empty files without following symli
     CHECK(st.st_size == 0);
 }
 
-TEST_CASE("a proc mount goes onto the resolved directory with the parsed flags")
+TEST_CASE("a proc mount is a new filesystem, made detached with the parsed flags, moved onto the target")
 {
     TempRootfs root;
     test::FakeSys sys;
     oci::Mount m {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}, {}, {}};
     REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
-    REQUIRE(sys.calls_of("mount").size() == 1);
-    CHECK(sys.calls_of("mount")[0]
-        == mount_call("proc", root.path + "/proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, ""));
+    CHECK(sys.calls
+        == std::vector<std::string> {"fsopen proc", "fsconfig source=proc", "fsconfig create /proc",
+            "fsmount /proc " + std::to_string(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV),
+            "move_mount /proc fd:" + root.path + "/proc"});
+    CHECK(sys.calls_of("mount ").empty());
     CHECK(root.exists("/proc"));
 }
 
-TEST_CASE("tmpfs options that are not flags are passed as filesystem data")
+TEST_CASE("tmpfs options that are not flags are filesystem parameters; superblock flags are too")
 {
     TempRootfs root;
     test::FakeSys sys;
-    oci::Mount m {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}, {}, {}};
+    oci::Mount m {
+        "/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", "ro"}, {}, {}};
     REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
-    CHECK(sys.calls_of("mount")[0]
-        == mount_call(
-            "tmpfs", root.path + "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k"));
+    CHECK(sys.calls
+        == std::vector<std::string> {"fsopen tmpfs", "fsconfig source=tmpfs", "fsconfig ro",
+            "fsconfig mode=755", "fsconfig size=65536k", "fsconfig create /dev",
+            "fsmount /dev " + std::to_string(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME),
+            "move_mount /dev fd:" + root.path + "/dev"});
 }
 
-TEST_CASE("a read-only bind mount is a bind followed by a read-only remount")
+TEST_CASE("a read-only bind is a cloned tree made read-only before it is attached, never a remount by path")
 {
     TempRootfs root;
     test::FakeSys sys;
-    oci::Mount m {"/data", "bind", "/tmp", {"rbind", "ro"}, {}, {}};
+    oci::Mount m {"/data", "bind", "/tmp", {"rbind", "ro", "rnosuid"}, {}, {}};
     REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
-    auto mounts = sys.calls_of("mount");
-    REQUIRE(mounts.size() == 2);
-    CHECK(mounts[0] == mount_call("/tmp", root.path + "/data", "", MS_BIND | MS_REC, ""));
-    CHECK(mounts[1].find(" " + std::to_string(MS_RDONLY | MS_BIND | MS_REMOUNT)) != std::string::npos);
+    CHECK(sys.calls
+        == std::vector<std::string> {"open_tree /tmp " + std::to_string(OPEN_TREE_CLONE | AT_RECURSIVE),
+            "mount_setattr /data set=" + std::to_string(MOUNT_ATTR_RDONLY) + " clr=0 propagation=0",
+            "mount_setattr /data set=" + std::to_string(MOUNT_ATTR_NOSUID) + " clr=0 propagation=0 recursive",
+            "move_mount /data fd:" + root.path + "/data"});
+    CHECK(sys.calls_of("mount ").empty());
 }
 
-TEST_CASE("propagation options are separate mount calls after the mount")
+TEST_CASE("propagation options go on the attached mount through its own fd, in order")
 {
     TempRootfs root;
     test::FakeSys sys;
-    oci::Mount m {"/shared", "bind", "/tmp", {"bind", "rshared"}, {}, {}};
+    oci::Mount m {"/shared", "bind", "/tmp", {"bind", "rshared", "slave"}, {}, {}};
     REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
-    auto mounts = sys.calls_of("mount");
-    REQUIRE(mounts.size() == 2);
-    CHECK(mounts[1] == mount_call("", root.path + "/shared", "", MS_SHARED | MS_REC, ""));
+    CHECK(sys.calls
+        == std::vector<std::string> {"open_tree /tmp " + std::to_string(OPEN_TREE_CLONE),
+            "move_mount /shared fd:" + root.path + "/shared",
+            "mount_setattr /shared set=0 clr=0 propagation=" + std::to_string(MS_SHARED) + " recursive",
+            "mount_setattr /shared set=0 clr=0 propagation=" + std::to_string(MS_SLAVE)});
+}
+
+TEST_CASE(
+    "without a cgroup namespace each hierarchy is the init's own cgroup directory, read-only under a tmpfs")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    cgroups::HostCgroups host;
+    host.layout = cgroups::Layout::Hybrid;
+    host.hierarchies = {{"/sys/fs/cgroup/memory", false, {"memory"}, "/"},
+        {"/sys/fs/cgroup/cpu,cpuacct", false, {"cpu", "cpuacct"}, "/"},
+        {"/sys/fs/cgroup/unified", true, {}, "/"}};
+    cgroups::OwnCgroups own {{"memory", "/sup/ctr"}, {"cpu", "/ctr"}, {"cpuacct", "/ctr"}, {"", "/ctr"}};
+    rootfs::RootfsOptions opts;
+    opts.host_cgroups = &host;
+    opts.own_cgroups = &own;
+    opts.new_cgroup_ns = false;
+    oci::Mount m {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, opts).ok());
+    auto trees = sys.calls_of("open_tree");
+    const std::string clone = " " + std::to_string(OPEN_TREE_CLONE | AT_RECURSIVE);
+    CHECK(trees
+        == std::vector<std::string> {"open_tree /sys/fs/cgroup/memory/sup/ctr" + clone,
+            "open_tree /sys/fs/cgroup/cpu,cpuacct/ctr" + clone,
+            "open_tree /sys/fs/cgroup/unified/ctr" + clone});
+    CHECK(sys.calls_of("fsopen") == std::vector<std::string> {"fsopen tmpfs"});
+    CHECK(sys.calls_of("symlinkat")
+        == std::vector<std::string> {"symlinkat cpu,cpuacct cpu", "symlinkat cpu,cpuacct cpuacct"});
+    const std::string ro_top = "set="
+        + std::to_string(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    CHECK(sys.calls_of("mount_setattr /sys/fs/cgroup/memory")
+        == std::vector<std::string> {
+            "mount_setattr /sys/fs/cgroup/memory " + ro_top + " clr=0 propagation=0"});
+    // the tmpfs itself is made read-only last, after it was filled
+    CHECK(sys.calls.back()
+        == "mount_setattr /sys/fs/cgroup set=" + std::to_string(MOUNT_ATTR_RDONLY) + " clr=0 propagation=0");
+    CHECK(sys.calls_of("mount ").empty());
+}
+
+TEST_CASE("with a cgroup namespace each hierarchy is a new mount; a v1 one is read-only on the mount only")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    cgroups::HostCgroups host;
+    host.layout = cgroups::Layout::V1;
+    host.hierarchies = {{"/sys/fs/cgroup/systemd", false, {"name=systemd"}, "/"}};
+    cgroups::OwnCgroups own {{"name=systemd", "/x"}};
+    rootfs::RootfsOptions opts;
+    opts.host_cgroups = &host;
+    opts.own_cgroups = &own;
+    oci::Mount m {"/sys/fs/cgroup", "cgroup", "cgroup", {"ro"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, opts).ok());
+    CHECK(sys.calls_of("open_tree").empty());
+    CHECK(sys.calls_of("fsopen") == std::vector<std::string> {"fsopen tmpfs", "fsopen cgroup"});
+    CHECK(sys.calls_of("fsconfig name") == std::vector<std::string> {"fsconfig name=systemd"});
+    CHECK(sys.calls_of("fsconfig ro").empty());
+    CHECK(sys.calls_of("mount_setattr /sys/fs/cgroup/systemd")
+        == std::vector<std::string> {"mount_setattr /sys/fs/cgroup/systemd set="
+            + std::to_string(MOUNT_ATTR_RDONLY) + " clr=0 propagation=0"});
+}
+
+TEST_CASE("mount data splits at commas outside quotes; overlayfs keeps its backslash escapes")
+{
+    using P = std::vector<std::pair<std::string, std::optional<std::string>>>;
+    CHECK(rootfs::split_mount_data("mode=755,size=64k,,ro", false)
+        == P {{"mode", "755"}, {"size", "64k"}, {"ro", std::nullopt}});
+    CHECK(rootfs::split_mount_data("context=\"system_u:object_r:x:s0:c1,c2\",mode=1777", false)
+        == P {{"context", "system_u:object_r:x:s0:c1,c2"}, {"mode", "1777"}});
+    CHECK(rootfs::split_mount_data("lowerdir=/a\\,b:/c,upperdir=/u", true)
+        == P {{"lowerdir", "/a\\,b:/c"}, {"upperdir", "/u"}});
+    CHECK(rootfs::split_mount_data("=x,k=", false) == P {{"k", ""}});
 }
 
 TEST_CASE("a failing mount names the destination")
@@ -203,6 +285,21 @@ TEST_CASE(
     auto r = rootfs::mask_path(sys, root.fd.get(), "/file");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().text() == "/dev/null is not the null device (char 1:3)");
+}
+
+TEST_CASE("a read-only path is a clone of itself made read-only detached and attached onto the same fd")
+{
+    TempRootfs root;
+    REQUIRE(::mkdir((root.path + "/etc").c_str(), 0755) == 0);
+    test::FakeSys sys;
+    REQUIRE(rootfs::make_readonly(sys, root.fd.get(), "/etc").ok());
+    CHECK(sys.calls
+        == std::vector<std::string> {
+            "open_tree  " + std::to_string(OPEN_TREE_CLONE | AT_RECURSIVE | AT_EMPTY_PATH),
+            "mount_setattr /etc set=" + std::to_string(MOUNT_ATTR_RDONLY) + " clr=0 propagation=0",
+            "move_mount /etc fd:" + root.path + "/etc"});
+    REQUIRE(rootfs::make_readonly(sys, root.fd.get(), "/does/not/exist").ok());
+    CHECK(sys.calls.size() == 3);
 }
 
 TEST_CASE("root propagation values map to mount flags, rslave by default")

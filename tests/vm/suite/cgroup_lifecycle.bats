@@ -168,6 +168,33 @@ EOF
 	fi
 }
 
+@test "inside without a cgroup namespace: /sys/fs/cgroup is the container's own cgroup, read-only (memory.max or memory.limit_in_bytes 64m, pids.max 50), not the hierarchy's root" {
+	cfg 'del(.linux.namespaces[] | select(.type == "cgroup"))
+		| .linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}' sh -c '
+		if [ -f /sys/fs/cgroup/memory.max ]; then
+			echo "memory $(cat /sys/fs/cgroup/memory.max)"; echo "pids $(cat /sys/fs/cgroup/pids.max)"; mp=/sys/fs/cgroup
+		else
+			echo "memory $(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"; echo "pids $(cat /sys/fs/cgroup/pids/pids.max)"; mp=/sys/fs/cgroup/memory
+		fi
+		awk -v mp=$mp "\$5 == mp { print \"mount\", \$4, substr(\$6, 1, 3) }" /proc/self/mountinfo
+		cat /proc/self/cgroup'
+	run hullt run --bundle "$BUNDLE" nons
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "memory 67108864" ]
+	[ "${lines[1]}" = "pids 50" ]
+	local own root opts
+	if v2; then
+		own="$(sed -n 's/^0:://p' <<<"$output")"
+	else
+		own="$(grep -E '^[0-9]+:([^:]*,)?memory(,[^:]*)?:' <<<"$output" | cut -d: -f3)"
+	fi
+	read -r _ root opts < <(grep '^mount ' <<<"$output")
+	[ -n "$own" ] && [ "$own" != / ]
+	[ "$root" = "$own" ]
+	[ "$opts" = "ro," ]
+}
+
 @test "memory: the limit OOM-kills (oom_kill in memory.events, or v1's memory.oom_control) and events streams an oom event; events --stats reports pids.current and memory usage" {
 	cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}' sleep 100
 	gcreate oom

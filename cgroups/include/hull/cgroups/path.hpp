@@ -44,6 +44,10 @@ using OwnCgroups = std::map<std::string, std::string>;
 OwnCgroups parse_proc_cgroup(std::string_view text);
 Result<OwnCgroups> read_own_cgroups(); // /proc/self/cgroup
 
+// The host directory of the cgroup `own` names in hierarchy `h` ("/sys/fs/cgroup/memory/a/b" for
+// memory:/a/b), relative to the cgroup the mount shows as its root; empty when `own` names none.
+std::string own_directory(const Hierarchy& h, const OwnCgroups& own);
+
 // The container's directory in one hierarchy.
 struct CgroupDir {
     std::string mount_point {}; // "/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"
