@@ -16,6 +16,7 @@
 #include "hull/oci/parse.hpp"
 #include "lsm/lsm.hpp"
 #include "process/exec_sequence.hpp"
+#include "process/init_process.hpp"
 #include "process/mempolicy.hpp"
 #include "process/user_spec.hpp"
 #include "terminal/console.hpp"
@@ -145,6 +146,10 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     std::string text = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
     auto spec = TRY(oci::parse_config(text));
     auto process = TRY(exec_process_spec(spec, o, root.get()));
+    // HOME from the container's /etc/passwd, read here through the verified root and the
+    // runtime's /proc rather than by the exec child in the container's mount namespace.
+    if (!process::env_has(process.env, "HOME"))
+        process.env.push_back("HOME=" + process::home_in_root(root.get(), process.user.uid));
     if (!process.apparmorProfile.empty() || !process.selinuxLabel.empty())
         TRY(lsm::check_process_labels(process, lsm::detect_host(), "exec process"));
     auto filter = TRY(saved_filter(c));

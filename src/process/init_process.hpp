@@ -16,6 +16,7 @@
 #include <functional>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hull::process {
@@ -44,6 +45,9 @@ SeccompTiming seccomp_timing(const seccomp::CompiledFilter* filter, bool no_new_
 //   exec: "/x": stat /x: no such file or directory
 //   exec: "/etc": is a directory / exec: "/etc/passwd": permission denied
 Result<std::string> look_path(const std::string& file, const std::vector<std::string>& env);
+
+// Whether `env` ("KEY=value" entries) sets `key`.
+bool env_has(const std::vector<std::string>& env, std::string_view key);
 
 // RLIMIT_* name → resource number; -1 when unknown.
 int rlimit_resource(const std::string& name);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Escape battery: how `exec` (and the init) joins a container. docs/security.md P2 (non-dumpable
+# from the first instruction), P5/P7 (container files the runtime reads for user lookups are
+# verified regular files before they are opened), P8 (/proc writes never go through the
+# container's /proc), and pid reuse (namespaces joined through the init's pidfd).
+#
+# A fifo stands for any non-regular file: a writer blocked in open(2) on it returns as soon as
+# anybody opens it for reading, even with O_NONBLOCK and even if the reader closes it at once,
+# so "the runtime opened it" is seen from outside, deterministically.
+
+load ../helpers
+load ../spec/spec_helpers
+load security_helpers
+
+setup_file() {
+	hull_setup_file
+}
+
+setup() {
+	sec_setup
+}
+
+teardown() {
+	sec_teardown
+}
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+# fifo_watch PATH: replace PATH with a fifo and block a writer in open(2) on it; the writer
+# writes "opened" to $T/opened.<name> once a reader opens the fifo. Returns when the writer is
+# waiting for a reader.
+fifo_watch() {
+	local path="$1" name i
+	name="$(basename "$path")"
+	rm -f "$path"
+	mkfifo -m 0644 "$path"
+	spawn_bg sh -c 'exec 3>"$1"; echo opened >"$2"' sh "$path" "$T/opened.$name"
+	for i in $(seq 50); do
+		[ "$(cat "/proc/$BG_PID/wchan" 2>/dev/null)" = wait_for_partner ] && return 0
+		sleep 0.05
+	done
+	echo "the writer of $path never blocked in open" >&2
+	return 1
+}
+
+# assert_fifo_unopened PATH: nobody opened the fifo at PATH (fifo_watch) for reading.
+assert_fifo_unopened() {
+	local name
+	name="$(basename "$1")"
+	sleep 0.2 # the writer's own echo, had it been woken
+	if [ -e "$T/opened.$name" ]; then
+		echo "the runtime opened the fifo at $1" >&2
+		return 1
+	fi
+}
+
+# ---- user lookups (P5, P7) -----------------------------------------------------------------------
+
+@test "exec --user NAME: a fifo at the container's /etc/passwd or /etc/group is refused by name and never opened" {
+	sec_create up hull-checker sleep 100
+	hull start up
+	local file
+	for file in passwd group; do
+		fifo_watch "$BUNDLE/rootfs/etc/$file"
+		status=0
+		output="$(closing_fds "$HULL" --root "$ROOT" exec --user daemon up true 2>&1 </dev/null)" || status=$?
+		echo "exec with a fifo at /etc/$file: status $status: $output" >&2
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"/etc/$file is not a regular file"* ]]
+		assert_fifo_unopened "$BUNDLE/rootfs/etc/$file"
+		kill "$BG_PID" 2>/dev/null || true
+		rm -f "$BUNDLE/rootfs/etc/$file"
+		cp "$HULL_BUNDLE_CACHE/rootfs/etc/$file" "$BUNDLE/rootfs/etc/$file"
+	done
+	# the same container still resolves the name once the files are regular again
+	run hull exec --user daemon up sh -c 'echo "$(id -u) $HOME"'
+	assert_status 0
+	[ "$output" = "1 /usr/sbin" ]
+}
+
+@test "the init's HOME lookup never opens a fifo at the container's /etc/passwd" {
+	fifo_watch "$BUNDLE/rootfs/etc/passwd"
+	# no HOME in the config's env: the init looks it up at create
+	update_config '.process.env |= map(select(startswith("HOME=") | not))'
+	sec_create home sh -c 'echo "init HOME=$HOME"; exec sleep 100'
+	assert_fifo_unopened "$BUNDLE/rootfs/etc/passwd"
+	hull start home
+	wait_for_file_text "$T/home.out" "init HOME=/"
+}
+
+@test "exec's HOME lookup never opens a fifo at the container's /etc/passwd" {
+	update_config '.process.env |= map(select(startswith("HOME=") | not))'
+	sec_create xhome hull-checker sleep 100
+	hull start xhome
+	fifo_watch "$BUNDLE/rootfs/etc/passwd"
+	# exec without --user and without HOME: the exec'd process gets the passwd entry's or "/"
+	run hull exec xhome sh -c 'echo "exec HOME=$HOME"'
+	assert_status 0
+	[ "$output" = "exec HOME=/" ]
+	assert_fifo_unopened "$BUNDLE/rootfs/etc/passwd"
+}
