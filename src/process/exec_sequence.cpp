@@ -210,6 +210,7 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
     pid_t pid;
     {
         auto pid_ns = TRY(PidNamespaceForChildren::enter(sys, *req.namespaces));
+        NonDumpableScope non_dumpable; // P2 from the child's first instruction
         pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
         if (pid < 0)
             return Error::from_errno("clone", "exec process");

@@ -4,7 +4,9 @@
 //  --------------------------------------------  ---------------------------------------------
 //  opens the init's namespace files (those that
 //  differ from its own), joins its pid namespace
-//  for children only, socketpair, fork  -------> non-dumpable, dies with the runtime
+//  for children only, socketpair; non-dumpable
+//  around the fork  ---------------------------> non-dumpable from its first instruction
+//                                                 (inherited), dies with the runtime
 //  writes its pid to the container's cgroup
 //  ParentSetupReady  ------------------------->  (waits for it, then) joins the
 //                                                 other namespaces (user last, unless a join

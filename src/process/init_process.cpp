@@ -262,6 +262,19 @@ void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep)
     close_span(from, INT_MAX);
 }
 
+NonDumpableScope::NonDumpableScope()
+    : m_previous(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
+{
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+NonDumpableScope::~NonDumpableScope()
+{
+    // PR_SET_DUMPABLE takes 0 or 1; a runtime that was not dumpable stays so.
+    if (m_previous == 1)
+        ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+}
+
 Error exec_process(const ExecTarget& target, unsigned preserve_fds)
 {
     // P3: nothing of the runtime survives execve except stdio and the preserved fds.

@@ -75,6 +75,21 @@ Result<void> join_session_keyring(const std::string& name);
 // Closes every fd from 3 + preserve_fds up except those in `keep` (and the log's).
 void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep);
 
+// P2 for a process cloned from the runtime: the runtime is non-dumpable while this lives, so a
+// child cloned meanwhile inherits it and is non-dumpable from its first instruction; no
+// container process can ptrace it or open its /proc files before it runs its own code. The
+// destructor gives the runtime back its own setting (never run in the child, which execs).
+class NonDumpableScope {
+public:
+    NonDumpableScope();
+    ~NonDumpableScope();
+    NonDumpableScope(const NonDumpableScope&) = delete;
+    NonDumpableScope& operator=(const NonDumpableScope&) = delete;
+
+private:
+    int m_previous;
+};
+
 // Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask,
 // loads target.seccomp if set, and calls execve. Only returns on failure.
 Error exec_process(const ExecTarget& target, unsigned preserve_fds);

@@ -99,3 +99,70 @@ assert_fifo_unopened() {
 	[ "$output" = "exec HOME=/" ]
 	assert_fifo_unopened "$BUNDLE/rootfs/etc/passwd"
 }
+
+# ---- P2: non-dumpable from the first instruction -------------------------------------------------
+
+# watched_container ID: a container whose PID 1 is hull-checker ptrace-watch, with every
+# capability of the host but CAP_SYS_PTRACE. The runtime is then run without CAP_SYS_PTRACE too
+# (held_after_clone): with the same capabilities on both sides and no user namespace, only
+# dumpability decides whether container root may reach a runtime process's fds.
+watched_container() {
+	local caps
+	caps="$(all_caps_json | jq -c 'map(select(. != "CAP_SYS_PTRACE"))')"
+	update_config ".process.capabilities = {\"bounding\": $caps, \"effective\": $caps, \"permitted\": $caps}"
+	sec_create "$1" hull-checker ptrace-watch 60 /bin/hull-checker
+	hull start "$1"
+	WATCHED_PID="$(state_field "$1" pid)"
+}
+
+# held_after_clone ARGS...: the runtime (without CAP_SYS_PTRACE) with ARGS under strace, every
+# process's first prctl delayed by 1.5 s. In a process the runtime clones, that first prctl is
+# its first step after clone (PR_SET_PDEATHSIG), so it stays in that state for 1.5 s.
+held_after_clone() {
+	closing_fds strace -f -qq -o "$T/strace.out" -e trace=prctl \
+		-e inject=prctl:delay_enter=1500000:when=1 \
+		setpriv --bounding-set -sys_ptrace -- "$HULL" --root "$ROOT" "$@" </dev/null \
+		>"$T/held.out" 2>"$T/held.err" || {
+		cat "$T/held.err" >&2
+		return 1
+	}
+	# the window was held open in a cloned process (not only in the runtime itself)
+	grep -E '^[0-9]+ +prctl\(PR_SET_PDEATHSIG, SIGKILL\) += 0 \(DELAYED\)' "$T/strace.out" >&2 || {
+		echo "no cloned process was held at its first prctl:" >&2
+		grep -v AMBIENT "$T/strace.out" >&2
+		return 1
+	}
+}
+
+# watch_report ID: stop the watcher of container ID and check what it reached: the exec'd
+# programs (dumpable, the same credentials: proof that it can reach what it may), and no
+# process of the runtime.
+watch_report() {
+	hull kill "$1" TERM
+	wait_pid_gone "$WATCHED_PID" "" 100
+	cat "$T/$1.out" >&2
+	jq -e '.fd_program >= 1' "$T/$1.out" >/dev/null || {
+		echo "the watcher reached no program: the test proves nothing" >&2
+		return 1
+	}
+	jq -e '.fd_runtime == 0 and .attached_runtime == 0' "$T/$1.out" >/dev/null || {
+		echo "container PID 1 reached a process of the runtime before its execve: $(jq -c . "$T/$1.out")" >&2
+		return 1
+	}
+}
+
+@test "P2 / CVE-2016-9962: an exec child held right after clone is non-dumpable: container PID 1 cannot read its fds" {
+	watched_container dump
+	held_after_clone exec dump /bin/hull-checker sleep 0.5
+	watch_report dump
+}
+
+@test "P2: an init cloned into a joined pid namespace, held right after clone, is non-dumpable to that namespace's PID 1" {
+	watched_container dumpw
+	# a second container in the first one's pid namespace, its program the watched name
+	reset_config
+	update_config ".linux.namespaces |= map(if .type == \"pid\" then .path = \"/proc/$WATCHED_PID/ns/pid\" else . end)"
+	set_args /bin/hull-checker sleep 0.5
+	held_after_clone run --bundle "$BUNDLE" dumpi
+	watch_report dumpw
+}
