@@ -66,6 +66,8 @@ Result<void> join_namespaces(Sys& sys, std::vector<NamespaceFd>& namespaces)
     return ok();
 }
 
+// Through the runtime's own /proc: the exec child runs this before it joins the container's
+// mount namespace, whose /proc the container controls (security.md P8).
 Result<void> write_oom_score_adj(Sys& sys, int value)
 {
     return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value))
@@ -80,6 +82,8 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     // config.md: "initial" before the transition to the container's cgroup, "final" after.
     if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
+    if (p.oomScoreAdj)
+        TRY(write_oom_score_adj(sys, *p.oomScoreAdj));
     if (req.join_cgroup)
         TRY(channel.wait_setup_ready());
     TRY(join_namespaces(sys, *req.namespaces));
@@ -90,8 +94,6 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         TRY(apply_cpu_affinity(p.execCPUAffinity->final).context("execCPUAffinity.final"));
     if (!req.keyring.empty())
         TRY(join_session_keyring(req.keyring));
-    if (p.oomScoreAdj)
-        TRY(write_oom_score_adj(sys, *p.oomScoreAdj));
     if (p.terminal) {
         auto pty = TRY(terminal::open_container_pty(p.consoleSize));
         TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));

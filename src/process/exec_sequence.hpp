@@ -6,7 +6,8 @@
 //  differ from its own), joins its pid namespace
 //  for children only, socketpair; non-dumpable
 //  around the fork  ---------------------------> non-dumpable from its first instruction
-//                                                 (inherited), dies with the runtime
+//                                                 (inherited), dies with the runtime;
+//                                                 oom_score_adj through the runtime's /proc
 //  writes its pid to the container's cgroup
 //  ParentSetupReady  ------------------------->  (waits for it, then) joins the
 //                                                 other namespaces (user last, unless a join

@@ -100,6 +100,30 @@ assert_fifo_unopened() {
 	assert_fifo_unopened "$BUNDLE/rootfs/etc/passwd"
 }
 
+# ---- P8: oom_score_adj -----------------------------------------------------------------------------
+
+@test "P8: exec's oomScoreAdj is never written through the container's /proc (a tmpfs over it) and reaches the process" {
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	# container root puts a tmpfs over /proc holding a file at self/oom_score_adj
+	sec_create oom sh -c 'mount -t tmpfs fake /proc && mkdir /proc/self && echo 0 >/proc/self/oom_score_adj &&
+		echo faked && exec sleep 100'
+	hull start oom
+	wait_for_file_text "$T/oom.out" faked
+	local init fake
+	init="$(state_field oom pid)"
+	fake="/proc/$init/root/proc/self/oom_score_adj"
+	[ "$(stat -f -c %T "/proc/$init/root/proc")" = tmpfs ]
+	jq '.process + {"oomScoreAdj": 500, "args": ["hull-checker", "sleep", "100"]}' "$BUNDLE/config.json" >"$T/process.json"
+	# detached, its stdio not ours: the program outlives the call
+	hull exec -d --pid-file "$T/exec.pid" --process "$T/process.json" oom </dev/null >"$T/exec.out" 2>&1 || {
+		cat "$T/exec.out" >&2
+		return 1
+	}
+	echo "the fake file holds: $(cat "$fake")" >&2
+	[ "$(cat "$fake")" = 0 ]
+	[ "$(cat "/proc/$(cat "$T/exec.pid")/oom_score_adj")" = 500 ]
+}
+
 # ---- P2: non-dumpable from the first instruction -------------------------------------------------
 
 # watched_container ID: a container whose PID 1 is hull-checker ptrace-watch, with every
