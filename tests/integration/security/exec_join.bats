@@ -100,6 +100,64 @@ assert_fifo_unopened() {
 	assert_fifo_unopened "$BUNDLE/rootfs/etc/passwd"
 }
 
+# ---- pid reuse ---------------------------------------------------------------------------------------
+
+# The scenario of the pid-reuse test, run as PID 1 of a private pid namespace (small, controllable
+# pid numbers; ns_last_pid chooses the next one). Prints "exec status N" and "impostor N".
+pid_reuse_scenario() {
+	cat >"$T/reuse.sh" <<-'EOS'
+		set -eu
+		hull() { "$HULL" --root "$ROOT" "$@"; }
+		hull create --bundle "$BUNDLE" reuse </dev/null >"$T/reuse.out" 2>"$T/reuse.err"
+		hull start reuse
+		init="$(hull state reuse | jq .pid)"
+		# exec held for 2 s at its open of /proc/<init>/root, after it checked the init's pidfd
+		strace -qq -o "$T/strace.out" -P "/proc/$init/root" -e trace=openat \
+			-e inject=openat:delay_enter=2000000 \
+			"$HULL" --root "$ROOT" exec reuse "$PROBE" exit 42 </dev/null >"$T/exec.out" 2>"$T/exec.err" &
+		tracer=$!
+		for i in $(seq 100); do
+			grep -q "/proc/$init/root" "$T/strace.out" 2>/dev/null && break
+			sleep 0.05
+		done
+		grep -q "/proc/$init/root" "$T/strace.out"
+		# the init dies and is reaped (by this shell, PID 1 here); its pid number goes to another
+		kill -9 "$init"
+		for i in $(seq 100); do
+			[ -e "/proc/$init" ] || break
+			sleep 0.02
+		done
+		[ ! -e "/proc/$init" ]
+		echo $((init - 1)) >/proc/sys/kernel/ns_last_pid
+		sleep 100 &
+		echo "impostor $! for $init"
+		status=0
+		wait "$tracer" || status=$?
+		echo "exec status $status"
+		cat "$T/strace.out" >&2
+		hull delete --force reuse
+		kill -9 %2 2>/dev/null || true
+	EOS
+	HULL="$HULL" ROOT="$ROOT" BUNDLE="$BUNDLE" T="$T" PROBE="$PROBE" \
+		closing_fds timeout 60 unshare --pid --fork --mount --mount-proc bash "$T/reuse.sh"
+}
+
+@test "pid reuse: exec held after its pidfd check while the init dies and its pid is taken joins nothing and runs nothing" {
+	probe_binary
+	set_args hull-checker sleep 100
+	run pid_reuse_scenario
+	echo "$output" >&2
+	cat "$T/exec.err" >&2
+	# the harness worked: the impostor took the init's pid number while exec was held
+	[[ "$output" =~ impostor\ ([0-9]+)\ for\ ([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+	[[ "$output" == *"exec status "* ]]
+	# exec refused: the probe (a host path only) never ran
+	[[ "$output" != *"exec status 42"* ]]
+	[[ "$output" != *"exec status 0"* ]]
+	grep -q "container not running" "$T/exec.err"
+}
+
 # ---- P8: oom_score_adj -----------------------------------------------------------------------------
 
 @test "P8: exec's oomScoreAdj is never written through the container's /proc (a tmpfs over it) and reaches the process" {
