@@ -113,7 +113,9 @@ pid_reuse_scenario() {
 		hull start reuse
 		init="$(hull state reuse | jq .pid)"
 		# exec held for 2 s at its open of /proc/<init>/root, after it checked the init's pidfd
-		strace -qq -o "$T/strace.out" -P "/proc/$init/root" -e trace=openat \
+		# (LeakSanitizer cannot run under a tracer: an ASan build would fail at exit)
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			strace -qq -o "$T/strace.out" -P "/proc/$init/root" -e trace=openat \
 			-e inject=openat:delay_enter=2000000 \
 			"$HULL" --root "$ROOT" exec reuse "$PROBE" exit 42 </dev/null >"$T/exec.out" 2>"$T/exec.err" &
 		tracer=$!
@@ -201,7 +203,9 @@ watched_container() {
 # process's first prctl delayed by 1.5 s. In a process the runtime clones, that first prctl is
 # its first step after clone (PR_SET_PDEATHSIG), so it stays in that state for 1.5 s.
 held_after_clone() {
-	closing_fds strace -f -qq -o "$T/strace.out" -e trace=prctl \
+	# (LeakSanitizer cannot run under a tracer: an ASan build would fail at exit)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		closing_fds strace -f -qq -o "$T/strace.out" -e trace=prctl \
 		-e inject=prctl:delay_enter=1500000:when=1 \
 		setpriv --bounding-set -sys_ptrace -- "$HULL" --root "$ROOT" "$@" </dev/null \
 		>"$T/held.out" 2>"$T/held.err" || {
