@@ -158,6 +158,17 @@ Result<UniqueFd> open_init_pidfd(const ContainerRecord& record)
     return fd;
 }
 
+Result<void> check_init_alive(int pidfd)
+{
+    // Signal 0 reaches a process that has not been reaped; its pid number cannot have been
+    // given to another process before that. EPERM, too, means the kernel found the process.
+    if (::syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0 || errno == EPERM)
+        return ok();
+    if (errno == ESRCH)
+        return Error::from_code(ESRCH, "container not running");
+    return Error::from_errno("pidfd_send_signal", "the container's init");
+}
+
 Result<int> parse_signal(const std::string& text)
 {
     if (!text.empty()

@@ -30,9 +30,12 @@ Result<int> parse_signal(const std::string& text);
 // reused pid is never signalled. With `all`, every process of the container's pid namespace.
 Result<void> signal_container(const ContainerRecord& record, int sig, bool all);
 
-// A pidfd pinning the recorded init (checked against its start time): "container not running"
+// A pidfd of the recorded init (checked against its start time): "container not running"
 // when it is gone.
 Result<UniqueFd> open_init_pidfd(const ContainerRecord& record);
+// Whether the process behind a pidfd from open_init_pidfd still exists: after it, whatever was
+// opened by its pid number before the call belonged to it ("container not running" if not).
+Result<void> check_init_alive(int pidfd);
 
 // Reads <bundle>/config.json: the text and the validated spec.
 struct BundleConfig {

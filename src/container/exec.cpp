@@ -16,6 +16,7 @@
 #include "hull/oci/parse.hpp"
 #include "lsm/lsm.hpp"
 #include "process/exec_sequence.hpp"
+#include "process/init_process.hpp"
 #include "process/mempolicy.hpp"
 #include "process/user_spec.hpp"
 #include "terminal/console.hpp"
@@ -136,15 +137,23 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     if (!o.cgroup.empty() && o.cgroup.find(':') != std::string::npos)
         return Error::message(
             "--cgroup " + o.cgroup + ": a controller prefix is not supported; give a sub-cgroup path");
-    // Checked before anything changes; the pidfd pins the init for the rest of the call.
+    // Checked before anything changes. The pidfd names the init whatever later holds its pid
+    // number: what is opened by number is trusted only once the pidfd shows that the init
+    // outlived the open, and the namespaces are joined through the pidfd itself.
     auto pidfd = TRY(open_init_pidfd(c.record));
     std::string proc = "/proc/" + std::to_string(c.record.pid);
     UniqueFd root(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root)
         return Error::from_errno("open", proc + "/root");
+    int namespaces = TRY(process::differing_namespaces(c.record.pid));
+    TRY(check_init_alive(pidfd.get()));
     std::string text = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
     auto spec = TRY(oci::parse_config(text));
     auto process = TRY(exec_process_spec(spec, o, root.get()));
+    // HOME from the container's /etc/passwd, read here through the verified root and the
+    // runtime's /proc rather than by the exec child in the container's mount namespace.
+    if (!process::env_has(process.env, "HOME"))
+        process.env.push_back("HOME=" + process::home_in_root(root.get(), process.user.uid));
     if (!process.apparmorProfile.empty() || !process.selinuxLabel.empty())
         TRY(lsm::check_process_labels(process, lsm::detect_host(), "exec process"));
     auto filter = TRY(saved_filter(c));
@@ -171,7 +180,6 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     UniqueFd pidfd_socket;
     if (!o.pidfd_socket.empty())
         pidfd_socket = TRY(terminal::connect_console_socket(o.pidfd_socket).context("--pidfd-socket"));
-    auto namespaces = TRY(process::open_container_namespaces(c.record.pid));
     log::step("exec: process and namespaces ready");
 
     sigset_t set = forwarded_signals(), old;
@@ -179,7 +187,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
         ::sigprocmask(SIG_BLOCK, &set, &old);
     process::ExecRequest req;
     req.process = &process;
-    req.namespaces = &namespaces;
+    req.init_pidfd = pidfd.get();
+    req.namespaces = namespaces;
     req.keyring = c.record.no_new_keyring ? std::string() : c.record.id;
     req.preserve_fds = o.preserve_fds;
     req.console_socket = console.get();

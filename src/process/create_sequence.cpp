@@ -358,6 +358,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         auto runtime_ns = TRY(ns::RuntimeNamespaces::enter(sys, *req.plan, *req.spec));
         // Step 2.
         bool intermediate = req.plan->needs_intermediate();
+        NonDumpableScope non_dumpable; // P2 from the child's first instruction
         pid = clone_init(intermediate ? 0 : init_clone_flags(req), req.cgroup_fd, &into_cgroup);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");

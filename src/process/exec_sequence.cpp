@@ -26,46 +26,27 @@ constexpr oci::NamespaceType kAllTypes[] = {oci::NamespaceType::User, oci::Names
     oci::NamespaceType::Network, oci::NamespaceType::Ipc, oci::NamespaceType::Uts, oci::NamespaceType::Cgroup,
     oci::NamespaceType::Time, oci::NamespaceType::Pid};
 
-bool same_inode(int fd, const std::string& path)
+// setns(2) on the init's pidfd. ESRCH: the init is gone (its pid number may be another
+// process's by now).
+Result<void> join_through_pidfd(Sys& sys, int init_pidfd, int flags, const std::string& what)
 {
-    struct stat a, b;
-    return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev
-        && a.st_ino == b.st_ino;
+    auto joined = sys.setns(init_pidfd, flags);
+    if (!joined && joined.error().code() == ESRCH)
+        return Error::from_code(ESRCH, "container not running").context("join the container's " + what);
+    return std::move(joined).context("join the container's " + what);
 }
 
-std::string type_name(oci::NamespaceType type)
+// Joins every namespace in `flags` but pid (the runtime entered it for us) at once.
+Result<void> join_namespaces(Sys& sys, int init_pidfd, int flags)
 {
-    return std::string(oci::to_string(type)) + " namespace";
+    flags &= ~CLONE_NEWPID;
+    if (flags == 0)
+        return ok();
+    return join_through_pidfd(sys, init_pidfd, flags, "namespaces");
 }
 
-// Joins every namespace but pid (the runtime entered it for us). With the runtime's privilege
-// every join succeeds in any order; a join that needs the container's user namespace (a
-// runtime without privilege over the target) is retried after the user namespace.
-Result<void> join_namespaces(Sys& sys, std::vector<NamespaceFd>& namespaces)
-{
-    std::vector<NamespaceFd*> later;
-    NamespaceFd* user = nullptr;
-    for (auto& ns : namespaces) {
-        if (ns.type == oci::NamespaceType::Pid)
-            continue;
-        if (ns.type == oci::NamespaceType::User) {
-            user = &ns;
-            continue;
-        }
-        if (auto joined = sys.setns(ns.fd.get(), ns::clone_flag(ns.type)); !joined) {
-            if (joined.error().code() != EPERM || !user)
-                return std::move(joined).error().context("join the container's " + type_name(ns.type));
-            later.push_back(&ns);
-        }
-    }
-    if (user)
-        TRY(sys.setns(user->fd.get(), CLONE_NEWUSER).context("join the container's user namespace"));
-    for (auto* ns : later)
-        TRY(sys.setns(ns->fd.get(), ns::clone_flag(ns->type))
-                .context("join the container's " + type_name(ns->type)));
-    return ok();
-}
-
+// Through the runtime's own /proc: the exec child runs this before it joins the container's
+// mount namespace, whose /proc the container controls (security.md P8).
 Result<void> write_oom_score_adj(Sys& sys, int value)
 {
     return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value))
@@ -80,9 +61,11 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     // config.md: "initial" before the transition to the container's cgroup, "final" after.
     if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
+    if (p.oomScoreAdj)
+        TRY(write_oom_score_adj(sys, *p.oomScoreAdj));
     if (req.join_cgroup)
         TRY(channel.wait_setup_ready());
-    TRY(join_namespaces(sys, *req.namespaces));
+    TRY(join_namespaces(sys, req.init_pidfd, req.namespaces));
     // P3: nothing of the runtime (its state dir, the namespace files, the caller's leaks) is
     // reachable through /proc/self/fd from here on.
     close_inherited_fds(req.preserve_fds, {channel.fd(), req.console_socket});
@@ -90,8 +73,6 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         TRY(apply_cpu_affinity(p.execCPUAffinity->final).context("execCPUAffinity.final"));
     if (!req.keyring.empty())
         TRY(join_session_keyring(req.keyring));
-    if (p.oomScoreAdj)
-        TRY(write_oom_score_adj(sys, *p.oomScoreAdj));
     if (p.terminal) {
         auto pty = TRY(terminal::open_container_pty(p.consoleSize));
         TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
@@ -156,17 +137,15 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
 // Enters the init's pid namespace for the runtime's children; the destructor goes back.
 class PidNamespaceForChildren {
 public:
-    static Result<PidNamespaceForChildren> enter(Sys& sys, const std::vector<NamespaceFd>& namespaces)
+    static Result<PidNamespaceForChildren> enter(Sys& sys, int init_pidfd, int flags)
     {
         PidNamespaceForChildren guard;
-        for (const auto& ns : namespaces) {
-            if (ns.type != oci::NamespaceType::Pid)
-                continue;
-            guard.m_own = UniqueFd(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
-            if (!guard.m_own)
-                return Error::from_errno("open", "/proc/self/ns/pid_for_children");
-            TRY(sys.setns(ns.fd.get(), CLONE_NEWPID).context("join the container's pid namespace"));
-        }
+        if (!(flags & CLONE_NEWPID))
+            return guard;
+        guard.m_own = UniqueFd(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
+        if (!guard.m_own)
+            return Error::from_errno("open", "/proc/self/ns/pid_for_children");
+        TRY(join_through_pidfd(sys, init_pidfd, CLONE_NEWPID, "pid namespace"));
         return guard;
     }
     ~PidNamespaceForChildren()
@@ -183,24 +162,25 @@ private:
 
 } // namespace
 
-Result<std::vector<NamespaceFd>> open_container_namespaces(pid_t init)
+Result<int> differing_namespaces(pid_t init)
 {
-    std::vector<NamespaceFd> out;
+    int flags = 0;
     std::string dir = "/proc/" + std::to_string(init) + "/ns/";
     for (auto type : kAllTypes) {
         std::string name = ns::proc_name(type);
-        UniqueFd fd(::open((dir + name).c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd) {
+        struct stat theirs, ours;
+        if (::stat((dir + name).c_str(), &theirs) < 0) {
             if (errno == ENOENT && type == oci::NamespaceType::Time)
                 continue;
-            return Error::from_errno("open", dir + name);
+            return Error::from_errno("stat", dir + name);
         }
-        // The pid namespace the runtime's children would get is its own.
-        if (same_inode(fd.get(), "/proc/self/ns/" + name))
-            continue;
-        out.push_back({type, std::move(fd)});
+        // For pid: the namespace the runtime's children would get is its own.
+        if (::stat(("/proc/self/ns/" + name).c_str(), &ours) < 0)
+            return Error::from_errno("stat", "/proc/self/ns/" + name);
+        if (theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino)
+            flags |= ns::clone_flag(type);
     }
-    return out;
+    return flags;
 }
 
 Result<ChildProcess> spawn_exec(const ExecRequest& req)
@@ -209,7 +189,8 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
     {
-        auto pid_ns = TRY(PidNamespaceForChildren::enter(sys, *req.namespaces));
+        auto pid_ns = TRY(PidNamespaceForChildren::enter(sys, req.init_pidfd, req.namespaces));
+        NonDumpableScope non_dumpable; // P2 from the child's first instruction
         pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
         if (pid < 0)
             return Error::from_errno("clone", "exec process");

@@ -2,13 +2,16 @@
 //
 //  runtime (parent)                              exec child
 //  --------------------------------------------  ---------------------------------------------
-//  opens the init's namespace files (those that
-//  differ from its own), joins its pid namespace
-//  for children only, socketpair, fork  -------> non-dumpable, dies with the runtime
+//  holds the init's pidfd (re-checked after
+//  anything opened by pid number), enters its
+//  pid namespace for children only
+//  (setns(pidfd)), non-dumpable around the
+//  clone, socketpair, fork  -------------------> non-dumpable from its first instruction, dies
+//                                                 with the runtime; oom_score_adj through the
+//                                                 runtime's /proc
 //  writes its pid to the container's cgroup
-//  ParentSetupReady  ------------------------->  (waits for it, then) joins the
-//                                                 other namespaces (user last, unless a join
-//                                                 needs the user namespace's privilege), then
+//  ParentSetupReady  ------------------------->  (waits for it, then) joins the other
+//                                                 namespaces at once through the pidfd, then
 //                                                 the process attributes (as the init's); the
 //                                                 terminal if asked; execve
 //  with a seccomp notify listener: <----------   the listener fd (SCM_RIGHTS), then
@@ -21,6 +24,12 @@
 // caller's subreaper, a foreground exec waits for it. No intermediate process is needed: the
 // pid namespace is entered by the runtime through pid_for_children before the fork, and every
 // other namespace (time included) can be joined by a single-threaded process.
+//
+// Namespaces are joined with setns(2) on the init's pidfd (Linux 5.8), never through
+// /proc/<pid>/ns files: the pidfd names the init itself, so a process that has taken over its
+// pid number after it died is never joined (the join fails with ESRCH). One setns call joins
+// every namespace atomically; the kernel installs the user namespace first and checks the
+// others with the credentials it gives, so no join order is needed.
 #pragma once
 
 #include "hull/error.hpp"
@@ -37,19 +46,15 @@
 
 namespace hull::process {
 
-// A namespace of the container to join, opened before anything changes.
-struct NamespaceFd {
-    oci::NamespaceType type;
-    UniqueFd fd;
-};
-
-// Opens /proc/<pid>/ns/* for every type whose namespace differs from the runtime's own.
-// Types the kernel lacks (no /proc/<pid>/ns/time) are skipped.
-Result<std::vector<NamespaceFd>> open_container_namespaces(pid_t init);
+// The CLONE_NEW* flags of the namespaces of `init` that differ from the runtime's own (the
+// ones `exec` joins), compared through /proc/<init>/ns by pid number: the caller re-checks the
+// init's pidfd afterwards. Types the kernel lacks (no /proc/<pid>/ns/time) are left out.
+Result<int> differing_namespaces(pid_t init);
 
 struct ExecRequest {
     const oci::Process* process = nullptr;
-    std::vector<NamespaceFd>* namespaces = nullptr;
+    int init_pidfd = -1; // the container's init, checked against its recorded start time
+    int namespaces = 0; // CLONE_NEW* flags to join through init_pidfd (differing_namespaces)
     std::string keyring; // session keyring name (the container ID); empty: keep the caller's
     unsigned preserve_fds = 0;
     int console_socket = -1; // terminal: where the pty master goes (a connected unix socket)

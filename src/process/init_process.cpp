@@ -4,7 +4,6 @@
 #include "hull/log.hpp"
 #include "process/attributes.hpp"
 #include "process/user_spec.hpp"
-#include "process/userdb.hpp"
 #include "rootfs/resolve.hpp"
 
 #include <algorithm>
@@ -57,14 +56,6 @@ std::string env_value(const std::vector<std::string>& env, std::string_view key)
     return {};
 }
 
-bool env_has(const std::vector<std::string>& env, std::string_view key)
-{
-    for (const auto& e : env)
-        if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
-            return true;
-    return false;
-}
-
 // Go's findExecutable: a regular file with any execute bit; a directory is EACCES.
 int find_executable(const std::string& path)
 {
@@ -78,14 +69,12 @@ int find_executable(const std::string& path)
     return 0;
 }
 
-// The home directory of `uid` in the container's /etc/passwd, or "/".
-// HOME from the container's /etc/passwd (read beneath the root, never blocking on a fifo).
+// HOME from the container's /etc/passwd (read beneath the root; a device node or fifo there is
+// never opened), or "/".
 std::string home_of(uid_t uid)
 {
     UniqueFd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    auto text = root ? read_db_in_root(root.get(), "/etc/passwd") : Result<std::string>(std::string());
-    auto entry = text ? find_uid(text.value(), uid) : std::nullopt;
-    return entry && !entry->home.empty() ? entry->home : "/";
+    return root ? home_in_root(root.get(), uid) : "/";
 }
 
 // P4: a cwd outside the container's root (a leaked host fd, CVE-2024-21626) reads as
@@ -102,6 +91,14 @@ Result<void> verify_cwd()
 }
 
 } // namespace
+
+bool env_has(const std::vector<std::string>& env, std::string_view key)
+{
+    for (const auto& e : env)
+        if (e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=')
+            return true;
+    return false;
+}
 
 int rlimit_resource(const std::string& name)
 {
@@ -262,6 +259,19 @@ void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep)
         from = fd + 1;
     }
     close_span(from, INT_MAX);
+}
+
+NonDumpableScope::NonDumpableScope()
+    : m_previous(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0))
+{
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+NonDumpableScope::~NonDumpableScope()
+{
+    // PR_SET_DUMPABLE takes 0 or 1; a runtime that was not dumpable stays so.
+    if (m_previous == 1)
+        ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 Error exec_process(const ExecTarget& target, unsigned preserve_fds)

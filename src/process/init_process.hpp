@@ -16,6 +16,7 @@
 #include <functional>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hull::process {
@@ -45,6 +46,9 @@ SeccompTiming seccomp_timing(const seccomp::CompiledFilter* filter, bool no_new_
 //   exec: "/etc": is a directory / exec: "/etc/passwd": permission denied
 Result<std::string> look_path(const std::string& file, const std::vector<std::string>& env);
 
+// Whether `env` ("KEY=value" entries) sets `key`.
+bool env_has(const std::vector<std::string>& env, std::string_view key);
+
 // RLIMIT_* name → resource number; -1 when unknown.
 int rlimit_resource(const std::string& name);
 
@@ -70,6 +74,21 @@ Result<void> join_session_keyring(const std::string& name);
 // helps at execve, and paths such as /proc/self/fd/N/.. resolve before that, CVE-2024-21626).
 // Closes every fd from 3 + preserve_fds up except those in `keep` (and the log's).
 void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep);
+
+// P2 for a process cloned from the runtime: the runtime is non-dumpable while this lives, so a
+// child cloned meanwhile inherits it and is non-dumpable from its first instruction; no
+// container process can ptrace it or open its /proc files before it runs its own code. The
+// destructor gives the runtime back its own setting (never run in the child, which execs).
+class NonDumpableScope {
+public:
+    NonDumpableScope();
+    ~NonDumpableScope();
+    NonDumpableScope(const NonDumpableScope&) = delete;
+    NonDumpableScope& operator=(const NonDumpableScope&) = delete;
+
+private:
+    int m_previous;
+};
 
 // Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask,
 // loads target.seccomp if set, and calls execve. Only returns on failure.

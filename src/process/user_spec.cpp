@@ -144,8 +144,6 @@ Result<void> check_field(std::string_view spec, std::string_view field, std::str
     return ok();
 }
 
-// The text of `path` inside the root, or "" when it does not exist. Only a regular file is
-// read, so a FIFO or device planted at /etc/passwd cannot block or flood the runtime.
 } // namespace
 
 std::optional<PasswdEntry> find_user_by_name(std::string_view passwd_text, std::string_view name)
@@ -254,7 +252,7 @@ Result<ResolvedUser> resolve_user_spec(
 
 Result<std::string> read_db_in_root(int root_fd, const std::string& path)
 {
-    auto fd = rootfs::open_in_root(root_fd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    auto fd = rootfs::open_regular_in_root(root_fd, path, O_RDONLY | O_NONBLOCK);
     if (!fd.ok()) {
         if (fd.error().code() == ENOENT || fd.error().code() == ENOTDIR)
             return std::string();
@@ -263,11 +261,16 @@ Result<std::string> read_db_in_root(int root_fd, const std::string& path)
     struct stat st;
     if (::fstat(fd.value().get(), &st) < 0)
         return Error::from_errno("fstat", path);
-    if (!S_ISREG(st.st_mode))
-        return Error::message(path + " is not a regular file");
     if (st.st_size > kMaxDbSize)
         return Error::message(path + " is too large");
     return read_all(fd.value().get(), path);
+}
+
+std::string home_in_root(int root_fd, uid_t uid)
+{
+    auto text = read_db_in_root(root_fd, "/etc/passwd");
+    auto entry = text ? find_uid(text.value(), uid) : std::nullopt;
+    return entry && !entry->home.empty() ? entry->home : "/";
 }
 
 Result<ResolvedUser> resolve_user_in_root(int root_fd, std::string_view spec)

@@ -50,10 +50,14 @@ struct ResolvedUser {
 Result<ResolvedUser> resolve_user_spec(
     std::string_view spec, std::string_view passwd_text, std::string_view group_text);
 
-// A user database file inside the container root `root_fd` (open_in_root, P5): its text, ""
-// when missing; an error when it is not a regular file (a fifo there must not hang us) or is
-// implausibly large.
+// A user database file inside the container root `root_fd` (open_regular_in_root, P5, P7):
+// its text, "" when missing; an error naming `path` when it is not a regular file (a device
+// node or fifo there is never opened) or is implausibly large.
 Result<std::string> read_db_in_root(int root_fd, const std::string& path);
+
+// The home directory of `uid` in etc/passwd inside the container root `root_fd`; "/" when the
+// file or the entry is missing, unreadable or has no home.
+std::string home_in_root(int root_fd, uid_t uid);
 
 // The same, reading etc/passwd and etc/group inside the container root `root_fd`. A missing
 // file counts as empty, as in runc.

@@ -43,6 +43,24 @@ Result<UniqueFd> open_in_root(int root, const std::string& path, int flags)
     return Error::from_errno("open", path);
 }
 
+Result<UniqueFd> open_regular_in_root(int root, const std::string& path, int flags)
+{
+    auto handle = TRY(open_in_root(root, path, O_PATH));
+    struct stat before, after;
+    if (::fstat(handle.get(), &before) < 0)
+        return Error::from_errno("fstat", path);
+    if (!S_ISREG(before.st_mode))
+        return Error::message(path + " is not a regular file");
+    UniqueFd fd(::open(fd_path(handle.get()).c_str(), flags | O_NOCTTY | O_CLOEXEC));
+    if (!fd)
+        return Error::from_errno("open", path);
+    if (::fstat(fd.get(), &after) < 0)
+        return Error::from_errno("fstat", path);
+    if (after.st_dev != before.st_dev || after.st_ino != before.st_ino)
+        return Error::message(path + " changed while it was opened");
+    return fd;
+}
+
 namespace {
 
 // Linux's own limit on symlinks followed in one lookup.

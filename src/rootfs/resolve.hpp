@@ -20,6 +20,13 @@ namespace hull::rootfs {
 // the container's root ("/proc" and "proc" are the same).
 Result<UniqueFd> open_in_root(int root, const std::string& path, int flags);
 
+// A regular file inside the root, opened for reading: the name is resolved O_PATH (which opens
+// no device, fifo or socket), checked with fstat to be a regular file, and only then opened
+// through that very handle (/proc/self/fd/N, checked to be the same inode). A device node or
+// fifo planted at `path` fails with "PATH is not a regular file" and is never opened. The
+// caller's /proc must be one it trusts: the runtime's, or the init's before its program runs.
+Result<UniqueFd> open_regular_in_root(int root, const std::string& path, int flags);
+
 enum class Kind { Directory, File };
 
 // Makes every missing directory of `path` (0755), and the last component as a directory or an

@@ -19,9 +19,9 @@
  *                                elsewhere {"unsupported":true}); seccomp sees AUDIT_ARCH_I386
  *   hull-checker ptrace-watch SECS PROGRAM
  *                                for SECS seconds, try PTRACE_SEIZE (PTRACE_ATTACH's check,
- *                                no SIGSTOP) and opendir(/proc/P/fd)
+ *                                no SIGSTOP) and readlink(/proc/P/fd/N)
  *                                on every other process; a success counts as "runtime" when,
- *                                with the tracee stopped (or right after the opendir), its
+ *                                with the tracee stopped (or right after the readlink), its
  *                                argv[0] is not PROGRAM (so it had not reached execve yet).
  *                                Prints {"seen","attached_program","attached_runtime",
  *                                "fd_program","fd_runtime","runtime_cmdline"}; SIGTERM ends
@@ -678,6 +678,25 @@ static void proc_argv0(pid_t pid, char* out, size_t outlen)
     out[n > 0 ? n : 0] = '\0';
 }
 
+/* Whether an fd of the process behind FDPATH (/proc/P/fd) can be reached. Root may list that
+ * directory whatever the task (it is root's, mode 0500, even for a non-dumpable task); where
+ * an fd leads (readlink) is what ptrace_may_access guards, dumpability included. */
+static int fd_reachable(const char* fdpath)
+{
+    DIR* fds = opendir(fdpath);
+    if (!fds)
+        return 0;
+    int reached = 0;
+    struct dirent* f;
+    while (!reached && (f = readdir(fds)) != NULL) {
+        char link[PATH_MAX];
+        if (f->d_name[0] != '.')
+            reached = readlinkat(dirfd(fds), f->d_name, link, sizeof link) >= 0;
+    }
+    closedir(fds);
+    return reached;
+}
+
 static int cmd_ptrace_watch(const char* secs_arg, const char* program)
 {
     double deadline = now_seconds() + strtod(secs_arg, NULL);
@@ -714,10 +733,8 @@ static int cmd_ptrace_watch(const char* secs_arg, const char* program)
             char argv0[256];
             char fdpath[64];
             snprintf(fdpath, sizeof fdpath, "/proc/%d/fd", (int)pid);
-            DIR* fds = opendir(fdpath);
-            if (fds) {
+            if (fd_reachable(fdpath)) {
                 proc_argv0(pid, argv0, sizeof argv0);
-                closedir(fds);
                 if (argv0[0] != '\0' && strcmp(argv0, program) != 0) {
                     fd_runtime++;
                     snprintf(runtime_cmdline, sizeof runtime_cmdline, "%s", argv0);

@@ -9,8 +9,10 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace hull;
@@ -337,4 +339,46 @@ TEST_CASE("rlimit names map to resources")
     CHECK(process::rlimit_resource("RLIMIT_NOFILE") == RLIMIT_NOFILE);
     CHECK(process::rlimit_resource("RLIMIT_RTTIME") == RLIMIT_RTTIME);
     CHECK(process::rlimit_resource("RLIMIT_BOGUS") == -1);
+}
+
+TEST_CASE("open_regular_in_root reads a regular file and refuses a fifo or directory by name")
+{
+    TempRootfs root;
+    ::mkdir((root.path + "/etc").c_str(), 0755);
+    {
+        UniqueFd f(::open((root.path + "/etc/file").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+        REQUIRE(f);
+        REQUIRE(::write(f.get(), "x", 1) == 1);
+    }
+    REQUIRE(::mkfifo((root.path + "/etc/fifo").c_str(), 0644) == 0);
+    auto fd = rootfs::open_regular_in_root(root.fd.get(), "/etc/file", O_RDONLY);
+    REQUIRE(fd.ok());
+    char c = 0;
+    CHECK(::read(fd.value().get(), &c, 1) == 1);
+    CHECK(c == 'x');
+    auto fifo = rootfs::open_regular_in_root(root.fd.get(), "/etc/fifo", O_RDONLY | O_NONBLOCK);
+    REQUIRE_FALSE(fifo.ok());
+    CHECK(fifo.error().text() == "/etc/fifo is not a regular file");
+    CHECK(rootfs::open_regular_in_root(root.fd.get(), "/etc", O_RDONLY).error().text()
+        == "/etc is not a regular file");
+    CHECK(rootfs::open_regular_in_root(root.fd.get(), "/etc/none", O_RDONLY).error().code() == ENOENT);
+}
+
+TEST_CASE("NonDumpableScope: a child forked inside it is non-dumpable; the runtime's setting comes back")
+{
+    REQUIRE(::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0);
+    pid_t pid;
+    {
+        process::NonDumpableScope scope;
+        CHECK(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);
+        pid = ::fork();
+        if (pid == 0)
+            ::_exit(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 1);
+    }
+    REQUIRE(pid > 0);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1);
 }

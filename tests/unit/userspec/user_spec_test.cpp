@@ -281,5 +281,18 @@ TEST_CASE("a FIFO planted at /etc/passwd is refused rather than read")
 {
     TempRoot root;
     REQUIRE(::mkfifo((root.path + "/etc/passwd").c_str(), 0644) == 0);
-    CHECK_FALSE(resolve_user_in_root(root.fd, "0").ok());
+    auto r = resolve_user_in_root(root.fd, "0");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().text() == "/etc/passwd is not a regular file");
+    CHECK(home_in_root(root.fd, 0) == "/");
+}
+
+TEST_CASE("home_in_root reads the entry of the uid, \"/\" without one")
+{
+    TempRoot root;
+    root.write("/etc/passwd", kPasswd);
+    CHECK(home_in_root(root.fd, 0) == "/root");
+    CHECK(home_in_root(root.fd, 1000) == "/home/alice");
+    CHECK(home_in_root(root.fd, 2000) == "/");
+    CHECK(home_in_root(root.fd, 77) == "/");
 }
