@@ -205,17 +205,18 @@ watched_container() {
 held_after_clone() {
 	# (LeakSanitizer cannot run under a tracer: an ASan build would fail at exit)
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		closing_fds strace -f -qq -o "$T/strace.out" -e trace=prctl \
+		closing_fds strace -ff -qq -o "$T/strace" -e trace=prctl \
 		-e inject=prctl:delay_enter=1500000:when=1 \
 		setpriv --bounding-set -sys_ptrace -- "$HULL" --root "$ROOT" "$@" </dev/null \
 		>"$T/held.out" 2>"$T/held.err" || {
 		cat "$T/held.err" >&2
 		return 1
 	}
-	# the window was held open in a cloned process (not only in the runtime itself)
-	grep -E '^[0-9]+ +prctl\(PR_SET_PDEATHSIG, SIGKILL\) += 0 \(DELAYED\)' "$T/strace.out" >&2 || {
+	# the window was held open in a cloned process (not only in the runtime itself); one file per
+	# process (-ff), so no line of another process splits the call in two
+	grep -E '^prctl\(PR_SET_PDEATHSIG, SIGKILL\) += 0 \(DELAYED\)' "$T"/strace.* >&2 || {
 		echo "no cloned process was held at its first prctl:" >&2
-		grep -v AMBIENT "$T/strace.out" >&2
+		grep -v AMBIENT "$T"/strace.* >&2
 		return 1
 	}
 }
