@@ -441,7 +441,8 @@ Result<CompiledFilter> compile(const oci::Seccomp& config)
             return libseccomp_error(rc, "seccomp_arch_add", name).context(pointer).context("config.json");
     }
 
-    // libseccomp's binary tree for long profiles; 2.5.4 misbehaves with it on tiny ones (runc).
+    // libseccomp's binary tree for long profiles; 2.5.4 misbehaves with it on a single rule or
+    // none (runc), which is what copies of one rule merge into: the count is of merged rules.
     if (plan.rules.size() > 32)
         seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
     for (const LibseccompRule& rule : plan.rules)

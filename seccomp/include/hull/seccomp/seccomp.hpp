@@ -48,9 +48,10 @@ Supported supported();
 // split into rules of their own, identical rules merged), and the most argument conditions
 // among them. libseccomp's time grows faster than linearly with both (2.5.4 on a 2-core
 // machine: 3000 one-condition rules over 200 syscalls take 3 s, 1000 two-condition ones 5 s,
-// 50000 condition-free ones 3 s); at these limits the slowest shapes measured stay under a
-// second. Real profiles are far below: Docker's, Podman's and containerd's defaults (Kubernetes'
-// RuntimeDefault) make about 380 rules with about 20 conditions.
+// 50000 condition-free ones 3 s, twice the conditions of the limit up to 1.7 s); at the limits
+// the slowest shapes measured compile in about 0.1 s. Real profiles are far below: Docker's
+// default (which containerd's, Kubernetes' RuntimeDefault, follows) makes about 350 rules with
+// 7 conditions on x86-64, Podman's about 440 with 10.
 inline constexpr size_t kMaxRules = 4096;
 inline constexpr size_t kMaxArgConditions = 256;
 
