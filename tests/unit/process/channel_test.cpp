@@ -4,6 +4,8 @@
 // raw onto the socketpair.
 #include "process/protocol.hpp"
 
+#include "hull/oci/state.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -108,6 +110,33 @@ TEST_CASE("each kind has its bound: state JSON from the config's, errors one pac
     for (Msg m : {Msg::ChildReady, Msg::ParentCreated, Msg::ChildDetached, Msg::ParentMapsWritten,
              Msg::ChildRequestHooks, Msg::ChildRequestMaps, Msg::ParentSetupReady, Msg::ChildSeccompListener})
         CHECK(max_payload(m) == 0);
+}
+
+TEST_CASE("the state JSON stays within 6 times the config's bytes plus the margin, at its worst escaping")
+{
+    // Annotations of bytes the state escapes to six ('<', '>', '&') and of the shortest keys;
+    // the config text holds them unescaped, compact. The id, bundle and rootfs are as long as
+    // create lets them be (a state directory name; PATH_MAX, plus the root path of the config).
+    oci::State state;
+    state.ociVersion = "1.3.0";
+    state.id = std::string(255, 'i');
+    state.bundle = std::string(4095, '&');
+    state.rootfs = state.bundle + "/" + std::string(100, '<');
+    state.status = "creating";
+    state.pid = 4194304;
+    state.created = "2026-12-07T12:00:00.000000000Z";
+    state.owner = "root";
+    std::string config
+        = R"({"ociVersion":"1.3.0","root":{"path":")" + std::string(100, '<') + R"("},"annotations":{)";
+    for (int i = 0; i < 20000; ++i) {
+        std::string key = std::to_string(i);
+        state.annotations[key] = std::string(i % 50, i % 2 ? '<' : '&');
+        config += (i ? ",\"" : "\"") + key + "\":\"" + state.annotations[key] + "\"";
+    }
+    config += "}}";
+    std::string json = oci::state_to_json(state);
+    CHECK(json.size() > 4 * config.size());
+    CHECK(json.size() <= 6 * config.size() + (kMaxStatePayload - 6 * oci::kMaxConfigSize));
 }
 
 TEST_CASE("the sender refuses a payload over its kind's bound and sends nothing")
