@@ -120,6 +120,9 @@ Spec read_spec(const Json& value)
 
 Result<Spec> parse_config(std::string_view json)
 {
+    if (json.size() > kMaxConfigSize)
+        return Error::message("config.json: " + std::to_string(json.size()) + " bytes, more than the "
+            + std::to_string(kMaxConfigSize) + " hull accepts");
     auto parsed = detail::parse_document<Spec>(json, "config.json", detail::read_spec);
     if (!parsed)
         return std::move(parsed).error();

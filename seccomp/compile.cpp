@@ -16,7 +16,9 @@
 #include <linux/seccomp.h>
 #include <memory>
 #include <seccomp.h>
+#include <set>
 #include <sys/mman.h>
+#include <tuple>
 #include <unistd.h>
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -177,26 +179,60 @@ Error libseccomp_error(int rc, std::string_view op, std::string_view arg = {})
     return Error::from_code(-rc, op, arg);
 }
 
-// One rule per syscall name and action. With two or more conditions on the same argument
-// (which libseccomp refuses in one rule), each condition becomes its own rule: OR, as runc.
-Result<void> add_rule(scmp_filter_ctx ctx, const std::string& name, uint32_t action,
-    const std::vector<scmp_arg_cmp>& conds, bool split)
+// One rule as libseccomp gets it: a syscall, an action and the conditions it ANDs, with the
+// JSON pointer of the profile rule it came from for errors.
+struct LibseccompRule {
+    int nr;
+    std::string name;
+    uint32_t action;
+    std::vector<scmp_arg_cmp> conds;
+    std::string pointer;
+};
+
+// Identical rules: the same syscall, action (with its errno) and conditions. The conditions of
+// one rule are ANDed, so their order does not matter; all four fields of each are compared,
+// even valueTwo where the operator ignores it.
+using RuleKey = std::tuple<int, uint32_t, std::vector<std::tuple<unsigned, int, uint64_t, uint64_t>>>;
+
+RuleKey key_of(const LibseccompRule& rule)
 {
-    // An unknown name is a syscall this libseccomp (so, probably, the kernel) lacks: skip it.
+    std::vector<std::tuple<unsigned, int, uint64_t, uint64_t>> conds;
+    for (const scmp_arg_cmp& c : rule.conds)
+        conds.emplace_back(c.arg, static_cast<int>(c.op), c.datum_a, c.datum_b);
+    std::sort(conds.begin(), conds.end());
+    return {rule.nr, rule.action, std::move(conds)};
+}
+
+// The rules of one profile entry, one per syscall name: with two or more conditions on the
+// same argument (which libseccomp refuses in one rule), each condition becomes its own rule
+// (OR, as runc). An unknown name is a syscall this libseccomp (so, probably, the kernel) lacks:
+// it is skipped. A rule identical to an earlier one is dropped: libseccomp's filter is the same
+// without it, and each rule it is given costs time that grows with the ones before.
+void plan_rules(const std::string& name, uint32_t action, const std::vector<scmp_arg_cmp>& conds, bool split,
+    const std::string& pointer, std::vector<LibseccompRule>& out, std::set<RuleKey>& seen)
+{
     int nr = seccomp_syscall_resolve_name(name.c_str());
     if (nr == __NR_SCMP_ERROR)
-        return ok();
-    if (!split) {
-        int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(conds.size()), conds.data());
-        if (rc < 0)
-            return libseccomp_error(rc, "seccomp_rule_add", name);
-        return ok();
-    }
-    for (const scmp_arg_cmp& cond : conds) {
-        int rc = seccomp_rule_add_array(ctx, action, nr, 1, &cond);
-        if (rc < 0)
-            return libseccomp_error(rc, "seccomp_rule_add", name);
-    }
+        return;
+    auto add = [&](std::vector<scmp_arg_cmp> c) {
+        LibseccompRule rule {nr, name, action, std::move(c), pointer};
+        if (seen.insert(key_of(rule)).second)
+            out.push_back(std::move(rule));
+    };
+    if (!split)
+        return add(conds);
+    for (const scmp_arg_cmp& cond : conds)
+        add({cond});
+}
+
+Result<void> add_rule(scmp_filter_ctx ctx, const LibseccompRule& rule)
+{
+    int rc = seccomp_rule_add_array(
+        ctx, rule.action, rule.nr, static_cast<unsigned>(rule.conds.size()), rule.conds.data());
+    if (rc < 0)
+        return libseccomp_error(rc, "seccomp_rule_add", rule.name)
+            .context(rule.pointer)
+            .context("config.json");
     return ok();
 }
 
@@ -244,7 +280,8 @@ Result<std::vector<sock_filter>> export_program(scmp_filter_ctx ctx)
 
 // Per architecture (the native one always, as runc: Docker profiles on ppc64le omit it), the
 // highest syscall number any rule names, whatever its action.
-std::vector<detail::EnosysArch> enosys_archs(const oci::Seccomp& config, const std::vector<uint32_t>& tokens)
+std::vector<detail::EnosysArch> enosys_archs(
+    const std::set<std::string>& names, const std::vector<uint32_t>& tokens)
 {
     std::vector<detail::EnosysArch> out;
     for (uint32_t token : tokens) {
@@ -256,13 +293,69 @@ std::vector<detail::EnosysArch> enosys_archs(const oci::Seccomp& config, const s
         }
         std::optional<uint32_t>& slot = token == SCMP_ARCH_X32 ? it->x32_max : it->max;
         int largest = 0;
-        for (const oci::SyscallRule& rule : config.syscalls)
-            for (const std::string& name : rule.names)
-                largest = std::max(largest, seccomp_syscall_resolve_name_arch(token, name.c_str()));
+        for (const std::string& name : names)
+            largest = std::max(largest, seccomp_syscall_resolve_name_arch(token, name.c_str()));
         if (largest > 0)
             slot = static_cast<uint32_t>(largest);
     }
     return out;
+}
+
+// What compile() hands libseccomp, in the profile's order, identical rules merged; and every
+// syscall name of the profile (for the -ENOSYS stub), whatever its action.
+struct Plan {
+    std::vector<LibseccompRule> rules;
+    std::set<std::string> names;
+    bool notify = false;
+};
+
+Result<Plan> plan_profile(const oci::Seccomp& config, uint32_t default_action)
+{
+    Plan plan;
+    std::set<RuleKey> seen;
+    for (size_t i = 0; i < config.syscalls.size(); ++i) {
+        const oci::SyscallRule& rule = config.syscalls[i];
+        std::string pointer = at(at(kPointer, "syscalls"), i);
+        plan.names.insert(rule.names.begin(), rule.names.end());
+        plan.notify = plan.notify || rule.action == "SCMP_ACT_NOTIFY";
+        uint32_t action
+            = TRY(action_value(rule.action, rule.errnoRet, at(pointer, "action"), at(pointer, "errnoRet")));
+        bool split = false;
+        std::vector<scmp_arg_cmp> conds = TRY(conditions(rule, pointer, split));
+        if (action == SCMP_ACT_NOTIFY && config.listenerPath.empty())
+            return config_error(at(pointer, "action"), "SCMP_ACT_NOTIFY requires listenerPath");
+        // The init reports the listener fd with write(2): a notify rule on it would deadlock (runc).
+        if (action == SCMP_ACT_NOTIFY && is_known(rule.names, "write"))
+            return config_error(
+                at(pointer, "action"), "SCMP_ACT_NOTIFY cannot be used for the write syscall");
+        // libseccomp refuses a rule with the default action; it would change nothing anyway.
+        if (action == default_action)
+            continue;
+        for (size_t n = 0; n < rule.names.size(); ++n) {
+            if (rule.names[n].empty())
+                return config_error(at(at(pointer, "names"), n), "invalid syscall name \"\"");
+            plan_rules(rule.names[n], action, conds, split, pointer, plan.rules, seen);
+        }
+    }
+    return plan;
+}
+
+Result<void> check_limits(const Plan& plan)
+{
+    size_t conditions = 0;
+    for (const LibseccompRule& rule : plan.rules)
+        conditions += rule.conds.size();
+    const std::string pointer = at(kPointer, "syscalls");
+    if (plan.rules.size() > kMaxRules)
+        return config_error(pointer,
+            std::to_string(plan.rules.size())
+                + " rules (one per syscall name, identical ones merged), more than the "
+                + std::to_string(kMaxRules) + " hull compiles");
+    if (conditions > kMaxArgConditions)
+        return config_error(pointer,
+            std::to_string(conditions) + " argument conditions (identical rules merged), more than the "
+                + std::to_string(kMaxArgConditions) + " hull compiles");
+    return ok();
 }
 
 Result<uint32_t> filter_flags(const oci::Seccomp& config, bool notify)
@@ -329,6 +422,10 @@ Result<CompiledFilter> compile(const oci::Seccomp& config)
             tokens.push_back(arch->value);
     }
 
+    // Everything libseccomp will get, checked against the limits before it gets any of it.
+    Plan plan = TRY(plan_profile(config, default_action));
+    TRY(check_limits(plan));
+
     Context ctx(seccomp_init(default_action), seccomp_release);
     if (!ctx)
         return Error::message("seccomp_init: cannot create the filter for " + quoted(config.defaultAction));
@@ -344,45 +441,19 @@ Result<CompiledFilter> compile(const oci::Seccomp& config)
             return libseccomp_error(rc, "seccomp_arch_add", name).context(pointer).context("config.json");
     }
 
-    CompiledFilter out;
-    size_t names = 0;
-    for (const oci::SyscallRule& rule : config.syscalls) {
-        names += rule.names.size();
-        out.notify = out.notify || rule.action == "SCMP_ACT_NOTIFY";
-    }
-    // libseccomp's binary tree for long profiles; 2.5.4 misbehaves with it on tiny ones (runc).
-    if (names > 32)
+    // libseccomp's binary tree for long profiles; 2.5.4 misbehaves with it on a single rule or
+    // none (runc), which is what copies of one rule merge into: the count is of merged rules.
+    if (plan.rules.size() > 32)
         seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
-
-    for (size_t i = 0; i < config.syscalls.size(); ++i) {
-        const oci::SyscallRule& rule = config.syscalls[i];
-        std::string pointer = at(at(kPointer, "syscalls"), i);
-        uint32_t action
-            = TRY(action_value(rule.action, rule.errnoRet, at(pointer, "action"), at(pointer, "errnoRet")));
-        bool split = false;
-        std::vector<scmp_arg_cmp> conds = TRY(conditions(rule, pointer, split));
-        if (action == SCMP_ACT_NOTIFY && config.listenerPath.empty())
-            return config_error(at(pointer, "action"), "SCMP_ACT_NOTIFY requires listenerPath");
-        // The init reports the listener fd with write(2): a notify rule on it would deadlock (runc).
-        if (action == SCMP_ACT_NOTIFY && is_known(rule.names, "write"))
-            return config_error(
-                at(pointer, "action"), "SCMP_ACT_NOTIFY cannot be used for the write syscall");
-        // libseccomp refuses a rule with the default action; it would change nothing anyway.
-        if (action == default_action)
-            continue;
-        for (size_t n = 0; n < rule.names.size(); ++n) {
-            if (rule.names[n].empty())
-                return config_error(at(at(pointer, "names"), n), "invalid syscall name \"\"");
-            TRY(add_rule(ctx.get(), rule.names[n], action, conds, split)
-                    .context(pointer)
-                    .context("config.json"));
-        }
-    }
+    for (const LibseccompRule& rule : plan.rules)
+        TRY(add_rule(ctx.get(), rule));
+    CompiledFilter out;
+    out.notify = plan.notify;
     out.flags = TRY(filter_flags(config, out.notify));
 
     std::vector<sock_filter> program = TRY(export_program(ctx.get()));
     if (wants_enosys_stub(default_action)) {
-        out.program = TRY(detail::enosys_stub(enosys_archs(config, tokens)));
+        out.program = TRY(detail::enosys_stub(enosys_archs(plan.names, tokens)));
     }
     out.program.insert(out.program.end(), program.begin(), program.end());
     if (out.program.size() > BPF_MAXINSNS)

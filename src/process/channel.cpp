@@ -1,5 +1,6 @@
 #include "process/protocol.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <sys/socket.h>
@@ -36,13 +37,25 @@ const char* to_string(Msg msg)
     return "unknown";
 }
 
-Result<void> Channel::send(Msg msg, std::string_view payload, int fd)
+size_t max_payload(Msg msg)
 {
-    std::string packet;
-    packet.reserve(1 + payload.size());
-    packet += static_cast<char>(msg);
-    packet.append(payload);
-    struct iovec iov = {packet.data(), packet.size()};
+    switch (msg) {
+    case Msg::ChildError:
+        return kMaxErrorPayload;
+    case Msg::ChildInitPid:
+        return 16; // a pid in decimal
+    case Msg::ParentHooksDone:
+        return kMaxStatePayload;
+    default:
+        return 0;
+    }
+}
+
+namespace {
+
+Result<void> send_packet(int fd, Msg msg, std::string_view bytes, int attached)
+{
+    struct iovec iov = {const_cast<char*>(bytes.data()), bytes.size()};
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
@@ -50,22 +63,45 @@ Result<void> Channel::send(Msg msg, std::string_view payload, int fd)
     struct msghdr mh = {};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
-    if (fd >= 0) {
+    if (attached >= 0) {
         mh.msg_control = control.buf;
         mh.msg_controllen = sizeof control.buf;
         struct cmsghdr* c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+        std::memcpy(CMSG_DATA(c), &attached, sizeof attached);
     }
     for (;;) {
-        ssize_t n = ::sendmsg(m_fd.get(), &mh, MSG_NOSIGNAL);
+        ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
         if (n >= 0)
             return ok();
         if (errno != EINTR)
             return Error::from_errno("send", to_string(msg));
     }
+}
+
+} // namespace
+
+// The header packet takes the fd and the payload's first bytes; the rest follows in packets of
+// kMaxPacket bytes. The peer reads them as they come, so a payload larger than the socket's
+// buffer only makes sendmsg wait.
+Result<void> Channel::send(Msg msg, std::string_view payload, int fd)
+{
+    if (payload.size() > max_payload(msg))
+        return Error::message(std::string("init channel: a ") + to_string(msg) + " payload of "
+            + std::to_string(payload.size()) + " bytes is over its limit of "
+            + std::to_string(max_payload(msg)));
+    std::string packet(kHeaderSize, '\0');
+    packet[0] = static_cast<char>(msg);
+    auto length = static_cast<uint32_t>(payload.size());
+    std::memcpy(packet.data() + 1, &length, sizeof length);
+    size_t first = std::min(payload.size(), kMaxPacket - kHeaderSize);
+    packet.append(payload.substr(0, first));
+    TRY(send_packet(m_fd.get(), msg, packet, fd));
+    for (size_t sent = first; sent < payload.size(); sent += kMaxPacket)
+        TRY(send_packet(m_fd.get(), msg, payload.substr(sent, kMaxPacket), -1));
+    return ok();
 }
 
 Result<void> Channel::send_seccomp_listener(int fd)
@@ -76,7 +112,7 @@ Result<void> Channel::send_seccomp_listener(int fd)
 Result<UniqueFd> Channel::wait_seccomp_listener()
 {
     UniqueFd fd;
-    TRY(receive(Msg::ChildSeccompListener, false, &fd));
+    TRY(receive(Msg::ChildSeccompListener, &fd));
     if (!fd)
         return Error::message("protocol error: no fd with the seccomp listener message");
     return fd;
@@ -85,25 +121,25 @@ Result<UniqueFd> Channel::wait_seccomp_listener()
 void Channel::report_error(const Error& error)
 {
     std::string payload = error.serialize();
-    if (payload.size() + 1 > kMaxPacket)
-        payload = Error::message(error.text().substr(0, kMaxPacket / 2)).serialize();
+    if (payload.size() > kMaxErrorPayload)
+        payload = Error::message(error.text().substr(0, kMaxErrorPayload / 2)).serialize();
     (void)send(Msg::ChildError, payload);
 }
 
 Result<void> Channel::expect(Msg want)
 {
-    TRY(receive(want, false));
+    TRY(receive(want));
     return ok();
 }
 
 Result<std::string> Channel::wait_hooks_done()
 {
-    return receive(Msg::ParentHooksDone, true);
+    return receive(Msg::ParentHooksDone);
 }
 
 Result<pid_t> Channel::wait_init_pid()
 {
-    std::string text = TRY(receive(Msg::ChildInitPid, true));
+    std::string text = TRY(receive(Msg::ChildInitPid));
     char* end = nullptr;
     long pid = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || pid <= 0)
@@ -111,14 +147,15 @@ Result<pid_t> Channel::wait_init_pid()
     return static_cast<pid_t>(pid);
 }
 
-Result<std::string> Channel::receive(Msg want, bool payload_allowed, UniqueFd* fd)
+// One packet into buf: its length, never more than `size` (a longer one is refused). An fd that
+// came with it is owned by `fd` from here on, so an unexpected one is closed, never leaked.
+Result<size_t> Channel::receive_packet(char* buf, size_t size, UniqueFd& fd, Msg want)
 {
-    std::vector<char> buf(kMaxPacket);
     union {
         char buf[CMSG_SPACE(sizeof(int))];
         struct cmsghdr align;
     } control;
-    struct iovec iov = {buf.data(), buf.size()};
+    struct iovec iov = {buf, size};
     struct msghdr mh = {};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -130,38 +167,68 @@ Result<std::string> Channel::receive(Msg want, bool payload_allowed, UniqueFd* f
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return Error::from_errno("recv", std::string("waiting for ") + to_string(want));
-    // Any fd that came along is owned here, so an unexpected one is closed, never leaked.
-    UniqueFd received;
     for (struct cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS
             && c->cmsg_len == CMSG_LEN(sizeof(int))) {
             int got;
             std::memcpy(&got, CMSG_DATA(c), sizeof got);
-            received.reset(got);
+            fd.reset(got);
         }
     }
     if (mh.msg_flags & MSG_CTRUNC)
         return Error::message("protocol error: truncated control message on the init channel");
     if (n == 0)
         return Error::from_code(ECHILD, std::string("peer closed the channel before ") + to_string(want));
-    if (static_cast<size_t>(n) > buf.size())
-        return Error::message("oversized packet on the init channel");
+    if (static_cast<size_t>(n) > size)
+        return Error::message("oversized packet on the init channel: " + std::to_string(n)
+            + " bytes where at most " + std::to_string(size) + " may come");
+    return static_cast<size_t>(n);
+}
+
+Result<std::string> Channel::receive(Msg want, UniqueFd* fd)
+{
+    std::vector<char> buf(kMaxPacket);
+    UniqueFd received;
+    size_t n = TRY(receive_packet(buf.data(), buf.size(), received, want));
+    if (n < kHeaderSize)
+        return Error::message(
+            "protocol error: a packet of " + std::to_string(n) + " bytes, shorter than a header");
     auto got = static_cast<Msg>(buf[0]);
-    std::string_view payload(buf.data() + 1, static_cast<size_t>(n) - 1);
+    uint32_t length;
+    std::memcpy(&length, buf.data() + 1, sizeof length);
+    if (got != want && got != Msg::ChildError)
+        return Error::message(
+            std::string("protocol error: expected ") + to_string(want) + ", got " + to_string(got));
+    // The announced length is checked against what this kind may carry before anything is read
+    // on or allocated for it.
+    if (length > max_payload(got)) {
+        if (max_payload(got) == 0)
+            return Error::message(std::string("protocol error: unexpected payload with ") + to_string(got));
+        return Error::message(std::string("protocol error: ") + to_string(got) + " announces "
+            + std::to_string(length) + " bytes, more than its limit of " + std::to_string(max_payload(got)));
+    }
+    if (n - kHeaderSize > length)
+        return Error::message(std::string("protocol error: ") + to_string(got) + " packet longer than its "
+            + std::to_string(length) + "-byte payload");
+    std::string payload(buf.data() + kHeaderSize, n - kHeaderSize);
+    while (payload.size() < length) {
+        UniqueFd stray;
+        size_t left = length - payload.size();
+        size_t part = TRY(receive_packet(buf.data(), std::min(left, buf.size()), stray, want));
+        if (stray)
+            return Error::message(
+                std::string("protocol error: an fd within the payload of ") + to_string(got));
+        payload.append(buf.data(), part);
+    }
     if (got == Msg::ChildError) {
         Error e;
         if (!Error::deserialize(payload, e))
             return Error::message("malformed error report from the container init");
         return e;
     }
-    if (got != want)
-        return Error::message(
-            std::string("protocol error: expected ") + to_string(want) + ", got " + to_string(got));
-    if (!payload.empty() && !payload_allowed)
-        return Error::message(std::string("protocol error: unexpected payload with ") + to_string(got));
     if (fd)
         *fd = std::move(received);
-    return std::string(payload);
+    return payload;
 }
 
 } // namespace hull::process

@@ -1,8 +1,10 @@
 // The create handshake between the runtime (parent) and the container init (child).
 //
-// One AF_UNIX SOCK_SEQPACKET socketpair; every message is one packet: a Msg byte, then a
-// payload. The table is the whole protocol; create_sequence.cpp implements both columns
-// side by side with the same step numbers.
+// One AF_UNIX SOCK_SEQPACKET socketpair. A message is a header packet (the Msg byte and the
+// payload's length) carrying the payload's first bytes, then, for a payload that does not fit,
+// continuation packets with the rest; no packet is longer than kMaxPacket. The table is the
+// whole protocol; create_sequence.cpp implements both columns side by side with the same step
+// numbers.
 //
 //  step  runtime (parent)                         init (child)
 //  ----  ---------------------------------------  -------------------------------------------
@@ -58,12 +60,16 @@
 //                                                 no_new_privs), execve
 //
 // The parent tells "reported an error" (ChildError) from "died" (EOF on the socket, then
-// waitpid) — never by EOF alone (runc #5087). Payloads are bounds-checked (CVE-2021-43784).
+// waitpid) — never by EOF alone (runc #5087). Every message kind has a largest payload
+// (max_payload); the receiver checks the announced length against the kind it got before it
+// reads on or allocates, and refuses a packet longer than announced (CVE-2021-43784).
 #pragma once
 
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
+#include "hull/oci/parse.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <sys/types.h>
@@ -86,8 +92,22 @@ enum class Msg : uint8_t {
 
 const char* to_string(Msg msg);
 
-// Largest packet either side sends: an error with its context chain.
+// The largest packet either side sends, and its header: the Msg byte, then the payload's
+// length as a host-order uint32.
 inline constexpr size_t kMaxPacket = 64 * 1024;
+inline constexpr size_t kHeaderSize = 1 + sizeof(uint32_t);
+
+// ChildError: an error with its context chain, cut to fit one packet (report_error).
+inline constexpr size_t kMaxErrorPayload = kMaxPacket - kHeaderSize;
+// ParentHooksDone: the state JSON. Its annotations come from config.json, which is at most
+// oci::kMaxConfigSize bytes; the Go-style escaping of the state (<, > and & as \u003c...) can
+// make one byte of them six, and the id, bundle and rootfs paths add at most a few PATH_MAX, six
+// times over too.
+inline constexpr size_t kMaxStatePayload = 6 * oci::kMaxConfigSize + 64 * 1024;
+static_assert(kMaxStatePayload <= UINT32_MAX, "the length field is 32 bits");
+
+// The largest payload a message of this kind may carry; 0 for the payload-free ones.
+size_t max_payload(Msg msg);
 
 // One end of the socketpair, with methods named after the protocol's steps.
 class Channel {
@@ -132,10 +152,15 @@ public:
     Result<void> confirm_setup_ready() { return send(Msg::ParentSetupReady); }
     Result<UniqueFd> wait_seccomp_listener();
 
-private:
+    // The raw message operations, public for the protocol's unit tests: send() refuses a
+    // payload over max_payload(msg); receive() returns the payload of a `want` message, turns a
+    // ChildError into the returned Error, and stores an fd that came with it in *fd.
     Result<void> send(Msg msg, std::string_view payload = {}, int fd = -1);
+    Result<std::string> receive(Msg want, UniqueFd* fd = nullptr);
+
+private:
     Result<void> expect(Msg msg);
-    Result<std::string> receive(Msg msg, bool payload_allowed, UniqueFd* fd = nullptr);
+    Result<size_t> receive_packet(char* buf, size_t size, UniqueFd& fd, Msg want);
 
     UniqueFd m_fd;
 };

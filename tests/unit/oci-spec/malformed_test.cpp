@@ -298,3 +298,16 @@ TEST_CASE("blockIO.weight 0 and cpu.shares 0 mean unset, as Docker sends them")
     REQUIRE(spec.ok());
     CHECK(*spec.value().linux->resources->blockIO->weight == 0);
 }
+
+TEST_CASE("a config.json over kMaxConfigSize is refused by its size; one just under it is read")
+{
+    // Whitespace pads the document to the exact size: the check is on the text, not its content.
+    std::string base = config(R"("annotations": {"a": "b"})");
+    std::string at_limit = base + std::string(kMaxConfigSize - base.size(), ' ');
+    CHECK(parse_config(at_limit).ok());
+    auto over = parse_config(at_limit + " ");
+    REQUIRE_FALSE(over.ok());
+    CHECK(over.error().text()
+        == "config.json: " + std::to_string(kMaxConfigSize + 1)
+            + " bytes, more than the 16777216 hull accepts");
+}

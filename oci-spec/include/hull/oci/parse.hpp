@@ -9,6 +9,7 @@
 #include "hull/error.hpp"
 #include "hull/oci/spec.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,8 +24,14 @@ inline constexpr std::string_view oci_version_max = "1.3.0";
 // The version hull writes in `hull spec`, `state` and `features` output.
 inline constexpr std::string_view oci_version = "1.3.0";
 
+// The largest config.json hull accepts: far above any real one (Kubernetes caps a pod's
+// annotations at 256 KiB and a whole object at about 1.5 MiB), and the bound from which the
+// runtime sizes what it passes on, such as the state JSON its hooks get (process/protocol.hpp).
+inline constexpr size_t kMaxConfigSize = 16 * 1024 * 1024;
+
 // Parses and validates a bundle's config.json; only a spec that passes validate() is returned.
-// Unknown fields and annotations are accepted, as the spec requires.
+// Unknown fields and annotations are accepted, as the spec requires. A text longer than
+// kMaxConfigSize is refused.
 Result<Spec> parse_config(std::string_view json);
 
 // Parses exec's --process file, with runc's checks: args non-empty, cwd non-empty and absolute,
