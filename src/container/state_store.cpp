@@ -2,6 +2,7 @@
 
 #include "container/cgroup.hpp"
 
+#include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -170,35 +171,85 @@ Result<void> mkdir_all(const std::string& path, mode_t mode)
     }
 }
 
+// The state root and every container directory must be the caller's own and closed to
+// everyone else: whoever can add or rename entries in them chooses the hooks hull runs.
+Result<void> check_private_dir(int fd, std::string_view what, const std::string& path)
+{
+    struct stat st;
+    if (::fstat(fd, &st) < 0)
+        return Error::from_errno("stat", path);
+    const uid_t euid = ::geteuid();
+    if (st.st_uid == euid && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+        return ok();
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Error::message(std::string(what) + " " + path + ": owned by uid " + std::to_string(st.st_uid)
+        + ", mode " + mode + ": must be owned by uid " + std::to_string(euid)
+        + " and not writable by group or others");
+}
+
 } // namespace
+
+Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make)
+{
+    if (make == MakeRoot::Yes)
+        TRY(mkdir_all(root, 0700));
+    UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        int err = errno;
+        struct stat st;
+        // O_NOFOLLOW|O_DIRECTORY on a symbolic link fails with ENOTDIR (or ELOOP).
+        if ((err == ENOTDIR || err == ELOOP) && ::lstat(root.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            return Error::message("state root " + root + ": is a symbolic link: give the directory itself");
+        return Error::from_code(err, "open state root", root);
+    }
+    TRY(check_private_dir(fd.get(), "state root", root));
+    return fd;
+}
 
 Result<StateDir> StateDir::create(const std::string& root, const std::string& id)
 {
-    TRY(mkdir_all(root, 0700));
-    std::string path = root + "/" + id;
-    if (::mkdir(path.c_str(), 0711) < 0) {
+    StateDir d;
+    d.m_root_fd = TRY(open_state_root(root, MakeRoot::Yes));
+    d.m_id = id;
+    d.m_path = root + "/" + id;
+    if (::mkdirat(d.m_root_fd.get(), id.c_str(), 0711) < 0) {
         if (errno == EEXIST)
             return Error::message("container with given ID already exists");
-        return Error::from_errno("mkdir", path);
+        return Error::from_errno("mkdir", d.m_path);
     }
+    d.m_fd.reset(::openat(d.m_root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!d.m_fd)
+        return Error::from_errno("open", d.m_path);
     // mkdir honours the umask; the mode is part of the contract.
-    if (::chmod(path.c_str(), 0711) < 0)
-        return Error::from_errno("chmod", path);
-    return open_dir(root, id, true);
+    if (::fchmod(d.m_fd.get(), 0711) < 0)
+        return Error::from_errno("chmod", d.m_path);
+    while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
+        if (errno != EINTR)
+            return Error::from_errno("flock", d.m_path);
+    }
+    return d;
 }
 
 Result<StateDir> StateDir::open_dir(const std::string& root, const std::string& id, bool lock)
 {
     StateDir d;
-    d.m_root = root;
+    auto root_fd = open_state_root(root, MakeRoot::No);
+    if (!root_fd) {
+        if (root_fd.error().code() == ENOENT)
+            return Error::message("container does not exist");
+        return std::move(root_fd).error();
+    }
+    d.m_root_fd = std::move(root_fd.value());
     d.m_id = id;
     d.m_path = root + "/" + id;
-    d.m_fd.reset(::open(d.m_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    d.m_fd.reset(::openat(d.m_root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!d.m_fd) {
         if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
             return Error::message("container does not exist");
         return Error::from_errno("open", d.m_path);
     }
+    TRY(check_private_dir(d.m_fd.get(), "container directory", d.m_path));
     if (lock) {
         while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
             if (errno != EINTR)
@@ -220,17 +271,22 @@ Result<StateDir> StateDir::open_unlocked(const std::string& root, const std::str
 
 Result<void> StateDir::write_record(const ContainerRecord& record)
 {
-    std::string data = record_to_json(record);
-    static constexpr const char* tmp = ".state.json.tmp";
-    ::unlinkat(m_fd.get(), tmp, 0);
-    UniqueFd fd(::openat(m_fd.get(), tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    return replace_file(kStateFile, record_to_json(record));
+}
+
+Result<void> StateDir::replace_file(const char* name, std::string_view content)
+{
+    const std::string tmp = std::string(".") + name + ".tmp";
+    ::unlinkat(m_fd.get(), tmp.c_str(), 0);
+    UniqueFd fd(
+        ::openat(m_fd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd)
         return Error::from_errno("create", m_path + "/" + tmp);
-    if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
         return Error::from_errno("write", m_path + "/" + tmp);
     TRY(fd.close());
-    if (::renameat(m_fd.get(), tmp, m_fd.get(), kStateFile) < 0)
-        return Error::from_errno("rename", m_path + "/" + kStateFile);
+    if (::renameat(m_fd.get(), tmp.c_str(), m_fd.get(), name) < 0)
+        return Error::from_errno("rename", m_path + "/" + name);
     return ok();
 }
 
@@ -291,7 +347,7 @@ Result<void> StateDir::destroy()
         }
     }
     ::closedir(dir);
-    if (::rmdir(m_path.c_str()) < 0 && errno != ENOENT)
+    if (::unlinkat(m_root_fd.get(), m_id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
         return Error::from_errno("rmdir", m_path);
     return ok();
 }
@@ -347,9 +403,11 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
 Result<std::vector<std::string>> list_ids(const std::string& root)
 {
     std::vector<std::string> ids;
-    DIR* dir = ::opendir(root.c_str());
+    UniqueFd root_fd = TRY(open_state_root(root, MakeRoot::No));
+    DIR* dir = ::fdopendir(root_fd.get());
     if (!dir)
-        return Error::from_errno("open", root);
+        return Error::from_errno("fdopendir", root);
+    (void)root_fd.release(); // closedir closes it
     while (struct dirent* e = ::readdir(dir)) {
         std::string_view name = e->d_name;
         if (name == "." || name == ".." || e->d_type != DT_DIR)

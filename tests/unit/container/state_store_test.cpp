@@ -196,6 +196,48 @@ TEST_CASE("list_ids returns the container directories only")
     CHECK_FALSE(list_ids(root.path + "/missing").ok());
 }
 
+TEST_CASE("a state root or container directory others may write to is refused by name and mode")
+{
+    TempRoot root;
+    REQUIRE(StateDir::create(root.path, "abc").ok());
+    const std::string uid = std::to_string(::geteuid());
+    auto refusal = [&](const std::string& what, const std::string& path, const char* mode) {
+        return what + " " + path + ": owned by uid " + uid + ", mode " + mode + ": must be owned by uid "
+            + uid + " and not writable by group or others";
+    };
+    REQUIRE(::chmod(root.path.c_str(), 0770) == 0);
+    const std::string bad_root = refusal("state root", root.path, "0770");
+    CHECK(StateDir::open_unlocked(root.path, "abc").error().text() == bad_root);
+    CHECK(StateDir::open_locked(root.path, "abc").error().text() == bad_root);
+    CHECK(StateDir::create(root.path, "def").error().text() == bad_root);
+    CHECK(list_ids(root.path).error().text() == bad_root);
+    CHECK(::access((root.path + "/def").c_str(), F_OK) != 0);
+    REQUIRE(::chmod(root.path.c_str(), 01777) == 0);
+    CHECK(
+        StateDir::open_unlocked(root.path, "abc").error().text() == refusal("state root", root.path, "1777"));
+
+    REQUIRE(::chmod(root.path.c_str(), 0700) == 0);
+    REQUIRE(::chmod((root.path + "/abc").c_str(), 0777) == 0);
+    CHECK(StateDir::open_locked(root.path, "abc").error().text()
+        == refusal("container directory", root.path + "/abc", "0777"));
+    REQUIRE(::chmod((root.path + "/abc").c_str(), 0711) == 0);
+    CHECK(StateDir::open_locked(root.path, "abc").ok());
+}
+
+TEST_CASE("a state root that is a symbolic link is refused; a missing one is not made by readers")
+{
+    TempRoot root;
+    REQUIRE(StateDir::create(root.path, "abc").ok());
+    std::string link = root.path + ".link";
+    REQUIRE(::symlink(root.path.c_str(), link.c_str()) == 0);
+    auto opened = StateDir::open_unlocked(link, "abc");
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().text().find("state root " + link + ": is a symbolic link") == 0);
+    auto missing = StateDir::open_unlocked(root.path + "/none", "abc");
+    CHECK(missing.error().text() == "container does not exist");
+    CHECK(::access((root.path + "/none").c_str(), F_OK) != 0);
+}
+
 TEST_CASE("signals parse as numbers and names, with or without SIG, in any case")
 {
     CHECK(parse_signal("9").value() == SIGKILL);
