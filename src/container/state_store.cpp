@@ -1,6 +1,7 @@
 #include "container/state_store.hpp"
 
 #include "container/cgroup.hpp"
+#include "hull/oci/id.hpp"
 
 #include <cstdio>
 #include <dirent.h>
@@ -213,21 +214,29 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
     d.m_root_fd = TRY(open_state_root(root, MakeRoot::Yes));
     d.m_id = id;
     d.m_path = root + "/" + id;
-    if (::mkdirat(d.m_root_fd.get(), id.c_str(), 0711) < 0) {
-        if (errno == EEXIST)
-            return Error::message("container with given ID already exists");
-        return Error::from_errno("mkdir", d.m_path);
-    }
-    d.m_fd.reset(::openat(d.m_root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    // Made and locked under a name that is no valid ID (':' is outside the ID alphabet), then
+    // renamed into place: no other verb sees it under the ID before its create holds the lock.
+    const int rootfd = d.m_root_fd.get();
+    const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + id;
+    if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)
+        return Error::from_errno("mkdir", root + "/" + tmp);
+    ScopeExit remove_tmp([&] { ::unlinkat(rootfd, tmp.c_str(), AT_REMOVEDIR); });
+    d.m_fd.reset(::openat(rootfd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!d.m_fd)
-        return Error::from_errno("open", d.m_path);
+        return Error::from_errno("open", root + "/" + tmp);
     // mkdir honours the umask; the mode is part of the contract.
     if (::fchmod(d.m_fd.get(), 0711) < 0)
-        return Error::from_errno("chmod", d.m_path);
+        return Error::from_errno("chmod", root + "/" + tmp);
     while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
         if (errno != EINTR)
-            return Error::from_errno("flock", d.m_path);
+            return Error::from_errno("flock", root + "/" + tmp);
     }
+    if (::renameat2(rootfd, tmp.c_str(), rootfd, id.c_str(), RENAME_NOREPLACE) < 0) {
+        if (errno == EEXIST)
+            return Error::message("container with given ID already exists");
+        return Error::from_errno("rename", d.m_path);
+    }
+    remove_tmp.dismiss();
     return d;
 }
 
@@ -250,13 +259,27 @@ Result<StateDir> StateDir::open_dir(const std::string& root, const std::string& 
         return Error::from_errno("open", d.m_path);
     }
     TRY(check_private_dir(d.m_fd.get(), "container directory", d.m_path));
-    if (lock) {
-        while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
-            if (errno != EINTR)
-                return Error::from_errno("flock", d.m_path);
-        }
-    }
+    if (lock)
+        TRY(d.lock_linked());
     return d;
+}
+
+// A verb that held the lock before this one may have removed the directory meanwhile (and a
+// create may have made a new one under the same ID): once the lock is held, the directory
+// must still be the one the ID names.
+Result<void> StateDir::lock_linked()
+{
+    while (::flock(m_fd.get(), LOCK_EX) < 0) {
+        if (errno != EINTR)
+            return Error::from_errno("flock", m_path);
+    }
+    struct stat held, named;
+    if (::fstat(m_fd.get(), &held) < 0)
+        return Error::from_errno("stat", m_path);
+    if (::fstatat(m_root_fd.get(), m_id.c_str(), &named, AT_SYMLINK_NOFOLLOW) < 0
+        || named.st_dev != held.st_dev || named.st_ino != held.st_ino)
+        return Error::message("container does not exist");
+    return ok();
 }
 
 Result<StateDir> StateDir::open_locked(const std::string& root, const std::string& id)
@@ -317,6 +340,12 @@ Result<ContainerRecord> StateDir::read_record() const
     }
     auto text = TRY(read_all(fd.get(), m_path + "/" + kStateFile));
     return record_from_json(text);
+}
+
+bool StateDir::has_record() const
+{
+    struct stat st;
+    return ::fstatat(m_fd.get(), kStateFile, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 bool StateDir::has_exec_fifo() const
@@ -409,10 +438,10 @@ Result<std::vector<std::string>> list_ids(const std::string& root)
         return Error::from_errno("fdopendir", root);
     (void)root_fd.release(); // closedir closes it
     while (struct dirent* e = ::readdir(dir)) {
-        std::string_view name = e->d_name;
-        if (name == "." || name == ".." || e->d_type != DT_DIR)
+        // A directory still being made by a create has a name that is no valid ID.
+        if (e->d_type != DT_DIR || !oci::validate_container_id(e->d_name))
             continue;
-        ids.emplace_back(name);
+        ids.emplace_back(e->d_name);
     }
     ::closedir(dir);
     return ids;

@@ -3,7 +3,10 @@
 //   <root>/                 the caller's own and not writable by group or others: checked on an
 //                           O_NOFOLLOW dirfd by every verb before it reads or writes anything
 //   <root>/<id>/            mode 0711, under the same rule as the root, locked with
-//                           flock(LOCK_EX) by verbs that change it
+//                           flock(LOCK_EX) by verbs that change it; it appears already locked
+//                           by its create (made under a name that is no valid ID, then
+//                           renamed), so a directory without state.json whose lock is free is
+//                           what a create killed half-way left
 //   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
 //   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
 //   <root>/<id>/config.json the bundle's config.json as create read it
@@ -80,8 +83,8 @@ public:
     // Makes <root>/<id> (and the root, 0700) and locks it. The id must be validated first.
     // EEXIST → "container with given ID already exists".
     static Result<StateDir> create(const std::string& root, const std::string& id);
-    // Opens and locks an existing one; a directory without state.json (a create in progress
-    // or one that died) reads as "container does not exist".
+    // Opens and locks an existing one, still linked under its ID once the lock is held; a
+    // directory without state.json reads as "container does not exist" to read_record.
     static Result<StateDir> open_locked(const std::string& root, const std::string& id);
     // Opens without locking, for readers (state, list, kill).
     static Result<StateDir> open_unlocked(const std::string& root, const std::string& id);
@@ -96,6 +99,7 @@ public:
     // Writes a new file in the directory (O_EXCL, 0600).
     Result<void> write_new_file(const char* name, std::string_view content);
     Result<ContainerRecord> read_record() const;
+    bool has_record() const;
     bool has_exec_fifo() const;
 
     // Removes everything in the directory and the directory itself.
@@ -103,6 +107,7 @@ public:
 
 private:
     static Result<StateDir> open_dir(const std::string& root, const std::string& id, bool lock);
+    Result<void> lock_linked();
 
     UniqueFd m_root_fd;
     UniqueFd m_fd;
