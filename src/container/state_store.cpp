@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,8 +217,12 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
     d.m_path = root + "/" + id;
     // Made and locked under a name that is no valid ID (':' is outside the ID alphabet), then
     // renamed into place: no other verb sees it under the ID before its create holds the lock.
+    // The name does not hold the ID, which may already be NAME_MAX long.
     const int rootfd = d.m_root_fd.get();
-    const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + id;
+    uint64_t nonce = 0;
+    if (::getrandom(&nonce, sizeof nonce, 0) != sizeof nonce)
+        return Error::from_errno("getrandom");
+    const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + std::to_string(nonce);
     if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)
         return Error::from_errno("mkdir", root + "/" + tmp);
     ScopeExit remove_tmp([&] { ::unlinkat(rootfd, tmp.c_str(), AT_REMOVEDIR); });

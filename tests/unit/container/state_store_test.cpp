@@ -198,6 +198,8 @@ TEST_CASE("a create's directory appears under its ID already locked")
     REQUIRE(ids.ok());
     CHECK(ids.value() == std::vector<std::string> {"abc"});
     CHECK(std::system(("test \"$(ls -A " + root.path + ")\" = abc").c_str()) == 0);
+    // an ID as long as a file name may be
+    CHECK(StateDir::create(root.path, std::string(255, 'x')).ok());
 }
 
 TEST_CASE("/proc stat parsing survives hostile command names")
