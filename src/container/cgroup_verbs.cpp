@@ -303,8 +303,7 @@ Result<int> update(const GlobalOptions& global, const UpdateOptions& opts)
     auto for_kernel = TRY(resources_for_kernel(r, saved, memory_in_v2(cg.state())));
     TRY(cg.apply(for_kernel));
     if (merged != config)
-        TRY(write_file_atomic(c.dir.path() + "/" + kSavedConfig, merged, 0600)
-                .context("save the updated resources"));
+        TRY(c.dir.replace_file(kSavedConfig, merged).context("save the updated resources"));
     return 0;
 }
 

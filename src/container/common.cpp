@@ -120,6 +120,11 @@ Result<Loaded> load_container(const GlobalOptions& global, const std::string& id
     std::string root = state_root(global);
     auto dir
         = TRY(lock == Lock::Exclusive ? StateDir::open_locked(root, id) : StateDir::open_unlocked(root, id));
+    return load_record(std::move(dir));
+}
+
+Result<Loaded> load_record(StateDir dir)
+{
     auto record = TRY(dir.read_record());
     Status status = derive_status(record, dir);
     return Loaded {std::move(dir), std::move(record), status};

@@ -22,6 +22,9 @@ struct Loaded {
 };
 enum class Lock { Exclusive, None };
 Result<Loaded> load_container(const GlobalOptions& global, const std::string& id, Lock lock);
+// The record and live status of an opened directory ("container does not exist" without
+// state.json).
+Result<Loaded> load_record(StateDir dir);
 
 // A signal given as a number, a name, or a name with "SIG" (any case): unknown signal "X".
 Result<int> parse_signal(const std::string& text);

@@ -28,16 +28,22 @@ Result<void> kill_and_wait(const ContainerRecord& record)
 Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
 {
     TRY(oci::validate_container_id(opts.id));
-    auto loaded = load_container(global, opts.id, Lock::Exclusive);
-    if (!loaded) {
-        // A directory without state.json is what a create killed half-way leaves: remove it.
-        if (auto stale = StateDir::open_locked(state_root(global), opts.id); stale)
-            (void)stale.value().destroy();
-        if (opts.force && loaded.error().text() == "container does not exist")
+    auto dir = StateDir::open_locked(state_root(global), opts.id);
+    if (!dir) {
+        if (opts.force && dir.error().text() == "container does not exist")
             return 0;
-        return std::move(loaded).error();
+        return std::move(dir).error();
     }
-    auto& c = loaded.value();
+    if (!dir.value().has_record()) {
+        // create holds this lock from the moment the directory appears under the ID until
+        // state.json is written (or everything is removed again), so what the lock now shows
+        // without state.json is a create killed half-way: only that is removed.
+        TRY(dir.value().destroy().context("remove the state of a create that did not finish"));
+        if (opts.force)
+            return 0;
+        return Error::message("container does not exist");
+    }
+    auto c = TRY(load_record(std::move(dir.value())));
     switch (c.status) {
     case Status::Stopped:
         break;

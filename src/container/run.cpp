@@ -63,8 +63,15 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
         return std::move(status).error();
 
     if (!opts.keep) {
+        // Only this run's container: while it ran unlocked, a delete and a create may have put
+        // another container under the same ID.
         auto dir = StateDir::open_locked(state_root(global), id);
+        bool ours = false;
         if (dir) {
+            auto now = dir.value().read_record();
+            ours = now && now.value().pid == c.record.pid && now.value().start_time == c.record.start_time;
+        }
+        if (ours) {
             TRY(destroy_container(dir.value(), c.record));
             run_poststop_hooks(c.record);
         }

@@ -1,11 +1,14 @@
 #include "container/state_store.hpp"
 
 #include "container/cgroup.hpp"
+#include "hull/oci/id.hpp"
 
+#include <cstdio>
 #include <dirent.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,42 +173,118 @@ Result<void> mkdir_all(const std::string& path, mode_t mode)
     }
 }
 
+// The state root and every container directory must be the caller's own and closed to
+// everyone else: whoever can add or rename entries in them chooses the hooks hull runs.
+Result<void> check_private_dir(int fd, std::string_view what, const std::string& path)
+{
+    struct stat st;
+    if (::fstat(fd, &st) < 0)
+        return Error::from_errno("stat", path);
+    const uid_t euid = ::geteuid();
+    if (st.st_uid == euid && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0)
+        return ok();
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Error::message(std::string(what) + " " + path + ": owned by uid " + std::to_string(st.st_uid)
+        + ", mode " + mode + ": must be owned by uid " + std::to_string(euid)
+        + " and not writable by group or others");
+}
+
 } // namespace
+
+Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make)
+{
+    if (make == MakeRoot::Yes)
+        TRY(mkdir_all(root, 0700));
+    UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        int err = errno;
+        struct stat st;
+        // O_NOFOLLOW|O_DIRECTORY on a symbolic link fails with ENOTDIR (or ELOOP).
+        if ((err == ENOTDIR || err == ELOOP) && ::lstat(root.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            return Error::message("state root " + root + ": is a symbolic link: give the directory itself");
+        return Error::from_code(err, "open state root", root);
+    }
+    TRY(check_private_dir(fd.get(), "state root", root));
+    return fd;
+}
 
 Result<StateDir> StateDir::create(const std::string& root, const std::string& id)
 {
-    TRY(mkdir_all(root, 0700));
-    std::string path = root + "/" + id;
-    if (::mkdir(path.c_str(), 0711) < 0) {
+    StateDir d;
+    d.m_root_fd = TRY(open_state_root(root, MakeRoot::Yes));
+    d.m_id = id;
+    d.m_path = root + "/" + id;
+    // Made and locked under a name that is no valid ID (':' is outside the ID alphabet), then
+    // renamed into place: no other verb sees it under the ID before its create holds the lock.
+    // The name does not hold the ID, which may already be NAME_MAX long.
+    const int rootfd = d.m_root_fd.get();
+    uint64_t nonce = 0;
+    if (::getrandom(&nonce, sizeof nonce, 0) != sizeof nonce)
+        return Error::from_errno("getrandom");
+    const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + std::to_string(nonce);
+    if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)
+        return Error::from_errno("mkdir", root + "/" + tmp);
+    ScopeExit remove_tmp([&] { ::unlinkat(rootfd, tmp.c_str(), AT_REMOVEDIR); });
+    d.m_fd.reset(::openat(rootfd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    if (!d.m_fd)
+        return Error::from_errno("open", root + "/" + tmp);
+    // mkdir honours the umask; the mode is part of the contract.
+    if (::fchmod(d.m_fd.get(), 0711) < 0)
+        return Error::from_errno("chmod", root + "/" + tmp);
+    while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
+        if (errno != EINTR)
+            return Error::from_errno("flock", root + "/" + tmp);
+    }
+    if (::renameat2(rootfd, tmp.c_str(), rootfd, id.c_str(), RENAME_NOREPLACE) < 0) {
         if (errno == EEXIST)
             return Error::message("container with given ID already exists");
-        return Error::from_errno("mkdir", path);
+        return Error::from_errno("rename", d.m_path);
     }
-    // mkdir honours the umask; the mode is part of the contract.
-    if (::chmod(path.c_str(), 0711) < 0)
-        return Error::from_errno("chmod", path);
-    return open_dir(root, id, true);
+    remove_tmp.dismiss();
+    return d;
 }
 
 Result<StateDir> StateDir::open_dir(const std::string& root, const std::string& id, bool lock)
 {
     StateDir d;
-    d.m_root = root;
+    auto root_fd = open_state_root(root, MakeRoot::No);
+    if (!root_fd) {
+        if (root_fd.error().code() == ENOENT)
+            return Error::message("container does not exist");
+        return std::move(root_fd).error();
+    }
+    d.m_root_fd = std::move(root_fd.value());
     d.m_id = id;
     d.m_path = root + "/" + id;
-    d.m_fd.reset(::open(d.m_path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    d.m_fd.reset(::openat(d.m_root_fd.get(), id.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!d.m_fd) {
         if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
             return Error::message("container does not exist");
         return Error::from_errno("open", d.m_path);
     }
-    if (lock) {
-        while (::flock(d.m_fd.get(), LOCK_EX) < 0) {
-            if (errno != EINTR)
-                return Error::from_errno("flock", d.m_path);
-        }
-    }
+    TRY(check_private_dir(d.m_fd.get(), "container directory", d.m_path));
+    if (lock)
+        TRY(d.lock_linked());
     return d;
+}
+
+// A verb that held the lock before this one may have removed the directory meanwhile (and a
+// create may have made a new one under the same ID): once the lock is held, the directory
+// must still be the one the ID names.
+Result<void> StateDir::lock_linked()
+{
+    while (::flock(m_fd.get(), LOCK_EX) < 0) {
+        if (errno != EINTR)
+            return Error::from_errno("flock", m_path);
+    }
+    struct stat held, named;
+    if (::fstat(m_fd.get(), &held) < 0)
+        return Error::from_errno("stat", m_path);
+    if (::fstatat(m_root_fd.get(), m_id.c_str(), &named, AT_SYMLINK_NOFOLLOW) < 0
+        || named.st_dev != held.st_dev || named.st_ino != held.st_ino)
+        return Error::message("container does not exist");
+    return ok();
 }
 
 Result<StateDir> StateDir::open_locked(const std::string& root, const std::string& id)
@@ -220,17 +299,22 @@ Result<StateDir> StateDir::open_unlocked(const std::string& root, const std::str
 
 Result<void> StateDir::write_record(const ContainerRecord& record)
 {
-    std::string data = record_to_json(record);
-    static constexpr const char* tmp = ".state.json.tmp";
-    ::unlinkat(m_fd.get(), tmp, 0);
-    UniqueFd fd(::openat(m_fd.get(), tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    return replace_file(kStateFile, record_to_json(record));
+}
+
+Result<void> StateDir::replace_file(const char* name, std::string_view content)
+{
+    const std::string tmp = std::string(".") + name + ".tmp";
+    ::unlinkat(m_fd.get(), tmp.c_str(), 0);
+    UniqueFd fd(
+        ::openat(m_fd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd)
         return Error::from_errno("create", m_path + "/" + tmp);
-    if (::write(fd.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
         return Error::from_errno("write", m_path + "/" + tmp);
     TRY(fd.close());
-    if (::renameat(m_fd.get(), tmp, m_fd.get(), kStateFile) < 0)
-        return Error::from_errno("rename", m_path + "/" + kStateFile);
+    if (::renameat(m_fd.get(), tmp.c_str(), m_fd.get(), name) < 0)
+        return Error::from_errno("rename", m_path + "/" + name);
     return ok();
 }
 
@@ -263,6 +347,12 @@ Result<ContainerRecord> StateDir::read_record() const
     return record_from_json(text);
 }
 
+bool StateDir::has_record() const
+{
+    struct stat st;
+    return ::fstatat(m_fd.get(), kStateFile, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 bool StateDir::has_exec_fifo() const
 {
     struct stat st;
@@ -291,7 +381,7 @@ Result<void> StateDir::destroy()
         }
     }
     ::closedir(dir);
-    if (::rmdir(m_path.c_str()) < 0 && errno != ENOENT)
+    if (::unlinkat(m_root_fd.get(), m_id.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
         return Error::from_errno("rmdir", m_path);
     return ok();
 }
@@ -347,14 +437,16 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
 Result<std::vector<std::string>> list_ids(const std::string& root)
 {
     std::vector<std::string> ids;
-    DIR* dir = ::opendir(root.c_str());
+    UniqueFd root_fd = TRY(open_state_root(root, MakeRoot::No));
+    DIR* dir = ::fdopendir(root_fd.get());
     if (!dir)
-        return Error::from_errno("open", root);
+        return Error::from_errno("fdopendir", root);
+    (void)root_fd.release(); // closedir closes it
     while (struct dirent* e = ::readdir(dir)) {
-        std::string_view name = e->d_name;
-        if (name == "." || name == ".." || e->d_type != DT_DIR)
+        // A directory still being made by a create has a name that is no valid ID.
+        if (e->d_type != DT_DIR || !oci::validate_container_id(e->d_name))
             continue;
-        ids.emplace_back(name);
+        ids.emplace_back(e->d_name);
     }
     ::closedir(dir);
     return ids;

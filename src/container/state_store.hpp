@@ -1,6 +1,12 @@
 // The state store: one directory per container under the state root.
 //
-//   <root>/<id>/            mode 0711, locked with flock(LOCK_EX) by verbs that change it
+//   <root>/                 the caller's own and not writable by group or others: checked on an
+//                           O_NOFOLLOW dirfd by every verb before it reads or writes anything
+//   <root>/<id>/            mode 0711, under the same rule as the root, locked with
+//                           flock(LOCK_EX) by verbs that change it; it appears already locked
+//                           by its create (made under a name that is no valid ID, then
+//                           renamed), so a directory without state.json whose lock is free is
+//                           what a create killed half-way left
 //   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
 //   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
 //   <root>/<id>/config.json the bundle's config.json as create read it
@@ -65,13 +71,20 @@ Result<ProcStat> parse_proc_stat(std::string_view text);
 // The state root: --root if given, else /run/hull for root, else $XDG_RUNTIME_DIR/hull.
 std::string default_state_root();
 
+// Opens the state root with O_DIRECTORY|O_NOFOLLOW and refuses it unless it is owned by the
+// effective uid and not writable by group or others: its state.json files name hooks that hull
+// runs with the caller's privileges. A missing root is made first (0700, with its parents, as
+// runc's MkdirAll) only with MakeRoot::Yes; otherwise ENOENT is returned with the root's name.
+enum class MakeRoot { No, Yes };
+Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make);
+
 class StateDir {
 public:
     // Makes <root>/<id> (and the root, 0700) and locks it. The id must be validated first.
     // EEXIST → "container with given ID already exists".
     static Result<StateDir> create(const std::string& root, const std::string& id);
-    // Opens and locks an existing one; a directory without state.json (a create in progress
-    // or one that died) reads as "container does not exist".
+    // Opens and locks an existing one, still linked under its ID once the lock is held; a
+    // directory without state.json reads as "container does not exist" to read_record.
     static Result<StateDir> open_locked(const std::string& root, const std::string& id);
     // Opens without locking, for readers (state, list, kill).
     static Result<StateDir> open_unlocked(const std::string& root, const std::string& id);
@@ -81,9 +94,12 @@ public:
     const std::string& id() const { return m_id; }
 
     Result<void> write_record(const ContainerRecord& record);
+    // Replaces a file of the directory atomically (".<name>.tmp", 0600, then rename).
+    Result<void> replace_file(const char* name, std::string_view content);
     // Writes a new file in the directory (O_EXCL, 0600).
     Result<void> write_new_file(const char* name, std::string_view content);
     Result<ContainerRecord> read_record() const;
+    bool has_record() const;
     bool has_exec_fifo() const;
 
     // Removes everything in the directory and the directory itself.
@@ -91,10 +107,11 @@ public:
 
 private:
     static Result<StateDir> open_dir(const std::string& root, const std::string& id, bool lock);
+    Result<void> lock_linked();
 
+    UniqueFd m_root_fd;
     UniqueFd m_fd;
     std::string m_path;
-    std::string m_root;
     std::string m_id;
 };
 

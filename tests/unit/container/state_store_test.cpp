@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -158,6 +159,49 @@ TEST_CASE("the state dir lock serialises operations on one ID")
     CHECK(WEXITSTATUS(status) == 0);
 }
 
+TEST_CASE("a verb that waited for the lock of a directory removed meanwhile finds no container")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::close(dir.value().fd());
+        auto again = StateDir::open_locked(root.path, "abc");
+        ::_exit(!again.ok() && again.error().text() == "container does not exist" ? 0 : 1);
+    }
+    ::usleep(100000);
+    // The ID now names a new container, made and locked by a create, not the directory the child
+    // waits on.
+    REQUIRE(dir.value().destroy().ok());
+    auto fresh = StateDir::create(root.path, "abc");
+    REQUIRE(fresh.ok());
+    dir.value() = StateDir();
+    int status;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(::access((root.path + "/abc").c_str(), F_OK) == 0);
+}
+
+TEST_CASE("a create's directory appears under its ID already locked")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    UniqueFd other(::open((root.path + "/abc").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(other);
+    CHECK(::flock(other.get(), LOCK_EX | LOCK_NB) < 0);
+    CHECK(errno == EWOULDBLOCK);
+    // nothing else is left in the root, and a second create of the ID cleans up after itself
+    CHECK_FALSE(StateDir::create(root.path, "abc").ok());
+    auto ids = list_ids(root.path);
+    REQUIRE(ids.ok());
+    CHECK(ids.value() == std::vector<std::string> {"abc"});
+    CHECK(std::system(("test \"$(ls -A " + root.path + ")\" = abc").c_str()) == 0);
+    // an ID as long as a file name may be
+    CHECK(StateDir::create(root.path, std::string(255, 'x')).ok());
+}
+
 TEST_CASE("/proc stat parsing survives hostile command names")
 {
     std::string fields;
@@ -189,11 +233,55 @@ TEST_CASE("list_ids returns the container directories only")
     REQUIRE(StateDir::create(root.path, "a").ok());
     REQUIRE(StateDir::create(root.path, "b").ok());
     ::close(::open((root.path + "/file").c_str(), O_CREAT | O_WRONLY, 0600));
+    // what a create leaves if it is killed before renaming its directory into place
+    REQUIRE(::mkdir((root.path + "/.new:42:c").c_str(), 0711) == 0);
     auto ids = list_ids(root.path);
     REQUIRE(ids.ok());
     std::sort(ids.value().begin(), ids.value().end());
     CHECK(ids.value() == std::vector<std::string> {"a", "b"});
     CHECK_FALSE(list_ids(root.path + "/missing").ok());
+}
+
+TEST_CASE("a state root or container directory others may write to is refused by name and mode")
+{
+    TempRoot root;
+    REQUIRE(StateDir::create(root.path, "abc").ok());
+    const std::string uid = std::to_string(::geteuid());
+    auto refusal = [&](const std::string& what, const std::string& path, const char* mode) {
+        return what + " " + path + ": owned by uid " + uid + ", mode " + mode + ": must be owned by uid "
+            + uid + " and not writable by group or others";
+    };
+    REQUIRE(::chmod(root.path.c_str(), 0770) == 0);
+    const std::string bad_root = refusal("state root", root.path, "0770");
+    CHECK(StateDir::open_unlocked(root.path, "abc").error().text() == bad_root);
+    CHECK(StateDir::open_locked(root.path, "abc").error().text() == bad_root);
+    CHECK(StateDir::create(root.path, "def").error().text() == bad_root);
+    CHECK(list_ids(root.path).error().text() == bad_root);
+    CHECK(::access((root.path + "/def").c_str(), F_OK) != 0);
+    REQUIRE(::chmod(root.path.c_str(), 01777) == 0);
+    CHECK(
+        StateDir::open_unlocked(root.path, "abc").error().text() == refusal("state root", root.path, "1777"));
+
+    REQUIRE(::chmod(root.path.c_str(), 0700) == 0);
+    REQUIRE(::chmod((root.path + "/abc").c_str(), 0777) == 0);
+    CHECK(StateDir::open_locked(root.path, "abc").error().text()
+        == refusal("container directory", root.path + "/abc", "0777"));
+    REQUIRE(::chmod((root.path + "/abc").c_str(), 0711) == 0);
+    CHECK(StateDir::open_locked(root.path, "abc").ok());
+}
+
+TEST_CASE("a state root that is a symbolic link is refused; a missing one is not made by readers")
+{
+    TempRoot root;
+    REQUIRE(StateDir::create(root.path, "abc").ok());
+    std::string link = root.path + ".link";
+    REQUIRE(::symlink(root.path.c_str(), link.c_str()) == 0);
+    auto opened = StateDir::open_unlocked(link, "abc");
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().text().find("state root " + link + ": is a symbolic link") == 0);
+    auto missing = StateDir::open_unlocked(root.path + "/none", "abc");
+    CHECK(missing.error().text() == "container does not exist");
+    CHECK(::access((root.path + "/none").c_str(), F_OK) != 0);
 }
 
 TEST_CASE("signals parse as numbers and names, with or without SIG, in any case")
