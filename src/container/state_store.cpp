@@ -196,15 +196,11 @@ Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make)
 {
     if (make == MakeRoot::Yes)
         TRY(mkdir_all(root, 0700));
-    UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) {
-        int err = errno;
-        struct stat st;
-        // O_NOFOLLOW|O_DIRECTORY on a symbolic link fails with ENOTDIR (or ELOOP).
-        if ((err == ENOTDIR || err == ELOOP) && ::lstat(root.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-            return Error::message("state root " + root + ": is a symbolic link: give the directory itself");
-        return Error::from_code(err, "open state root", root);
-    }
+    // A symbolic link is followed, as runc does (/var/run is one on Debian): what is checked,
+    // and used from here on, is the directory it leads to, through this fd.
+    UniqueFd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd)
+        return Error::from_errno("open state root", root);
     TRY(check_private_dir(fd.get(), "state root", root));
     return fd;
 }

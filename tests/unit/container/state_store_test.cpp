@@ -270,15 +270,23 @@ TEST_CASE("a state root or container directory others may write to is refused by
     CHECK(StateDir::open_locked(root.path, "abc").ok());
 }
 
-TEST_CASE("a state root that is a symbolic link is refused; a missing one is not made by readers")
+TEST_CASE("a state root that is a symbolic link is followed and its directory checked; a missing one is not "
+          "made by readers")
 {
     TempRoot root;
     REQUIRE(StateDir::create(root.path, "abc").ok());
     std::string link = root.path + ".link";
     REQUIRE(::symlink(root.path.c_str(), link.c_str()) == 0);
+    CHECK(StateDir::open_unlocked(link, "abc").ok());
+    REQUIRE(::chmod(root.path.c_str(), 0777) == 0);
     auto opened = StateDir::open_unlocked(link, "abc");
     REQUIRE_FALSE(opened.ok());
-    CHECK(opened.error().text().find("state root " + link + ": is a symbolic link") == 0);
+    const std::string uid = std::to_string(::geteuid());
+    CHECK(opened.error().text()
+        == "state root " + link + ": owned by uid " + uid + ", mode 0777: must be owned by uid " + uid
+            + " and not writable by group or others");
+    REQUIRE(::chmod(root.path.c_str(), 0700) == 0);
+    ::unlink(link.c_str());
     auto missing = StateDir::open_unlocked(root.path + "/none", "abc");
     CHECK(missing.error().text() == "container does not exist");
     CHECK(::access((root.path + "/none").c_str(), F_OK) != 0);
