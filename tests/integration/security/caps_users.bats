@@ -33,6 +33,18 @@ cap_field() {
 	echo $((16#$hex))
 }
 
+# no_caps_in_output WHAT: every capability set in `grep ^Cap /proc/.../status` output in $output
+# is empty.
+no_caps_in_output() {
+	local name
+	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
+		[ "$(cap_field "$name")" -eq 0 ] || {
+			echo "$1: $name is not 0: $output" >&2
+			return 1
+		}
+	done
+}
+
 # ---- CVE-2022-29162 / crun CVE-2022-27650 ----------------------------------------------------------
 
 @test "CVE-2022-29162 (a) (§3.9): with capabilities {} exec --cap CAP_KILL --cap CAP_AUDIT_WRITE sets Prm, Eff and Bnd, never Inh or Amb" {
@@ -103,37 +115,21 @@ cap_field() {
 	update_config 'del(.process.capabilities)'
 	sec_create nocaps sleep 100
 	hull start nocaps
-	local name
 	# the init: every set empty, bounding included (runc gives 0 for all five)
 	jq -n '{args: ["grep", "^Cap", "/proc/1/status"], cwd: "/", user: {uid: 0, gid: 0}, env: ["PATH=/bin:/usr/bin"],
 		capabilities: {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}}' >"$T/init.json"
 	run hull exec --process "$T/init.json" nocaps
 	assert_status 0
-	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
-		[ "$(cap_field "$name")" -eq 0 ] || {
-			echo "init: $name is not 0: $output" >&2
-			return 1
-		}
-	done
+	no_caps_in_output "init"
 	# exec from the saved process: the same
 	run hull exec nocaps grep ^Cap /proc/self/status
 	assert_status 0
-	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
-		[ "$(cap_field "$name")" -eq 0 ] || {
-			echo "exec: $name is not 0: $output" >&2
-			return 1
-		}
-	done
+	no_caps_in_output "exec"
 	# exec --process with a process.json that has no capabilities
 	jq -n '{args: ["grep", "^Cap", "/proc/self/status"], cwd: "/", user: {uid: 0, gid: 0}, env: ["PATH=/bin:/usr/bin"]}' >"$T/process.json"
 	run hull exec --process "$T/process.json" nocaps
 	assert_status 0
-	for name in CapInh CapPrm CapEff CapBnd CapAmb; do
-		[ "$(cap_field "$name")" -eq 0 ] || {
-			echo "exec --process: $name is not 0: $output" >&2
-			return 1
-		}
-	done
+	no_caps_in_output "exec --process"
 	# and without any capability the container cannot do what CAP_SYS_ADMIN or CAP_MKNOD allow
 	run hull exec nocaps mknod /tmp/null c 1 3
 	[ "$status" -ne 0 ]
