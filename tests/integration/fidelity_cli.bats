@@ -59,3 +59,61 @@ teardown() {
 	[ "$(status_of k0pause)" = paused ]
 	hull resume k0pause
 }
+
+# ---- ambient capabilities the kernel refuses -----------------------------------------------------
+
+# A config whose ambient set lists a capability that is not inheritable (runc 1.1's `spec` writes
+# such configs): CAP_KILL can be raised, CAP_CHOWN cannot.
+ambient_not_inheritable() {
+	update_config '.process.capabilities.inheritable = ["CAP_KILL"]
+		| .process.capabilities.ambient = ["CAP_KILL", "CAP_CHOWN"]'
+}
+
+# has_ambient_debug_record LOG: the json LOG has runc's words for CAP_CHOWN, at debug level.
+has_ambient_debug_record() {
+	jq -s -e 'any(.[]; .level == "debug"
+		and .msg == "can'"'"'t raise ambient capability CAP_CHOWN: operation not permitted")' \
+		"$1" >/dev/null || {
+		cat "$1" >&2
+		return 1
+	}
+}
+
+@test "ambient capabilities that are not inheritable: run and exec write nothing to stderr" {
+	ambient_not_inheritable
+	set_args grep CapAmb /proc/self/status
+	hull run --bundle "$BUNDLE" ambrun </dev/null >"$T/run.out" 2>"$T/run.err"
+	grep -q $'CapAmb:\t0000000000000020' "$T/run.out"
+	[ ! -s "$T/run.err" ] || {
+		cat "$T/run.err" >&2
+		false
+	}
+	start_container ambexec sleep 100
+	[ ! -s "$T/ambexec.err" ] || {
+		cat "$T/ambexec.err" >&2
+		false
+	}
+	hull exec ambexec grep CapAmb /proc/self/status >"$T/exec.out" 2>"$T/exec.err"
+	grep -q $'CapAmb:\t0000000000000020' "$T/exec.out"
+	[ ! -s "$T/exec.err" ] || {
+		cat "$T/exec.err" >&2
+		false
+	}
+}
+
+@test "ambient capabilities that are not inheritable: a debug record in the --debug log" {
+	skip_if_runc "runc 1.1.5 writes no record at all"
+	ambient_not_inheritable
+	set_args true
+	hull --debug --log "$T/run.log" --log-format json run --bundle "$BUNDLE" ambdbg </dev/null \
+		>/dev/null 2>"$T/run.err"
+	[ ! -s "$T/run.err" ]
+	has_ambient_debug_record "$T/run.log"
+	[ "$(jq -r 'select(.msg | contains("ambient")) | .level' "$T/run.log" | sort -u)" = debug ]
+	set_args sleep 100
+	create_container ambdbg2
+	hull start ambdbg2
+	hull --debug --log "$T/exec.log" --log-format json exec ambdbg2 true 2>"$T/exec.err"
+	[ ! -s "$T/exec.err" ]
+	has_ambient_debug_record "$T/exec.log"
+}
