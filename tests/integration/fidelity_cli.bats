@@ -117,3 +117,28 @@ has_ambient_debug_record() {
 	[ ! -s "$T/exec.err" ]
 	has_ambient_debug_record "$T/exec.log"
 }
+
+# ---- runc's error words --------------------------------------------------------------------------
+
+@test "exec --cgroup ..: runc's words, the process does not run" {
+	start_container cgdotdot sleep 100
+	run hull exec --cgroup .. cgdotdot touch /tmp/ran
+	[ "$status" -ne 0 ]
+	# runc ≤ 1.3 and its suite; runc ≥ 1.4 says "bad sub cgroup path: ..".
+	assert_output_contains " .. is not a sub cgroup path"
+	is_runc || assert_output_contains "bad sub cgroup path: .."
+	run hull exec cgdotdot test -e /tmp/ran
+	[ "$status" -ne 0 ]
+}
+
+@test "a seccomp agent nobody listens for: failed to connect with seccomp agent, nothing left" {
+	update_config '.linux.seccomp = {
+		"defaultAction": "SCMP_ACT_ALLOW",
+		"listenerPath": "'"$T"'/no-agent.sock",
+		"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	set_args true
+	run hull run --bundle "$BUNDLE" noagent
+	[ "$status" -ne 0 ]
+	assert_output_contains "failed to connect with seccomp agent"
+	no_state_left
+}
