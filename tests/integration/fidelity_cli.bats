@@ -142,3 +142,47 @@ has_ambient_debug_record() {
 	assert_output_contains "failed to connect with seccomp agent"
 	no_state_left
 }
+
+# ---- inputs runc accepts -------------------------------------------------------------------------
+
+@test "device access letters beyond r, w and m are ignored: wa grants w, a alone grants nothing" {
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+			{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "wa"}]
+		| .linux.devices = [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11}]'
+	# Opening /dev/kmsg for writing writes nothing and needs no capability: only the device
+	# cgroup decides.
+	set_args sh -c 'exec 3>/dev/kmsg && echo kmsg-opened'
+	run hull run --bundle "$BUNDLE" devwa
+	assert_status 0
+	[ "$output" = kmsg-opened ]
+	update_config '.linux.resources.devices[1].access = "a"'
+	# hull: the rule is dropped and the open is refused; runc 1.1.5 on cgroup v1 fails the start
+	# ("resulting devices cgroup doesn't precisely match target"). Neither grants anything.
+	run hull run --bundle "$BUNDLE" deva
+	[ "$status" -ne 0 ]
+	[[ "$output" != *kmsg-opened* ]]
+}
+
+@test "a namespace entry listed twice alike is one namespace" {
+	skip_if_runc "runc refuses any namespace type listed twice (malformed spec file: duplicated ns)"
+	# runc's suite adds a cgroup namespace to the spec its runtime writes, which under hull
+	# already has one.
+	update_config '.linux.namespaces |= map(select(.type != "cgroup"))
+		| .linux.namespaces += [{"type": "cgroup"}, {"type": "cgroup"}]'
+	set_args readlink /proc/self/ns/cgroup
+	run hull run --bundle "$BUNDLE" nstwice
+	assert_status 0
+	[[ "$output" == cgroup:* ]]
+	[ "$output" != "$(readlink /proc/self/ns/cgroup)" ]
+}
+
+@test "one namespace type with two different paths is refused before anything is made" {
+	update_config '.linux.namespaces += [{"type": "ipc", "path": "/proc/1/ns/ipc"}, {"type": "ipc", "path": "/proc/'$$'/ns/ipc"}]
+		| .linux.namespaces |= (map(select(.type != "ipc" or .path != null)))'
+	set_args true
+	run hull run --bundle "$BUNDLE" nsdiff
+	[ "$status" -ne 0 ]
+	assert_output_contains "duplicate"
+	is_runc || assert_output_contains 'duplicate namespace type "ipc" with another path'
+	no_state_left
+}
