@@ -69,7 +69,13 @@ Result<std::vector<DeviceRule>> device_rules(const oci::Resources* r, const std:
                 return Error::message("device access at " + std::to_string(i) + " field cannot be empty");
             if (type != "a" && type != "b" && type != "c")
                 return Error::message("invalid cgroup device type " + detail::quote(type));
-            out.push_back({type[0], d.major.value_or(-1), d.minor.value_or(-1), d.access, d.allow});
+            // Only r, w and m mean something (runc ignores other letters). A device rule left
+            // with none changes nothing; the kernel reads no access for "a", which resets all.
+            std::string access = perm_string(perm_bits(d.access));
+            if (type == "a" && access.empty())
+                access = perm_string(kAll);
+            if (!access.empty())
+                out.push_back({type[0], d.major.value_or(-1), d.minor.value_or(-1), access, d.allow});
         }
     }
     for (const auto& def : default_allowed_devices()) {

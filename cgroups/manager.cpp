@@ -276,8 +276,10 @@ Result<UniqueFd> Manager::open_clone_fd() const
 Result<void> Manager::add_pid(pid_t pid, std::string_view sub)
 {
     std::string rel;
+    // runc's words, which its users match: "bad sub cgroup path" (runc ≥ 1.4) and
+    // "X is not a sub cgroup path" (runc ≤ 1.3).
     if (!sub.empty() && (sub.front() == '/' || !clean_path(sub, rel)))
-        return Error::message("bad sub cgroup path: " + std::string(sub));
+        return Error::message("bad sub cgroup path: " + std::string(sub) + " is not a sub cgroup path");
     std::string value = std::to_string(pid);
     for (const auto& d : m_state.dirs) {
         std::string path = join(d.path, rel);

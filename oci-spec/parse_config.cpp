@@ -118,6 +118,23 @@ Spec read_spec(const Json& value)
 
 } // namespace detail
 
+namespace {
+
+// Keeps the first of namespace entries repeated exactly (validate() refuses a type repeated
+// with another path), so every later step sees each namespace once.
+void drop_repeated_namespaces(Spec& spec)
+{
+    if (!spec.linux)
+        return;
+    std::vector<Namespace> once;
+    for (Namespace& ns : spec.linux->namespaces)
+        if (std::none_of(once.begin(), once.end(), [&](const Namespace& n) { return n.type == ns.type; }))
+            once.push_back(std::move(ns));
+    spec.linux->namespaces = std::move(once);
+}
+
+} // namespace
+
 Result<Spec> parse_config(std::string_view json)
 {
     if (json.size() > kMaxConfigSize)
@@ -128,6 +145,7 @@ Result<Spec> parse_config(std::string_view json)
         return std::move(parsed).error();
     if (auto checked = validate(parsed.value()); !checked)
         return std::move(checked).error().context("config.json");
+    drop_repeated_namespaces(parsed.value());
     return parsed;
 }
 

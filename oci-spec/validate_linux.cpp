@@ -36,10 +36,12 @@ Result<void> check_namespaces(const Spec& spec, const Linux& linux, const std::s
     std::string nss = child(pointer, "namespaces");
     for (size_t i = 0; i < linux.namespaces.size(); ++i) {
         const Namespace& ns = linux.namespaces[i];
+        // An entry repeated exactly means one namespace (parse_config keeps the first); the same
+        // type with another path would leave it open which namespace the container gets.
         for (size_t j = 0; j < i; ++j)
-            if (linux.namespaces[j].type == ns.type)
+            if (linux.namespaces[j].type == ns.type && linux.namespaces[j].path != ns.path)
                 return invalid(child(child(nss, i), "type"),
-                    "duplicate namespace type " + in_quotes(to_string(ns.type)));
+                    "duplicate namespace type " + in_quotes(to_string(ns.type)) + " with another path");
         if (!ns.path.empty())
             TRY(check_absolute(ns.path, child(child(nss, i), "path")));
     }

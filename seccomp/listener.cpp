@@ -39,6 +39,10 @@ std::string container_process_state_json(const oci::State& state, int pid, const
     return o.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// runc's words, which its users match when no agent listens.
+constexpr const char* kConnectFailed
+    = "failed to connect with seccomp agent specified in the seccomp profile";
+
 Result<void> send_listener(
     const std::string& listener_path, int listener_fd, const std::string& process_state_json)
 {
@@ -49,7 +53,7 @@ Result<void> send_listener(
     addr.sun_family = AF_UNIX;
     if (listener_path.empty() || listener_path.size() >= sizeof addr.sun_path
         || listener_path.find('\0') != std::string::npos)
-        return Error::from_code(ENAMETOOLONG, "connect", listener_path).context(op);
+        return Error::from_code(ENAMETOOLONG, "connect", listener_path).context(kConnectFailed);
     std::memcpy(addr.sun_path, listener_path.data(), listener_path.size());
 
     UniqueFd sock(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -60,7 +64,7 @@ Result<void> send_listener(
         rc = connect(sock.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
     while (rc < 0 && errno == EINTR);
     if (rc < 0)
-        return Error::from_errno("connect", listener_path).context(op);
+        return Error::from_errno("connect", listener_path).context(kConnectFailed);
 
     // The fd goes with the first sendmsg only (config-linux.md); the rest follows plainly.
     size_t sent = 0;

@@ -31,6 +31,16 @@ std::vector<cap_value_t> resolve(const std::optional<std::vector<std::string>>& 
     return out;
 }
 
+// A capability as runc names it in its messages ("CAP_CHOWN").
+std::string display_name(cap_value_t c)
+{
+    char* raw = cap_to_name(c);
+    std::string name = raw ? raw : std::to_string(c);
+    cap_free(raw);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    return name;
+}
+
 } // namespace
 
 Result<void> drop_bounding(const oci::Capabilities& caps)
@@ -70,10 +80,11 @@ Result<void> apply_sets(const oci::Capabilities& caps)
     if (cap_reset_ambient() < 0 && errno != EINVAL)
         return Error::from_errno("reset ambient capabilities");
     for (cap_value_t c : resolve(caps.ambient)) {
-        // The kernel raises an ambient cap only when it is permitted and inheritable.
+        // The kernel raises an ambient cap only when it is permitted and inheritable. Configs
+        // list others (runc 1.1's `spec` does): not an error, and a debug record only, as
+        // runc 1.1 is silent about it.
         if (cap_set_ambient(c, CAP_SET) < 0)
-            log::warning(std::string("cannot raise ambient capability ") + cap_to_name(c)
-                + " (it must also be inheritable and permitted)");
+            log::debug(Error::from_errno("can't raise ambient capability", display_name(c)).text());
     }
     return ok();
 }

@@ -4,7 +4,8 @@
 // drop_bounding() before it (dropping from the bounding set needs CAP_SETPCAP), with
 // PR_SET_KEEPCAPS so permitted survives setresuid; apply_sets() after it sets effective,
 // permitted and inheritable, then raises ambient caps (only those also in inheritable and
-// permitted; the kernel refuses others). A set absent from the spec is cleared, as runc does.
+// permitted; the kernel refuses others, and each refusal is a debug record). A set absent from
+// the spec is cleared, as runc does.
 #pragma once
 
 #include "hull/error.hpp"

@@ -179,7 +179,8 @@ Result<int> parse_signal(const std::string& text)
     if (!text.empty()
         && std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); })) {
         long n = std::strtol(text.c_str(), nullptr, 10);
-        if (n > 0 && n <= SIGRTMAX)
+        // 0 is runc's liveness probe: the checks of kill(2) without a signal.
+        if (n >= 0 && n <= SIGRTMAX)
             return static_cast<int>(n);
         return Error::message("unknown signal \"" + text + "\"");
     }
@@ -200,12 +201,16 @@ Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
     UniqueFd init = open_init(record);
     if (!init)
         return Error::message("container not running");
-    auto cg = TRY(container_cgroup(record));
+    // Signal 0 delivers nothing: probing the init is the whole of it, and the cgroup walk's
+    // freeze and thaw would change a paused container.
+    std::optional<cgroups::Manager> cg;
+    if (sig != 0)
+        cg = TRY(container_cgroup(record));
     // Every process of the container is in its cgroup: --all, and SIGKILL to a container
     // without its own pid namespace, reach all of them (a frozen cgroup is thawed for it).
     if (cg && (all || (sig == SIGKILL && !record.own_pid_namespace))) {
         TRY(cg->kill_all(sig));
-    } else if (all && sig != SIGKILL && record.own_pid_namespace) {
+    } else if (all && sig != 0 && sig != SIGKILL && record.own_pid_namespace) {
         // Without a cgroup, the container's processes are its pid namespace's.
         signal_pid_namespace(record, sig);
     }

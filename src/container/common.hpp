@@ -26,7 +26,8 @@ Result<Loaded> load_container(const GlobalOptions& global, const std::string& id
 // state.json).
 Result<Loaded> load_record(StateDir dir);
 
-// A signal given as a number, a name, or a name with "SIG" (any case): unknown signal "X".
+// A signal given as a number (0 probes without sending), a name, or a name with "SIG" (any
+// case): unknown signal "X".
 Result<int> parse_signal(const std::string& text);
 
 // Sends `sig` to the init through a pidfd checked against the recorded start time, so a

@@ -138,9 +138,9 @@ refused() {
 	refused "/linux/namespaces/$n/type"
 }
 
-@test "a duplicated namespace type is refused" {
-	update_config '.linux.namespaces += [{"type": "pid"}]'
-	refused
+@test "a namespace type listed twice with different paths is refused" {
+	update_config '.linux.namespaces += [{"type": "pid", "path": "/proc/1/ns/pid"}]'
+	refused '/linux/namespaces/6/type: duplicate namespace type "pid" with another path'
 }
 
 @test "a relative namespace path is refused" {

@@ -280,6 +280,24 @@ TEST_CASE("device_rules: spec rules then the defaults, deduplicated by linux.dev
     CHECK(device_rules(&r, {}).error().text() == "invalid cgroup device type \"u\"");
 }
 
+TEST_CASE("device_rules: access letters other than r, w and m are dropped, as runc's emulator does")
+{
+    oci::Resources r;
+    r.devices = {{false, "", {}, {}, "rwm"}, {false, "c", 1, 11, "rwa"}, {true, "c", 1, 12, "a"},
+        {true, "b", 8, -1, "mmrx"}, {false, "a", {}, {}, "x"}};
+    auto rules = device_rules(&r, {});
+    REQUIRE(rules.ok());
+    auto& v = rules.value();
+    REQUIRE(v.size() >= 4);
+    CHECK(v[0] == DeviceRule {'a', -1, -1, "rwm", false});
+    CHECK(v[1] == DeviceRule {'c', 1, 11, "rw", false});
+    // c 1:12 "a" grants nothing: no rule.
+    CHECK(v[2] == DeviceRule {'b', 8, -1, "rm", true});
+    // The kernel reads no access for type a: the reset keeps its meaning.
+    CHECK(v[3] == DeviceRule {'a', -1, -1, "rwm", false});
+    CHECK(device_filter(v).ok());
+}
+
 TEST_CASE("v1: transition from devices.list")
 {
     auto w = [](std::string_view list, const std::vector<DeviceRule>& rules) {

@@ -223,7 +223,9 @@ TEST_CASE("v2 clone fd, add_pid, freeze and thaw")
     CHECK(fd.value().get() >= 0);
     REQUIRE(m.add_pid(42).ok());
     CHECK(rec.writes.back() == "cg/a/ctr/cgroup.procs=42");
-    CHECK_FALSE(m.add_pid(42, "../escape").ok());
+    CHECK(m.add_pid(42, "../escape").error().text()
+        == "bad sub cgroup path: ../escape is not a sub cgroup path");
+    CHECK(m.add_pid(42, "..").error().text() == "bad sub cgroup path: .. is not a sub cgroup path");
 
     // The kernel says "frozen 1" in cgroup.events once done.
     t.file("cg/a/ctr/cgroup.events", "populated 1\nfrozen 1\n");

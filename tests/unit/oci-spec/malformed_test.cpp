@@ -133,8 +133,11 @@ TEST_CASE("malformed configs are rejected with a JSON pointer")
         // Linux.
         {with_linux(R"({"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "pidd"}]})"),
             "config.json: /linux/namespaces/2/type: unknown namespace type \"pidd\""},
-        {with_linux(R"({"namespaces": [{"type": "pid"}, {"type": "pid"}]})"),
-            "config.json: /linux/namespaces/1/type: duplicate namespace type \"pid\""},
+        {with_linux(R"({"namespaces": [{"type": "pid"}, {"type": "pid", "path": "/proc/1/ns/pid"}]})"),
+            "config.json: /linux/namespaces/1/type: duplicate namespace type \"pid\" with another path"},
+        {with_linux(R"({"namespaces": [{"type": "network", "path": "/run/netns/a"}, {"type": "mount"},)"
+                    R"( {"type": "network", "path": "/run/netns/b"}]})"),
+            "config.json: /linux/namespaces/2/type: duplicate namespace type \"network\" with another path"},
         {with_linux(R"({"namespaces": [{"type": "network", "path": "run/netns/x"}]})"),
             "config.json: /linux/namespaces/0/path: must be an absolute path"},
         {with_linux(R"({"namespaces": [{"type": "user"}]})"),
@@ -188,8 +191,6 @@ TEST_CASE("malformed configs are rejected with a JSON pointer")
         {with_linux(
              R"({"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount"], "action": "SCMP_ACT_NOTIFY"}]}})"),
             "config.json: /linux/seccomp/syscalls/0/action: SCMP_ACT_NOTIFY requires listenerPath"},
-        {with_linux(R"({"resources": {"devices": [{"allow": true, "access": "rwx"}]}})"),
-            "config.json: /linux/resources/devices/0/access: invalid device access \"rwx\""},
         {with_linux(R"({"resources": {"devices": [{"access": "rwm"}]}})"),
             "config.json: /linux/resources/devices/0/allow: required field missing"},
         {with_linux(R"({"resources": {"memory": {"limit": "1G"}}})"),
@@ -289,6 +290,33 @@ TEST_CASE("hugepage sizes are digits and a unit, never a path")
             == std::string("resources: /hugepageLimits/0/pageSize: invalid hugepage size \"") + size
                 + "\" (expected a number and KB, MB or GB, as 2MB)");
     }
+}
+
+TEST_CASE("a namespace entry repeated exactly is one namespace (runc's suite adds a second cgroup one)")
+{
+    auto spec
+        = parse_config(with_linux(R"({"namespaces": [{"type": "mount"}, {"type": "cgroup"}, {"type": "uts"},)"
+                                  R"( {"type": "cgroup"}, {"type": "ipc", "path": "/proc/1/ns/ipc"},)"
+                                  R"( {"type": "ipc", "path": "/proc/1/ns/ipc"}]})"));
+    REQUIRE(spec.ok());
+    const auto& nss = spec.value().linux->namespaces;
+    REQUIRE(nss.size() == 4);
+    CHECK(nss[0].type == NamespaceType::Mount);
+    CHECK(nss[1].type == NamespaceType::Cgroup);
+    CHECK(nss[2].type == NamespaceType::Uts);
+    CHECK(nss[3].type == NamespaceType::Ipc);
+    CHECK(nss[3].path == "/proc/1/ns/ipc");
+}
+
+TEST_CASE("device access letters beyond r, w and m are accepted, as runc accepts them")
+{
+    for (const char* access : {"rwa", "rwx", "rrw", "a"}) {
+        auto spec = parse_config(
+            with_linux(std::string(R"({"resources": {"devices": [{"allow": false, "type": "c",)")
+                + R"( "major": 1, "minor": 11, "access": ")" + access + R"("}]}})"));
+        CHECK_MESSAGE(spec.ok(), access);
+    }
+    CHECK(parse_resources(R"({"devices": [{"allow": true, "access": "rwa"}]})").ok());
 }
 
 TEST_CASE("blockIO.weight 0 and cpu.shares 0 mean unset, as Docker sends them")

@@ -108,10 +108,11 @@ TEST_CASE("send_listener names the socket when it cannot connect")
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code() == ENOENT);
     CHECK(r.error().text()
-        == "send seccomp listener fd to /nonexistent/hull/agent.sock: connect /nonexistent/hull/agent.sock: "
-           "no "
-           "such file or directory");
-    CHECK(seccomp::send_listener("/" + std::string(200, 'a'), 0, "{}").error().code() == ENAMETOOLONG);
+        == "failed to connect with seccomp agent specified in the seccomp profile: "
+           "connect /nonexistent/hull/agent.sock: no such file or directory");
+    auto long_path = seccomp::send_listener("/" + std::string(200, 'a'), 0, "{}");
+    CHECK(long_path.error().code() == ENAMETOOLONG);
+    CHECK(long_path.error().text().starts_with("failed to connect with seccomp agent"));
 }
 
 TEST_CASE("send_listener delivers the state and the fd in one connection")
