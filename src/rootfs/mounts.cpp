@@ -9,6 +9,7 @@
 #include "hull/oci/mount_options.hpp"
 
 #include <climits>
+#include <cstdio>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -203,19 +204,34 @@ Result<UniqueFd> borrowed_filesystem(
     return failed;
 }
 
+// runc's tmpfs rule: a tmpfs on a directory that was there takes that directory's mode (with
+// its set-id and sticky bits) before the config's options, so a mode= there wins; one on a
+// directory made for it keeps tmpfs's own default, 1777.
+Result<std::string> tmpfs_data(int target, const oci::Mount& m, const std::string& data)
+{
+    struct stat st;
+    if (::fstat(target, &st) < 0)
+        return Error::from_errno("stat", m.destination);
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "mode=%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return data.empty() ? std::string(mode) : std::string(mode) + "," + data;
+}
+
 // A new filesystem (proc, sysfs, tmpfs, mqueue, devpts...), made and filled detached, then moved
 // onto the target.
 Result<UniqueFd> mount_filesystem(
     Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
 {
+    const bool tmpfs_on_existing = m.type == "tmpfs" && open_in_root(root, m.destination, O_PATH).ok();
     UniqueFd target;
     if (m.type == "proc" || m.type == "sysfs")
         target = TRY(ordinary_directory(root, m));
     else
         target = TRY(make_in_root(root, m.destination, Kind::Directory));
+    const std::string data = tmpfs_on_existing ? TRY(tmpfs_data(target.get(), m, mf.data)) : mf.data;
     TRY(check_proc_target(target.get(), m, false, opts));
     auto made = new_filesystem(sys, m.type, m.source, mf.flags,
-        lsm::format_mount_data(mf.data, opts.mount_label, m.type, mf.flags), m.destination);
+        lsm::format_mount_data(data, opts.mount_label, m.type, mf.flags), m.destination);
     const bool borrowed = !made && made.error().code() == EPERM;
     UniqueFd tree = borrowed ? TRY(borrowed_filesystem(sys, m, mf, opts, std::move(made).error()))
                              : TRY(std::move(made));
