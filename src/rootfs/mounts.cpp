@@ -251,9 +251,30 @@ Result<UniqueFd> mount_filesystem(
     return tree;
 }
 
+// A read-only mount that stays writable until the end of prepare_rootfs, so that the mount
+// points of later mounts, /dev's nodes and links and /dev/console can be made inside it (runc
+// defers tmpfs and /dev alike). Binds elsewhere are read-only at once: what would be made in
+// them is the host's source directory. The pseudo filesystems take no new entries anyway.
+bool read_only_later(const oci::Mount& m, const oci::MountFlags& mf, bool bind)
+{
+    std::string dest = m.destination;
+    while (dest.size() > 1 && dest.back() == '/')
+        dest.pop_back();
+    if (bind)
+        return dest == "/dev" && (mf.flags & MS_RDONLY);
+    if (!(mf.flags & MS_RDONLY) && !(mf.attr_set & MOUNT_ATTR_RDONLY))
+        return false;
+    static constexpr const char* kPseudo[] = {"proc", "sysfs", "mqueue", "devpts", "cgroup2"};
+    for (const char* type : kPseudo)
+        if (m.type == type)
+            return dest == "/dev";
+    return true;
+}
+
 } // namespace
 
-Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts)
+Result<void> mount_entry(
+    Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts, std::vector<ReadonlyLater>* later)
 {
     auto mf = TRY(oci::parse_mount_options(m.options));
     bool bind = mf.bind || m.type == "bind";
@@ -264,6 +285,11 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
         TRY(check_proc_target(target.get(), m, false, opts).context(what));
         return mount_cgroupfs(sys, target.get(), m, mf, opts).context(what);
     }
+    const bool deferred = later && read_only_later(m, mf, bind);
+    if (deferred) {
+        mf.flags &= ~static_cast<unsigned long>(MS_RDONLY);
+        mf.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
+    }
     auto mounted = TRY(
         (bind ? mount_bind(sys, root, m, mf, opts) : mount_filesystem(sys, root, m, mf, opts)).context(what));
     // Propagation goes on the attached mount, through the fd that still names it: set on the
@@ -273,6 +299,8 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
         TRY(sys.mount_setattr(mounted.get(), (p & MS_REC) != 0,
                    {0, 0, p & ~static_cast<unsigned long>(MS_REC)}, m.destination)
                 .context(what));
+    if (deferred)
+        later->push_back({std::move(mounted), m.destination});
     return ok();
 }
 
@@ -286,6 +314,7 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
     UniqueFd root(::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root)
         return Error::from_errno("open", opts.rootfs);
+    std::vector<ReadonlyLater> later;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
         const auto& m = spec.mounts[i];
         if (opts.idmapped_trees && opts.idmapped_trees->count(i)) {
@@ -303,10 +332,15 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
             ::close(tree);
             continue;
         }
-        TRY(mount_entry(sys, root.get(), m, opts));
+        TRY(mount_entry(sys, root.get(), m, opts, &later));
     }
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();
+    // Everything beneath them is made: the read-only mounts that stayed writable for it become
+    // read-only, through the fds that still name them.
+    for (const auto& [mounted, destination] : later)
+        TRY(sys.mount_setattr(mounted.get(), false, {MOUNT_ATTR_RDONLY, 0, 0}, destination)
+                .context("make " + destination + " read-only"));
 
     return ok();
 }
