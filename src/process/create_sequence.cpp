@@ -159,6 +159,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     // The pty comes from the container's own devpts; /dev/console becomes its slave.
     if (spec.process->terminal) {
         auto pty = TRY(terminal::open_container_pty(spec.process->consoleSize));
+        TRY(terminal::give_pty_to(pty.slave.get(), spec.process->user.uid));
         TRY(terminal::mount_console(pty.slave.get()));
         TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
         ::close(req.console_socket);

@@ -75,6 +75,7 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         TRY(join_session_keyring(req.keyring));
     if (p.terminal) {
         auto pty = TRY(terminal::open_container_pty(p.consoleSize));
+        TRY(terminal::give_pty_to(pty.slave.get(), p.user.uid));
         TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
         ::close(req.console_socket);
         pty.master.reset();

@@ -1,5 +1,6 @@
 // Step 4 of prepare_rootfs: /dev. The default devices every OCI container gets (runtime-spec
-// config-linux.md "Default Devices"), linux.devices, and the standard symlinks.
+// config-linux.md "Default Devices"), linux.devices, the standard symlinks, and the console's
+// mount point.
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
@@ -121,6 +122,14 @@ Result<void> setup_dev(Sys& sys, int root, const oci::Spec& spec)
         if (::unlinkat(dev.get(), "ptmx", 0) < 0 && errno != ENOENT)
             return Error::from_errno("unlink", "/dev/ptmx");
         TRY(sys.symlinkat("pts/ptmx", dev.get(), "ptmx"));
+    }
+    // The mount point of /dev/console, made while /dev is still writable: the pty slave is bound
+    // onto it after pivot_root (terminal::mount_console), when a read-only /dev is read-only.
+    if (spec.process && spec.process->terminal) {
+        UniqueFd console(
+            ::openat(dev.get(), "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666));
+        if (!console && errno != EEXIST)
+            return Error::from_errno("create", "/dev/console");
     }
     return ok();
 }

@@ -9,6 +9,7 @@
 #include "hull/oci/mount_options.hpp"
 
 #include <climits>
+#include <cstdio>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -203,19 +204,34 @@ Result<UniqueFd> borrowed_filesystem(
     return failed;
 }
 
+// runc's tmpfs rule: a tmpfs on a directory that was there takes that directory's mode (with
+// its set-id and sticky bits) before the config's options, so a mode= there wins; one on a
+// directory made for it keeps tmpfs's own default, 1777.
+Result<std::string> tmpfs_data(int target, const oci::Mount& m, const std::string& data)
+{
+    struct stat st;
+    if (::fstat(target, &st) < 0)
+        return Error::from_errno("stat", m.destination);
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "mode=%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return data.empty() ? std::string(mode) : std::string(mode) + "," + data;
+}
+
 // A new filesystem (proc, sysfs, tmpfs, mqueue, devpts...), made and filled detached, then moved
 // onto the target.
 Result<UniqueFd> mount_filesystem(
     Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
 {
+    const bool tmpfs_on_existing = m.type == "tmpfs" && open_in_root(root, m.destination, O_PATH).ok();
     UniqueFd target;
     if (m.type == "proc" || m.type == "sysfs")
         target = TRY(ordinary_directory(root, m));
     else
         target = TRY(make_in_root(root, m.destination, Kind::Directory));
+    const std::string data = tmpfs_on_existing ? TRY(tmpfs_data(target.get(), m, mf.data)) : mf.data;
     TRY(check_proc_target(target.get(), m, false, opts));
     auto made = new_filesystem(sys, m.type, m.source, mf.flags,
-        lsm::format_mount_data(mf.data, opts.mount_label, m.type, mf.flags), m.destination);
+        lsm::format_mount_data(data, opts.mount_label, m.type, mf.flags), m.destination);
     const bool borrowed = !made && made.error().code() == EPERM;
     UniqueFd tree = borrowed ? TRY(borrowed_filesystem(sys, m, mf, opts, std::move(made).error()))
                              : TRY(std::move(made));
@@ -235,9 +251,30 @@ Result<UniqueFd> mount_filesystem(
     return tree;
 }
 
+// A read-only mount that stays writable until the end of prepare_rootfs, so that the mount
+// points of later mounts, /dev's nodes and links and /dev/console can be made inside it (runc
+// defers tmpfs and /dev alike). Binds elsewhere are read-only at once: what would be made in
+// them is the host's source directory. The pseudo filesystems take no new entries anyway.
+bool read_only_later(const oci::Mount& m, const oci::MountFlags& mf, bool bind)
+{
+    std::string dest = m.destination;
+    while (dest.size() > 1 && dest.back() == '/')
+        dest.pop_back();
+    if (bind)
+        return dest == "/dev" && (mf.flags & MS_RDONLY);
+    if (!(mf.flags & MS_RDONLY) && !(mf.attr_set & MOUNT_ATTR_RDONLY))
+        return false;
+    static constexpr const char* kPseudo[] = {"proc", "sysfs", "mqueue", "devpts", "cgroup2"};
+    for (const char* type : kPseudo)
+        if (m.type == type)
+            return dest == "/dev";
+    return true;
+}
+
 } // namespace
 
-Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts)
+Result<void> mount_entry(
+    Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts, std::vector<ReadonlyLater>* later)
 {
     auto mf = TRY(oci::parse_mount_options(m.options));
     bool bind = mf.bind || m.type == "bind";
@@ -248,6 +285,11 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
         TRY(check_proc_target(target.get(), m, false, opts).context(what));
         return mount_cgroupfs(sys, target.get(), m, mf, opts).context(what);
     }
+    const bool deferred = later && read_only_later(m, mf, bind);
+    if (deferred) {
+        mf.flags &= ~static_cast<unsigned long>(MS_RDONLY);
+        mf.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
+    }
     auto mounted = TRY(
         (bind ? mount_bind(sys, root, m, mf, opts) : mount_filesystem(sys, root, m, mf, opts)).context(what));
     // Propagation goes on the attached mount, through the fd that still names it: set on the
@@ -257,6 +299,8 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOp
         TRY(sys.mount_setattr(mounted.get(), (p & MS_REC) != 0,
                    {0, 0, p & ~static_cast<unsigned long>(MS_REC)}, m.destination)
                 .context(what));
+    if (deferred)
+        later->push_back({std::move(mounted), m.destination});
     return ok();
 }
 
@@ -270,6 +314,7 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
     UniqueFd root(::open(opts.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root)
         return Error::from_errno("open", opts.rootfs);
+    std::vector<ReadonlyLater> later;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
         const auto& m = spec.mounts[i];
         if (opts.idmapped_trees && opts.idmapped_trees->count(i)) {
@@ -287,10 +332,15 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
             ::close(tree);
             continue;
         }
-        TRY(mount_entry(sys, root.get(), m, opts));
+        TRY(mount_entry(sys, root.get(), m, opts, &later));
     }
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();
+    // Everything beneath them is made: the read-only mounts that stayed writable for it become
+    // read-only, through the fds that still name them.
+    for (const auto& [mounted, destination] : later)
+        TRY(sys.mount_setattr(mounted.get(), false, {MOUNT_ATTR_RDONLY, 0, 0}, destination)
+                .context("make " + destination + " read-only"));
 
     return ok();
 }

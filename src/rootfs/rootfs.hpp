@@ -8,7 +8,9 @@
 //   3. every entry of `mounts`, in order, targets resolved inside the rootfs; each mount made
 //      detached with its flags and moved onto the target's fd (detached.hpp), the cgroup
 //      filesystem showing the container's own cgroups (cgroupfs.cpp)
-//   4. /dev: the default devices, linux.devices, and the standard symlinks
+//   4. /dev: the default devices, linux.devices, the standard symlinks, and /dev/console's
+//      mount point; then the read-only mounts that had to stay writable for 3-4 become
+//      read-only (ReadonlyLater)
 // then (after the createRuntime and createContainer hooks) pivot_into_rootfs:
 //   5. pivot_root (old root detached) or, with --no-pivot, MS_MOVE + chroot
 // then, after the init has written linux.sysctl through the new /proc, finalize_rootfs:
@@ -26,6 +28,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace hull::rootfs {
 
@@ -51,8 +54,17 @@ Result<void> finalize_rootfs(Sys& sys, const oci::Spec& spec);
 // be on procfs.
 Result<void> write_sysctls(Sys& sys, const std::map<std::string, std::string>& sysctl);
 
-// The steps, exposed for tests.
-Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts);
+// A mount the config wants read-only, attached read-write so that what goes beneath it can be
+// made, and made read-only through `mount` at the end of prepare_rootfs (runc's finalizeRootfs
+// remount): a tmpfs or other writable filesystem, and /dev whatever it is.
+struct ReadonlyLater {
+    UniqueFd mount;
+    std::string destination;
+};
+
+// The steps, exposed for tests. Without `later`, a read-only mount is read-only at once.
+Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts,
+    std::vector<ReadonlyLater>* later = nullptr);
 // A "cgroup" mount onto the checked O_PATH `target` (cgroupfs.cpp).
 Result<void> mount_cgroupfs(
     Sys& sys, int target, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts);

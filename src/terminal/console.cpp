@@ -159,6 +159,18 @@ Result<Pty> open_container_pty(const std::optional<oci::ConsoleSize>& size, cons
     return pty;
 }
 
+Result<void> give_pty_to(int slave_fd, uid_t uid)
+{
+    struct stat st = {};
+    if (::fstat(slave_fd, &st) < 0)
+        return Error::from_errno("fstat", "pty slave");
+    if (st.st_uid == uid)
+        return ok();
+    if (::fchown(slave_fd, uid, st.st_gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+        return Error::from_errno("chown", "pty slave to uid " + std::to_string(uid));
+    return ok();
+}
+
 Result<void> mount_console(int slave_fd, const std::string& dev_dir)
 {
     std::string target_path = dev_dir;

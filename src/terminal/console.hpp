@@ -4,6 +4,7 @@
 // Container side, in the init (after pivot_root and the mounts) or in an exec'd process (after
 // joining the mount namespace), as root in the container, in this order:
 //   auto pty = TRY(open_container_pty(spec.process->consoleSize));
+//   TRY(give_pty_to(pty.slave.get(), process.user.uid));
 //   TRY(mount_console(pty.slave.get()));                        // init only
 //   TRY(send_console_master(socket.get(), pty.master.get(), pty.master_name));
 //   socket.reset(); pty.master.reset();                          // the runtime keeps no copy
@@ -21,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
 
 namespace hull::terminal {
 
@@ -47,6 +49,13 @@ struct Pty {
 // skips a size with a zero in it, and so does this.
 Result<Pty> open_container_pty(
     const std::optional<oci::ConsoleSize>& size, const std::string& ptmx_path = {});
+
+// Gives the pty slave (and so /dev/pts/N and the /dev/console bound from it) to the user the
+// process runs as, as runc's fixStdioPermissions does: the owner becomes `uid`, the group stays
+// the one devpts gave the pty (its gid= option, the tty group). An id the user namespace does not
+// map (EINVAL), an owner it cannot change (EPERM) or a read-only filesystem (EROFS) leave the
+// terminal as it is, as under runc.
+Result<void> give_pty_to(int slave_fd, uid_t uid);
 
 // Bind-mounts the pty slave onto <dev_dir>/console through fds: the target is opened with
 // O_PATH|O_NOFOLLOW (or created with O_CREAT|O_EXCL|O_NOFOLLOW) beneath a dev_dir reached

@@ -113,6 +113,62 @@ TEST_CASE("a read-only bind is a cloned tree made read-only before it is attache
     CHECK(sys.calls_of("mount ").empty());
 }
 
+TEST_CASE("a read-only tmpfs that waits is attached read-write and handed back to be made read-only later")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    std::vector<rootfs::ReadonlyLater> later;
+    oci::Mount m {"/dev", "tmpfs", "tmpfs", {"nosuid", "ro", "mode=755"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}, &later).ok());
+    // Neither the superblock nor the mount is read-only yet: /dev's entries are still to be made.
+    CHECK(sys.calls
+        == std::vector<std::string> {"fsopen tmpfs", "fsconfig source=tmpfs", "fsconfig mode=755",
+            "fsconfig create /dev", "fsmount /dev " + std::to_string(MOUNT_ATTR_NOSUID),
+            "move_mount /dev fd:" + root.path + "/dev"});
+    REQUIRE(later.size() == 1);
+    CHECK(later[0].destination == "/dev");
+    CHECK(later[0].mount);
+}
+
+TEST_CASE("a read-only bind or pseudo filesystem is read-only at once, even where others wait")
+{
+    TempRootfs root;
+    test::FakeSys sys;
+    std::vector<rootfs::ReadonlyLater> later;
+    oci::Mount bind {"/data", "bind", "/tmp", {"bind", "ro"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), bind, {}, &later).ok());
+    oci::Mount sysfs {"/sys", "sysfs", "sysfs", {"ro"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), sysfs, {}, &later).ok());
+    CHECK(later.empty());
+    CHECK(sys.calls_of("mount_setattr /data")
+        == std::vector<std::string> {
+            "mount_setattr /data set=" + std::to_string(MOUNT_ATTR_RDONLY) + " clr=0 propagation=0"});
+    CHECK(sys.calls_of("fsmount /sys")
+        == std::vector<std::string> {"fsmount /sys " + std::to_string(MOUNT_ATTR_RDONLY)});
+}
+
+TEST_CASE(
+    "a tmpfs on an existing directory takes its mode, set-id bits included, before the config's options")
+{
+    TempRootfs root;
+    REQUIRE(::mkdir((root.path + "/m").c_str(), 0700) == 0);
+    REQUIRE(::chmod((root.path + "/m").c_str(), 02710) == 0);
+    test::FakeSys sys;
+    oci::Mount m {"/m", "tmpfs", "tmpfs", {"size=1m"}, {}, {}};
+    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    CHECK(sys.calls_of("fsconfig ")
+        == std::vector<std::string> {
+            "fsconfig source=tmpfs", "fsconfig mode=2710", "fsconfig size=1m", "fsconfig create /m"});
+
+    // A directory the mount has to make gets no mode: tmpfs's own default (1777).
+    test::FakeSys fresh;
+    oci::Mount made {"/made", "tmpfs", "tmpfs", {}, {}, {}};
+    REQUIRE(rootfs::mount_entry(fresh, root.fd.get(), made, {}).ok());
+    CHECK(fresh.calls_of("fsconfig ")
+        == std::vector<std::string> {"fsconfig source=tmpfs", "fsconfig create /made"});
+    CHECK(root.exists("/made"));
+}
+
 TEST_CASE("propagation options go on the attached mount through its own fd, in order")
 {
     TempRootfs root;

@@ -277,3 +277,19 @@ TEST_CASE("make_controlling_terminal keeps a slave that already is fd 0 (and an 
     });
     CHECK(failure == "");
 }
+
+TEST_CASE("give_pty_to: the slave's owner becomes the user, its group stays devpts's; a refusal leaves it")
+{
+    auto pty = host_pty();
+    struct stat before = {};
+    REQUIRE(::fstat(pty.slave.get(), &before) == 0);
+    const uid_t other = before.st_uid + 1000;
+    REQUIRE(terminal::give_pty_to(pty.slave.get(), other).ok());
+    struct stat after = {};
+    REQUIRE(::fstat(pty.slave.get(), &after) == 0);
+    CHECK(after.st_gid == before.st_gid);
+    // Root may give it away; anyone else is refused (EPERM), which is not an error.
+    CHECK(after.st_uid == (::geteuid() == 0 ? other : before.st_uid));
+    // Already the user's: nothing to do.
+    REQUIRE(terminal::give_pty_to(pty.slave.get(), after.st_uid).ok());
+}
