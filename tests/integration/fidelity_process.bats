@@ -64,7 +64,7 @@ deny_checks_profile() {
 	run hull run --bundle "$BUNDLE" cwd-refused
 	echo "$output"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"change to the working directory: chdir /srv/group-only: permission denied"* ]]
+	[[ "$output" == *"/srv/group-only"*"permission denied"* ]]
 }
 
 @test "exec --user 1000 --cwd /root (0700): the process starts there" {
@@ -78,13 +78,14 @@ deny_checks_profile() {
 	# A cwd nobody can enter still fails, naming the path.
 	run hull exec --cwd /no/such/dir exec-cwd true
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"chdir /no/such/dir: no such file or directory"* ]]
+	[[ "$output" == *"/no/such/dir"*"no such file or directory"* ]]
 	run hull exec --cwd /etc/passwd exec-cwd true
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"chdir /etc/passwd: not a directory"* ]]
+	[[ "$output" == *"/etc/passwd"*"not a directory"* ]]
 }
 
 @test "a profile denying getcwd, chdir and stat starts, with and without noNewPrivileges, and keeps denying them" {
+	skip_if_runc "runc 1.1.5 loads the filter before its own stat of /dev/null and chdir"
 	deny_checks_profile
 	update_config '.process.cwd = "/tmp"'
 	# The filter is in force in the container: its own chdir is denied.
@@ -101,6 +102,7 @@ deny_checks_profile() {
 }
 
 @test "a profile denying getcwd, chdir and stat: exec starts, with and without noNewPrivileges" {
+	skip_if_runc "runc 1.1.5 loads the filter before its own stat of /dev/null and chdir"
 	deny_checks_profile
 	update_config '.process.noNewPrivileges = false'
 	create_container exec-seccomp sleep 100
@@ -134,6 +136,7 @@ chdir-denied" ]
 }
 
 @test "process.env: a variable listed twice is set once, the last value in the last place" {
+	skip_if_runc "runc 1.1.5 passes duplicates on (its main branch removes them)"
 	update_config '.process.env = ["ONE=two", "PATH=/bin:/usr/bin", "TWO=2", "ONE=", "HOME=/h"]'
 	set_args env
 	run hull run --bundle "$BUNDLE" env-dup
@@ -146,6 +149,7 @@ HOME=/h" ]
 }
 
 @test "exec --env on top of the config's env: each variable once, the last value winning; HOME= filled in" {
+	skip_if_runc "runc 1.1.5 passes duplicates on (its main branch removes them)"
 	update_config '.process.env = ["PATH=/bin:/usr/bin", "ONE=two", "HOME=/h"]'
 	create_container exec-env sleep 100
 	hull start exec-env
