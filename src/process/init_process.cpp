@@ -213,9 +213,11 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
     // HOME is looked up while files can still be opened: RLIMIT_NOFILE may be tiny.
     if (!env_has(target.env, "HOME"))
         target.env.push_back("HOME=" + home_of(user.uid));
-    // Resolved as container root, before any filter that could block the stat calls; execve
-    // itself then checks the user's search and execute permissions.
-    target.path = TRY(look_path(process.args.at(0), target.env));
+    // Resolved in the cwd as container root, before any filter could block the stat calls;
+    // execve then checks the user's search and execute permissions. A cwd refused to root is
+    // entered later, and a relative name resolves only from there.
+    if (!retry_cwd)
+        target.path = TRY(look_path(process.args.at(0), target.env));
 
     // rlimits as late as they can be: after the last file hull opens (a soft RLIMIT_NOFILE of
     // 4 must still start), before the user change (raising a hard limit needs privilege).
@@ -236,14 +238,15 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
     TRY(sys.setgroups(groups).context("set additional gids"));
     TRY(sys.setresgid(user.gid));
     // Still uid 0 with every effective capability: the last point a filter can be loaded
-    // without no_new_privs. From here only the uid and capability calls follow (and the cwd
-    // retry when root was refused).
+    // without no_new_privs. From here only the uid and capability calls follow, and, when root
+    // was refused the cwd, its chdir, getcwd and the executable lookup as the user.
     if (options.before_user_change)
         TRY(options.before_user_change());
     TRY(sys.setresuid(user.uid));
     if (retry_cwd) {
         TRY(sys.chdir(cwd).context("change to the working directory"));
         TRY(verify_cwd());
+        target.path = TRY(look_path(process.args.at(0), target.env));
     }
     TRY(sys.prctl(PR_SET_KEEPCAPS, 0));
     TRY(caps::apply_sets(capabilities));

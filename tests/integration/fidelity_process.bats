@@ -52,9 +52,13 @@ deny_checks_profile() {
 	use_userns 100000
 	mkdir -p "$BUNDLE/rootfs/srv/group-only"
 	chown 0:101000 "$BUNDLE/rootfs/srv/group-only"
+	printf '#!/bin/sh\necho "$(id -u) $(readlink /proc/self/cwd)"\n' >"$BUNDLE/rootfs/srv/group-only/show"
+	chown 0:101000 "$BUNDLE/rootfs/srv/group-only/show"
+	chmod 0755 "$BUNDLE/rootfs/srv/group-only/show"
 	chmod 0010 "$BUNDLE/rootfs/srv/group-only"
 	update_config '.process.cwd = "/srv/group-only"'
-	set_args sh -c 'echo "$(id -u) $(readlink /proc/self/cwd)"'
+	# A relative program name resolves in the cwd the user entered.
+	set_args ./show
 	run hull run --bundle "$BUNDLE" cwd-retry
 	echo "$output"
 	[ "$status" -eq 0 ]
