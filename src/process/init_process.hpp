@@ -7,7 +7,8 @@
 // RLIMIT_NOFILE of 4 still starts; before the user change, as raising a hard limit needs
 // privilege), umask, no_new_privs, bounding set, keep-caps, groups and gid, the privileged
 // filter hook, uid, the cwd retry as the user, caps. Every call a seccomp profile may block
-// comes before the filter; only the user change itself can follow a filter loaded without
+// comes before the filter; only the uid and capability calls (and, for a cwd refused to root,
+// its chdir, getcwd and the executable lookup as the user) can follow a filter loaded without
 // no_new_privs.
 #pragma once
 
