@@ -150,6 +150,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     std::string text = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
     auto spec = TRY(oci::parse_config(text));
     auto process = TRY(exec_process_spec(spec, o, root.get()));
+    // --env on top of the config's env: each variable once, the last value winning.
+    process.env = process::dedupe_env(process.env);
     // HOME from the container's /etc/passwd, read here through the verified root and the
     // runtime's /proc rather than by the exec child in the container's mount namespace.
     if (!process::env_has(process.env, "HOME"))

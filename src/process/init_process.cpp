@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace hull::process {
 
@@ -149,6 +150,46 @@ SeccompTiming seccomp_timing(const seccomp::CompiledFilter* filter, bool no_new_
     return filter->notify ? SeccompTiming::EndOfSetup : SeccompTiming::BeforeExec;
 }
 
+std::vector<std::string> dedupe_env(const std::vector<std::string>& env)
+{
+    // Walked from the end, so the last occurrence of each name is the one kept, in its place.
+    std::vector<std::string> out;
+    out.reserve(env.size());
+    std::unordered_set<std::string_view> seen;
+    for (auto it = env.rbegin(); it != env.rend(); ++it) {
+        std::string_view kv = *it;
+        std::string_view name = kv.substr(0, kv.find('='));
+        if (!seen.insert(name).second)
+            continue;
+        if (name == "HOME" && kv.size() == name.size() + 1)
+            continue;
+        out.push_back(*it);
+    }
+    std::reverse(out.begin(), out.end());
+    return out;
+}
+
+namespace {
+
+// The first chdir is made as root in the container, so a cwd only root can enter (/root for a
+// uid 1000 process) still starts, as under runc. A refusal (EACCES, EPERM: an owner root does
+// not map to, a root-squashing filesystem) is retried as the container user after the user
+// change; returns whether that retry is needed.
+Result<bool> enter_cwd_as_root(Sys& sys, const std::string& cwd)
+{
+    auto entered = sys.chdir(cwd);
+    if (!entered) {
+        int code = entered.error().code();
+        if (code == EACCES || code == EPERM)
+            return true;
+        return std::move(entered).error().context("change to the working directory");
+    }
+    TRY(verify_cwd());
+    return false;
+}
+
+} // namespace
+
 Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const PrepareOptions& options)
 {
     std::string cwd = process.cwd.empty() ? "/" : process.cwd;
@@ -159,14 +200,24 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
             return Error::from_errno("open", "/");
         TRY(rootfs::make_in_root(root.get(), cwd, rootfs::Kind::Directory).context("create cwd " + cwd));
     }
+    const bool retry_cwd = TRY(enter_cwd_as_root(sys, cwd));
     // Scheduling attributes before the user change: raising priorities needs CAP_SYS_NICE.
     if (process.scheduler)
         TRY(apply_scheduler(*process.scheduler));
     if (process.ioPriority)
         TRY(apply_io_priority(*process.ioPriority));
-    // HOME is looked up while files can still be opened: RLIMIT_NOFILE may be tiny.
     const auto& user = process.user;
-    std::string home = env_has(process.env, "HOME") ? std::string() : home_of(user.uid);
+    ExecTarget target;
+    target.args = process.args;
+    target.env = dedupe_env(process.env);
+    // HOME is looked up while files can still be opened: RLIMIT_NOFILE may be tiny.
+    if (!env_has(target.env, "HOME"))
+        target.env.push_back("HOME=" + home_of(user.uid));
+    // Resolved in the cwd as container root, before any filter could block the stat calls;
+    // execve then checks the user's search and execute permissions. A cwd refused to root is
+    // entered later, and a relative name resolves only from there.
+    if (!retry_cwd)
+        target.path = TRY(look_path(process.args.at(0), target.env));
 
     // rlimits as late as they can be: after the last file hull opens (a soft RLIMIT_NOFILE of
     // 4 must still start), before the user change (raising a hard limit needs privilege).
@@ -174,9 +225,10 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
         struct rlimit lim = {static_cast<rlim_t>(rl.soft), static_cast<rlim_t>(rl.hard)};
         TRY(sys.setrlimit(rlimit_resource(rl.type), lim).context("set " + rl.type));
     }
+    ::umask(user.umask ? static_cast<mode_t>(*user.umask) : 0022);
+    if (process.noNewPrivileges)
+        TRY(sys.prctl(PR_SET_NO_NEW_PRIVS, 1));
 
-    if (options.before_user_change)
-        TRY(options.before_user_change());
     // A process without a capabilities object gets none: every set empty, the bounding set
     // dropped whole (as runc), never the runtime's own.
     const oci::Capabilities capabilities = process.capabilities.value_or(oci::Capabilities {});
@@ -185,27 +237,19 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
     std::vector<gid_t> groups(process.user.additionalGids.begin(), process.user.additionalGids.end());
     TRY(sys.setgroups(groups).context("set additional gids"));
     TRY(sys.setresgid(user.gid));
+    // Still uid 0 with every effective capability: the last point a filter can be loaded
+    // without no_new_privs. From here only the uid and capability calls follow, and, when root
+    // was refused the cwd, its chdir, getcwd and the executable lookup as the user.
+    if (options.before_user_change)
+        TRY(options.before_user_change());
     TRY(sys.setresuid(user.uid));
+    if (retry_cwd) {
+        TRY(sys.chdir(cwd).context("change to the working directory"));
+        TRY(verify_cwd());
+        target.path = TRY(look_path(process.args.at(0), target.env));
+    }
     TRY(sys.prctl(PR_SET_KEEPCAPS, 0));
     TRY(caps::apply_sets(capabilities));
-
-    TRY(sys.chdir(cwd).context("change to the working directory"));
-    TRY(verify_cwd());
-
-    if (user.umask)
-        ::umask(static_cast<mode_t>(*user.umask));
-    else
-        ::umask(0022);
-
-    if (process.noNewPrivileges)
-        TRY(sys.prctl(PR_SET_NO_NEW_PRIVS, 1));
-
-    ExecTarget target;
-    target.args = process.args;
-    target.env = process.env;
-    if (!home.empty())
-        target.env.push_back("HOME=" + home);
-    target.path = TRY(look_path(process.args.at(0), target.env));
     return target;
 }
 

@@ -2,10 +2,14 @@
 // that is applied inside the container after the rootfs is ready, and the final execve.
 //
 // Runs in the init (child), after pivot_root, still root in the container's namespaces.
-// Order: cwd creation, scheduling, the HOME lookup, then rlimits (after the last file hull opens,
-// so a soft RLIMIT_NOFILE of 4 still starts; before the user change, as raising a hard limit
-// needs privilege), bounding set, keep-caps, groups and ids, caps, cwd, umask, no_new_privs,
-// executable lookup.
+// Order: cwd creation and chdir (verified inside the root), scheduling, the environment and
+// HOME lookup, executable lookup, then rlimits (after the last file hull opens, so a soft
+// RLIMIT_NOFILE of 4 still starts; before the user change, as raising a hard limit needs
+// privilege), umask, no_new_privs, bounding set, keep-caps, groups and gid, the privileged
+// filter hook, uid, the cwd retry as the user, caps. Every call a seccomp profile may block
+// comes before the filter; only the uid and capability calls (and, for a cwd refused to root,
+// its chdir, getcwd and the executable lookup as the user) can follow a filter loaded without
+// no_new_privs.
 #pragma once
 
 #include "hull/error.hpp"
@@ -49,6 +53,11 @@ Result<std::string> look_path(const std::string& file, const std::vector<std::st
 // Whether `env` ("KEY=value" entries) sets `key`.
 bool env_has(const std::vector<std::string>& env, std::string_view key);
 
+// runc's prepareEnv: each variable once, where its last occurrence is, with its last value
+// ("ONE=two", "ONE=" gives "ONE="). An empty HOME is dropped, so that the caller fills it in
+// from the container's passwd as when it is absent.
+std::vector<std::string> dedupe_env(const std::vector<std::string>& env);
+
 // RLIMIT_* name → resource number; -1 when unknown.
 int rlimit_resource(const std::string& name);
 
@@ -57,12 +66,16 @@ enum class MissingCwd { Create, Fail };
 
 struct PrepareOptions {
     MissingCwd missing_cwd = MissingCwd::Create;
-    // Run as root in the container, after rlimits and scheduling, right before the user change.
+    // Run as uid 0 in the container with every effective capability, after every check hull
+    // makes and after the gid change, right before the uid change: where a seccomp filter is
+    // loaded without no_new_privs.
     std::function<Result<void>()> before_user_change {};
 };
 
-// Applies rlimits, user and groups, capabilities, cwd, umask, no_new_privs, and resolves the
-// executable. HOME is added from the container's /etc/passwd when the env lacks it.
+// Applies cwd, rlimits, umask, no_new_privs, user and groups, capabilities, and resolves the
+// executable. The cwd is entered as root first, and again as the user only when root is
+// refused. The env is deduplicated (dedupe_env); HOME is added from the container's
+// /etc/passwd when it is absent or empty.
 Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const PrepareOptions& options);
 
 // runc's default (unless --no-new-keyring): a new session keyring named after the container,
