@@ -3,9 +3,9 @@
 // The process comes from --process (a whole process.json; the other process flags are then
 // ignored) or from the container's own config.json process with the flags applied on top:
 // args, --cwd, --env (appended), --tty, --user, --additional-gids, --cap (bounding, effective
-// and permitted only: never inheritable or ambient, security.md P11), --no-new-privs,
-// --apparmor, --process-label. The config is the copy create saved in the state directory, so
-// an edited or removed bundle changes nothing.
+// and permitted; ambient too when the config has an inheritable set; never inheritable,
+// security.md P11), --no-new-privs, --apparmor, --process-label. The config is the copy create
+// saved in the state directory, so an edited or removed bundle changes nothing.
 #include "container/cgroup.hpp"
 #include "container/common.hpp"
 #include "container/supervise.hpp"
@@ -74,6 +74,10 @@ Result<oci::Process> process_from_flags(const oci::Spec& spec, const ExecOptions
         add_cap(p.capabilities->bounding, cap);
         add_cap(p.capabilities->effective, cap);
         add_cap(p.capabilities->permitted, cap);
+        // Ambient only beside a configured inheritable set (even an empty one), where the
+        // kernel can raise it: runc's rule, and inheritable itself is never widened (P11).
+        if (p.capabilities->inheritable)
+            add_cap(p.capabilities->ambient, cap);
     }
     p.env.insert(p.env.end(), o.env.begin(), o.env.end());
     p.terminal = o.tty;
