@@ -281,11 +281,12 @@ void die_on_terminating_signals()
         }
     }
 
-    // Step 8: nobody is left to report to; the error goes to the container's stderr.
+    // Step 8: nobody is left to report to; the error goes to the container's stderr, in
+    // runc's words ("exec PATH: ERROR") and with runc's status 255.
     Error e = exec_process(target, req.preserve_fds);
-    std::string msg = "hull: exec failed: " + e.text() + "\n";
+    std::string msg = e.text() + "\n";
     (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-    ::_exit(127);
+    ::_exit(255);
 }
 
 // Step 2i, intermediate side. State: the runtime's namespaces and privilege.

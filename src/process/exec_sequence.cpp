@@ -130,9 +130,18 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     }
     // `exec -d`: the runtime exits once we run; we must not die with it.
     ::prctl(PR_SET_PDEATHSIG, 0);
-    Error e = exec_process(target, req.preserve_fds);
-    channel.report_error(e);
-    ::_exit(1);
+    if (auto ready = finish_exec_setup(target, req.preserve_fds); !ready) {
+        channel.report_error(ready.error());
+        ::_exit(1);
+    }
+    // runc's order: setup is over once the channel closes, so a program the kernel refuses
+    // (a missing interpreter, an unknown format) is the process's own failure, told on its
+    // stderr in runc's words with runc's status 255.
+    channel.close();
+    Error e = execute(target);
+    std::string msg = e.text() + "\n";
+    (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+    ::_exit(255);
 }
 
 // Enters the init's pid namespace for the runtime's children; the destructor goes back.

@@ -318,7 +318,7 @@ NonDumpableScope::~NonDumpableScope()
         ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
-Error exec_process(const ExecTarget& target, unsigned preserve_fds)
+Result<void> finish_exec_setup(const ExecTarget& target, unsigned preserve_fds)
 {
     // P3: nothing of the runtime survives execve except stdio and the preserved fds.
     unsigned first = 3 + preserve_fds;
@@ -333,7 +333,11 @@ Error exec_process(const ExecTarget& target, unsigned preserve_fds)
         if (auto loaded = seccomp::load(*target.seccomp); !loaded)
             return std::move(loaded).error().context("load the seccomp filter");
     }
+    return ok();
+}
 
+Error execute(const ExecTarget& target)
+{
     std::vector<char*> argv, envp;
     for (const auto& a : target.args)
         argv.push_back(const_cast<char*>(a.c_str()));
@@ -343,6 +347,13 @@ Error exec_process(const ExecTarget& target, unsigned preserve_fds)
     envp.push_back(nullptr);
     ::execve(target.path.c_str(), argv.data(), envp.data());
     return Error::from_errno("exec", target.path);
+}
+
+Error exec_process(const ExecTarget& target, unsigned preserve_fds)
+{
+    if (auto ready = finish_exec_setup(target, preserve_fds); !ready)
+        return std::move(ready).error();
+    return execute(target);
 }
 
 } // namespace hull::process

@@ -103,8 +103,14 @@ private:
     int m_previous;
 };
 
-// Closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC), restores the signal mask,
-// loads target.seccomp if set, and calls execve. Only returns on failure.
+// The last steps before execve: closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC),
+// restores the signal mask and loads target.seccomp if set.
+Result<void> finish_exec_setup(const ExecTarget& target, unsigned preserve_fds);
+
+// execve of the target. Returns only on failure, with runc's words: "exec PATH: ERROR".
+Error execute(const ExecTarget& target);
+
+// finish_exec_setup, then execute. Only returns on failure.
 Error exec_process(const ExecTarget& target, unsigned preserve_fds);
 
 } // namespace hull::process
