@@ -5,7 +5,8 @@
 # (CVE-2024-45310), procfs write redirection (CVE-2025-52881), /dev and /dev/console symlinks
 # (CVE-2026-41579, crun CVE-2026-47766/88264), mount destinations through symlinks (crun
 # CVE-2019-18837), files the runtime writes into the rootfs (crun CVE-2025-24965), a read-only
-# remount redirected through a fake /proc (crun CVE-2026-115521). Defences: P5, P6, P8, P9, P10.
+# remount redirected through a fake /proc (crun CVE-2026-115521), the host's procfs and sysfs left
+# fully visible under --no-pivot (runc #2657). Defences: P5, P6, P8, P9, P10.
 # Everything is pre-planted: no timing races (the race harness is race.bats).
 
 load ../helpers
