@@ -3,6 +3,8 @@
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
+#include "hull/mountinfo.hpp"
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
@@ -16,12 +18,48 @@
 
 namespace hull::rootfs {
 
+namespace {
+
+// The kernel lets a user namespace mount a fresh procfs or sysfs only when the mount namespace
+// already holds a fully visible instance of it (mount_too_revealing). After MS_MOVE and chroot
+// the old root's /proc and /sys stay in the container's mount namespace, unmasked, so a process
+// with CAP_SYS_ADMIN could mount a bare procfs from a nested user namespace. Every whole-
+// filesystem procfs and sysfs mount outside the rootfs is detached, or covered with a tmpfs
+// where it cannot be detached (a locked mount, in a user namespace).
+Result<void> hide_host_pseudo_filesystems(Sys& sys, const std::string& rootfs)
+{
+    auto mounts = TRY(read_mountinfo());
+    for (const auto& m : mounts) {
+        const std::string& mp = m.mount_point;
+        if (m.root != "/" || (m.fstype != "proc" && m.fstype != "sysfs"))
+            continue;
+        if (mp == rootfs || (mp.compare(0, rootfs.size(), rootfs) == 0 && mp[rootfs.size()] == '/'))
+            continue;
+        // Keep the unmount from propagating to the host's mounts.
+        auto slave = sys.mount("", mp, "", MS_SLAVE | MS_REC, "");
+        if (!slave && slave.error().code() == ENOENT)
+            continue; // beneath a mount already detached
+        if (!slave)
+            return std::move(slave).error().context("hide the host's " + m.fstype + " at " + mp);
+        auto gone = sys.umount2(mp, MNT_DETACH);
+        if (gone)
+            continue;
+        if (gone.error().code() != EINVAL && gone.error().code() != EPERM)
+            return std::move(gone).error().context("hide the host's " + m.fstype + " at " + mp);
+        TRY(sys.mount("tmpfs", mp, "tmpfs", 0, "").context("cover the host's " + m.fstype + " at " + mp));
+    }
+    return ok();
+}
+
+} // namespace
+
 Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts)
 {
     if (opts.no_pivot) {
         // For hosts whose root is an initramfs (pivot_root refuses it): move the rootfs over
         // "/" and chroot. The old root stays reachable to a process that can escape a chroot,
-        // which is why this is opt-in.
+        // which is why this is opt-in; its procfs and sysfs mounts are hidden first.
+        TRY(hide_host_pseudo_filesystems(sys, opts.rootfs));
         TRY(sys.chdir(opts.rootfs));
         TRY(sys.mount(opts.rootfs, "/", "", MS_MOVE, "").context("move the rootfs to /"));
         TRY(sys.chroot("."));

@@ -5,7 +5,8 @@
 # (CVE-2024-45310), procfs write redirection (CVE-2025-52881), /dev and /dev/console symlinks
 # (CVE-2026-41579, crun CVE-2026-47766/88264), mount destinations through symlinks (crun
 # CVE-2019-18837), files the runtime writes into the rootfs (crun CVE-2025-24965), a read-only
-# remount redirected through a fake /proc (crun CVE-2026-115521). Defences: P5, P6, P8, P9, P10.
+# remount redirected through a fake /proc (crun CVE-2026-115521), the host's procfs and sysfs left
+# fully visible under --no-pivot (runc #2657). Defences: P5, P6, P8, P9, P10.
 # Everything is pre-planted: no timing races (the race harness is race.bats).
 
 load ../helpers
@@ -438,4 +439,26 @@ lsm_label_or_skip() {
 	run hull update --resources "$T/r.json" hugeup
 	[ "$status" -ne 0 ]
 	assert_output_contains '/hugepageLimits/0/pageSize: invalid hugepage size "../../2MB"'
+}
+
+# ---- --no-pivot: the host's procfs and sysfs are not left visible (P9) ---------------------------
+
+@test "runc #2657 (§3.3, --no-pivot bare /proc): a new procfs or sysfs in nested user, pid and net namespaces is refused" {
+	local caps
+	caps="$(all_caps_json)"
+	jq_config --argjson caps "$caps" \
+		'.process.capabilities = {"bounding": $caps, "permitted": $caps, "effective": $caps}'
+	set_args unshare -mrpnf sh -uxc \
+		'mount -t proc none /proc && echo proc-mounted; mount -t sysfs none /sys && echo sysfs-mounted; true'
+	sec_run_config np-proc --no-pivot
+	echo "status $status, stdout: $output, stderr: $stderr_text" >&2
+	[ "$status" -eq 0 ]
+	[[ "$output" != *mounted* ]]
+	[ "$(grep -c 'mount: permission denied' <<<"$stderr_text")" -eq 2 ]
+	# With pivot_root the same commands are refused as well (the container's /proc and /sys are
+	# masked), so the check above is about what --no-pivot leaves behind, not a missing tool.
+	sec_run_config np-proc-pivot
+	[ "$status" -eq 0 ]
+	[[ "$output" != *mounted* ]]
+	[ "$(grep -c 'mount: permission denied' <<<"$stderr_text")" -eq 2 ]
 }

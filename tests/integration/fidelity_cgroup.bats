@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# A container's cgroup as runc's main branch takes it (libcontainer/factory_linux.go Create): a
+# cgroupsPath that already holds processes is refused with runc's words ("container's cgroup is
+# not empty: N process(es) found"; runc 1.1.5 only warned), and the refusal leaves that cgroup and
+# its processes as they were; an existing cgroup that is empty is used.
+
+load helpers
+
+setup_file() {
+	hull_setup_file
+}
+
+setup() {
+	hull_setup
+	CG_NAME="hull-fid-cg-$BATS_TEST_NUMBER-$$"
+	CG_HOLDER=""
+	CG_DIR=""
+}
+
+teardown() {
+	if [ -n "$CG_HOLDER" ]; then
+		kill "$CG_HOLDER" 2>/dev/null || true
+		wait "$CG_HOLDER" 2>/dev/null || true
+	fi
+	hull_teardown
+	# Whatever is left of the test's cgroup, in every hierarchy, beneath the caller's own cgroups.
+	local line path mnt
+	while IFS=: read -r _ ctrls path; do
+		if [ -z "$ctrls" ]; then
+			mnt=/sys/fs/cgroup/unified
+			[ -e /sys/fs/cgroup/cgroup.controllers ] && mnt=/sys/fs/cgroup
+		else
+			mnt="/sys/fs/cgroup/${ctrls#name=}"
+		fi
+		for line in "$mnt$path/$CG_NAME" "$mnt/$CG_NAME" "$mnt$(dirname "$path")/$CG_NAME"; do
+			[ -d "$line" ] && rmdir "$line" 2>/dev/null || true
+		done
+	done </proc/self/cgroup
+}
+
+# own_devices_cgroup: the directory of this shell's devices cgroup (cgroup v1), or of its cgroup2
+# cgroup's parent on a cgroup v2 host: where a relative cgroupsPath is placed, as runc places it.
+own_devices_cgroup() {
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		local own
+		own="$(awk -F: '$1 == 0 {print $3}' /proc/self/cgroup)"
+		echo "/sys/fs/cgroup$(dirname "$own")"
+	else
+		echo "/sys/fs/cgroup/devices$(awk -F: '$2 ~ /(^|,)devices(,|$)/ {print $3}' /proc/self/cgroup)"
+	fi
+}
+
+@test "create in a cgroup that holds a process is refused with runc's words; the cgroup and its process stay" {
+	"$HULL" features | jq -e '.linux.cgroup.v1 == true or .linux.cgroup.v2 == true' >/dev/null
+	local own
+	own="$(own_devices_cgroup)"
+	CG_DIR="$own/$CG_NAME"
+	mkdir "$CG_DIR"
+	sleep 300 &
+	CG_HOLDER=$!
+	echo "$CG_HOLDER" >"$CG_DIR/cgroup.procs"
+	update_config ".linux.cgroupsPath = \"$CG_NAME\""
+	set_args true
+
+	try_create fid-cg-busy
+	echo "status $status: $output" >&2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container's cgroup is not empty: 1 process(es) found"* ]]
+	# Nothing of the container is left, and the cgroup it refused is untouched.
+	[ -z "$(hull list -q)" ]
+	kill -0 "$CG_HOLDER"
+	[ "$(cat "$CG_DIR/cgroup.procs")" = "$CG_HOLDER" ]
+
+	# Once the process has left, the same (existing, empty) cgroup is used, as runc does.
+	echo "$CG_HOLDER" >"$own/cgroup.procs"
+	try_create fid-cg-empty
+	echo "status $status: $output" >&2
+	[ "$status" -eq 0 ]
+	local init
+	init="$(hull state fid-cg-empty | jq -r .pid)"
+	grep -q "/$CG_NAME\$" "/proc/$init/cgroup"
+	hull delete --force fid-cg-empty
+}
