@@ -57,7 +57,7 @@ descendants() {
 		touch /data.moved/probe 2>/dev/null && echo data-writable; true'
 
 	# the dry run: which call attaches /data
-	closing_fds strace -f -qq -y -e trace=mount,move_mount -o "$T/dry.log" \
+	closing_fds env "$(traced_env)" strace -f -qq -y -e trace=mount,move_mount -o "$T/dry.log" \
 		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" remount-dry </dev/null >"$T/dry.out" 2>&1 || {
 		cat "$T/dry.out" >&2
 		return 1
@@ -72,7 +72,7 @@ descendants() {
 	echo "the mount is attached by call $n of $call" >&2
 
 	# the real run: that call returns 3 s late; meanwhile /data becomes a symlink to /
-	spawn_bg strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:delay_exit=3000000:when=$n" \
+	spawn_bg env "$(traced_env)" strace -f -qq -o /dev/null -e trace="$call" -e inject="$call:delay_exit=3000000:when=$n" \
 		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" remount-race </dev/null >"$T/race.out" 2>"$T/race.err"
 	local pid="$BG_PID" i p init=
 	for i in $(seq 200); do

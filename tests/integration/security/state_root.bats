@@ -245,7 +245,7 @@ intact_then_removed() {
 	CREATE_FLAGS=(--pid-file "$T/$id.pid")
 	# delete --force of an ID that does not exist yet, held 3 s after each open of the root or of
 	# the ID's directory (by path or by a dirfd of either)
-	spawn_bg strace -qq -o "$T/delete.strace" -P "$ROOT" -P "$ROOT/$id" -e trace=openat \
+	spawn_bg env "$(traced_env)" strace -qq -o "$T/delete.strace" -P "$ROOT" -P "$ROOT/$id" -e trace=openat \
 		-e inject=openat:delay_exit=3000000 "$HULL" --root "$ROOT" delete --force "$id"
 	del=$BG_PID
 	# the check is done: the ID has no directory
@@ -268,7 +268,7 @@ intact_then_removed() {
 	local id="sr-cre-$BATS_TEST_NUMBER-$$" cre
 	set_args sleep 1000
 	# create, held 3 s at its first flock (the state directory's)
-	spawn_bg strace -qq -o "$T/create.strace" -e trace=flock -e inject=flock:delay_enter=3000000:when=1 \
+	spawn_bg env "$(traced_env)" strace -qq -o "$T/create.strace" -e trace=flock -e inject=flock:delay_enter=3000000:when=1 \
 		"$HULL" --root "$ROOT" create --bundle "$BUNDLE" --pid-file "$T/$id.pid" "$id" \
 		</dev/null >"$T/$id.out" 2>"$T/$id.err"
 	cre=$BG_PID
@@ -305,7 +305,7 @@ intact_then_removed() {
 	local id="sr-run-$BATS_TEST_NUMBER-$$" run_pid first
 	set_args sleep 1000
 	# a foreground run, held 3 s after each wait4 (the reaping of its init among them)
-	spawn_bg strace -qq -o "$T/run.strace" -e trace=wait4 -e inject=wait4:delay_exit=3000000 \
+	spawn_bg env "$(traced_env)" strace -qq -o "$T/run.strace" -e trace=wait4 -e inject=wait4:delay_exit=3000000 \
 		"$HULL" --root "$ROOT" run --bundle "$BUNDLE" "$id" </dev/null >"$T/run.out" 2>"$T/run.err"
 	run_pid=$BG_PID
 	wait_for_status "$id" running 100
