@@ -345,4 +345,12 @@ Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::stri
     return ok();
 }
 
+std::vector<oci::Hook> with_default_env(std::vector<oci::Hook> hooks, const std::vector<std::string>& env)
+{
+    for (auto& hook : hooks)
+        if (hook.env.empty())
+            hook.env = env;
+    return hooks;
+}
+
 } // namespace hull::hooks

@@ -224,6 +224,23 @@ void die_on_terminating_signals()
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
+// Step 8, before execve: startContainer hooks run under the container's seccomp filter in
+// either order (runc's standard init), so a filter left for execve is loaded first; and they
+// get the process's environment unless they name their own.
+Result<void> run_start_container_hooks(const InitRequest& req, ExecTarget& target, const std::string& state_json)
+{
+    if (!req.spec->hooks || req.spec->hooks->startContainer.empty())
+        return ok();
+    if (target.seccomp) {
+        auto loaded = seccomp::load(*target.seccomp);
+        if (!loaded)
+            return std::move(loaded).error().context("load the seccomp filter");
+        target.seccomp = nullptr;
+    }
+    auto list = hooks::with_default_env(req.spec->hooks->startContainer, target.env);
+    return hooks::run_hooks(hooks::Kind::StartContainer, list, state_json);
+}
+
 [[noreturn]] void run_init_side(const InitRequest& req, Channel channel)
 {
     ExecTarget target;
@@ -271,14 +288,10 @@ void die_on_terminating_signals()
     // The fifo stays open (O_CLOEXEC) until execve: its last writer going away is how `start`
     // learns that the program runs, before it runs poststart hooks.
     log::step("init: released, exec");
-    if (req.spec->hooks && !req.spec->hooks->startContainer.empty()) {
-        auto started
-            = hooks::run_hooks(hooks::Kind::StartContainer, req.spec->hooks->startContainer, state_json);
-        if (!started) {
-            std::string msg = "hull: " + started.error().text() + "\n";
-            (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-            ::_exit(1);
-        }
+    if (auto started = run_start_container_hooks(req, target, state_json); !started) {
+        std::string msg = "hull: " + started.error().text() + "\n";
+        (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+        ::_exit(1);
     }
 
     // Step 8: nobody is left to report to; the error goes to the container's stderr, in

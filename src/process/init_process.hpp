@@ -32,7 +32,7 @@ struct ExecTarget {
     std::vector<std::string> args;
     std::vector<std::string> env;
     // Loaded by exec_process as the very last step (no_new_privs is set, so no privilege is
-    // needed); see SeccompTiming.
+    // needed), or right before startContainer hooks when there are any; see SeccompTiming.
     const seccomp::CompiledFilter* seccomp = nullptr;
 };
 

@@ -54,10 +54,12 @@
 //        ParentCreated  ------------------------> clears PDEATHSIG (it outlives create)
 //   6    <------------------------------------    ChildDetached
 //   7    writes the pid file, exits 0             blocks reading exec.fifo
-//   8    `start`: writes one byte to exec.fifo,   reads it, runs startContainer hooks,
-//        removes the fifo (status → running),     closes every fd above 2 + preserve-fds,
-//        runs poststart hooks                     loads the seccomp filter (with
-//                                                 no_new_privs), execve
+//   8    `start`: writes one byte to exec.fifo,   reads it; with startContainer hooks:
+//        removes the fifo (status → running),     loads the seccomp filter (with
+//        runs poststart hooks                     no_new_privs), runs them with the process
+//                                                 env; closes every fd above 2 +
+//                                                 preserve-fds, loads the filter if still
+//                                                 due, execve
 //
 // The parent tells "reported an error" (ChildError) from "died" (EOF on the socket, then
 // waitpid) — never by EOF alone (runc #5087). Every message kind has a largest payload
