@@ -182,11 +182,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     if (req.mempolicy)
         TRY(apply_mempolicy(*req.mempolicy));
     auto timing = seccomp_timing(req.seccomp, spec.process->noNewPrivileges);
-    int listener = -1;
-    auto load_filter = [&]() -> Result<void> {
-        listener = TRY(seccomp::load(*req.seccomp));
-        return ok();
-    };
+    auto load_filter = [&]() { return load_seccomp_filter(*req.seccomp, channel); };
     PrepareOptions options;
     if (timing == SeccompTiming::BeforeUserChange)
         options.before_user_change = load_filter;
@@ -195,11 +191,6 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         TRY(load_filter());
     if (timing == SeccompTiming::BeforeExec)
         target.seccomp = req.seccomp;
-    // Step 3c: the notify listener goes to the runtime, which hands it to the agent.
-    if (listener >= 0) {
-        UniqueFd owned(listener);
-        TRY(channel.send_seccomp_listener(owned.get()));
-    }
     return target;
 }
 
@@ -455,7 +446,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
 
     // Step 3c.
     if (req.seccomp && req.seccomp->notify) {
-        auto listener = channel.wait_seccomp_listener();
+        auto listener = channel.wait_seccomp_listener(pid);
         if (!listener) {
             if (listener.error().code() == ECHILD)
                 return init_died(init);
@@ -467,6 +458,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         const auto& sc = *req.spec->linux->seccomp;
         TRY(seccomp::send_listener(sc.listenerPath, listener.value().get(),
             seccomp::container_process_state_json(state, pid, sc.listenerMetadata)));
+        TRY(channel.confirm_seccomp_done());
     }
 
     // Step 4.

@@ -167,17 +167,25 @@ errno_of() {
 	no_state_left
 }
 
-@test "seccomp notify: the listener and the container process state reach the agent, which answers" {
-	skip_if_runc "runc 1.1 sends a different state"
+# start_agent NAME [--silent]: hull's test agent on $T/NAME.sock, writing $T/NAME.state and
+# logging to $T/NAME.err; returns once the socket accepts connections.
+start_agent() {
 	local agent="${HULL_SECCOMP_AGENT:-}"
 	if [ -z "$agent" ] || [ ! -x "$agent" ]; then
 		agent="$T/agent"
-		gcc -O2 -o "$agent" "$HULL_SOURCE_DIR/tests/seccomp-agent/agent.c"
+		[ -x "$agent" ] || gcc -O2 -o "$agent" "$HULL_SOURCE_DIR/tests/seccomp-agent/agent.c"
 	fi
-	"$agent" "$T/agent.sock" "$T/agent.state" 30 2>"$T/agent.err" &
+	"$agent" ${2:+"$2"} "$T/$1.sock" "$T/$1.state" 30 2>"$T/$1.err" &
 	SPEC_PIDS+=("$!")
 	local i
-	for i in $(seq 50); do [ -S "$T/agent.sock" ] && break; sleep 0.05; done
+	for i in $(seq 100); do [ -S "$T/$1.sock" ] && return 0; sleep 0.05; done
+	echo "agent $1 did not start: $(cat "$T/$1.err")" >&2
+	return 1
+}
+
+@test "seccomp notify: the listener and the container process state reach the agent, which answers" {
+	skip_if_runc "runc 1.1 sends a different state"
+	start_agent agent
 	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/agent.sock\",
 		\"listenerMetadata\": \"meta-1\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
 	create_container notif sh -c 'mkdir /tmp/notified && echo mkdir-ok; test -d /tmp/notified || echo no-dir'
@@ -195,4 +203,25 @@ errno_of() {
 	grep -q mkdir-ok "$T/notif.out"
 	grep -q no-dir "$T/notif.out"
 	grep -q "notify pid=" "$T/agent.err"
+}
+
+@test "seccomp notify without noNewPrivileges: the agent has the listener before the init's next call" {
+	skip_if_runc "hull's test agent"
+	start_agent agent
+	# every call the init makes between the load and execve is sent to the agent, which lets
+	# the kernel make it
+	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/agent.sock\",
+		\"syscalls\": [{\"names\": [\"setresuid\", \"capget\", \"capset\", \"prctl\", \"openat\",
+			\"read\", \"recvmsg\", \"sendmsg\", \"close\", \"close_range\", \"rt_sigprocmask\",
+			\"rt_sigaction\", \"execve\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'head -1 /etc/passwd; id -u'
+	status=0
+	output="$(timeout -s KILL 30 "$HULL" --root "$ROOT" run --bundle "$BUNDLE" notify-nnp </dev/null 2>"$T/run.err")" || status=$?
+	cat "$T/run.err" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'root:x:0:0:root:/root:/bin/sh\n1000')" ]
+	# setresuid (117) and capset (126) came after the load, and were answered
+	grep -q "nr=117$" "$T/agent.err"
+	grep -q "nr=126$" "$T/agent.err"
 }
