@@ -2,6 +2,7 @@
 
 #include "hull/fd.hpp"
 #include "hull/log.hpp"
+#include "process/interrupt.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -230,8 +231,11 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json)
         exec_hook(hook.path.c_str(), argv.data(), envp.data(), child_fds);
     }
 
-    // Parent. From here on every return kills (if needed) and reaps the hook.
+    // Parent. From here on every return kills (if needed) and reaps the hook; an interrupted
+    // `run` kills it at once (process/interrupt.hpp).
     ChildProcess child(pid);
+    process::watch_child(pid);
+    ScopeExit unwatch([pid] { process::forget_child(pid); });
     in.read_end.reset();
     out.write_end.reset();
     err.write_end.reset();

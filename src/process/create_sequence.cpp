@@ -6,6 +6,7 @@
 #include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/init_process.hpp"
+#include "process/interrupt.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
 #include "terminal/console.hpp"
@@ -365,15 +366,22 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         // Step 2.
         bool intermediate = req.plan->needs_intermediate();
         NonDumpableScope non_dumpable; // P2 from the child's first instruction
+        if (interrupted_by() != 0)
+            return interrupted_error();
+        // An interrupt in `run` kills the child from its first instruction, and the child
+        // starts with the signals blocked so that the runtime's handler never runs in it.
+        InterruptBlock block;
         pid = clone_init(intermediate ? 0 : init_clone_flags(req), req.cgroup_fd, &into_cgroup);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");
         if (pid == 0) {
+            reset_interrupt_handlers();
             pair.close_parent_end();
             if (intermediate)
                 run_intermediate_side(req, Channel(std::move(pair.child_end())));
             run_init_side(req, Channel(std::move(pair.child_end())));
         }
+        watch_child(pid);
     }
     pair.close_child_end();
     ChildProcess init(pid);
@@ -404,7 +412,9 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
             return std::move(init_pid).error();
         }
         // The intermediate is done; the init (CLONE_PARENT) is our child too.
+        watch_child(init_pid.value());
         TRY(init.wait().context("reap the intermediate process"));
+        forget_child(pid);
         pid = init_pid.value();
         init = ChildProcess(pid);
     }

@@ -2,7 +2,7 @@
  * hull-seccomp-agent: the receiving end of linux.seccomp.listenerPath for the integration
  * tests (runtime-spec config-linux.md "Seccomp", like runc's tests/cmd/seccompagent).
  *
- * usage: hull-seccomp-agent SOCKET STATE_FILE [TIMEOUT_SECONDS]
+ * usage: hull-seccomp-agent [--silent] SOCKET STATE_FILE [TIMEOUT_SECONDS]
  *
  * Listens on the AF_UNIX stream socket SOCKET (it appears only once it accepts connections),
  * takes one connection, reads the container process state JSON to EOF together with the
@@ -12,6 +12,8 @@
  * make every other call (SECCOMP_USER_NOTIF_FLAG_CONTINUE), as runc's test agent does. Each one
  * is logged to stderr as "notify pid=N nr=N". It exits 0 when the listener reports POLLHUP
  * (every process under the filter is gone), 2 after TIMEOUT_SECONDS (default 60), 1 on errors.
+ * With --silent it takes the listener and the state but never answers: a caught call blocks
+ * until the caller dies (a stuck container init, for the runtime's interrupt tests).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -209,10 +211,23 @@ static int serve(int listener)
     }
 }
 
+/* --silent: holds the listener unanswered until the deadline (2). */
+static int hold(void)
+{
+    while (remaining_ms() > 0)
+        poll(NULL, 0, remaining_ms());
+    return 2;
+}
+
 int main(int argc, char** argv)
 {
+    int silent = argc > 1 && strcmp(argv[1], "--silent") == 0;
+    if (silent) {
+        --argc;
+        ++argv;
+    }
     if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: hull-seccomp-agent SOCKET STATE_FILE [TIMEOUT_SECONDS]\n");
+        fprintf(stderr, "usage: hull-seccomp-agent [--silent] SOCKET STATE_FILE [TIMEOUT_SECONDS]\n");
         return 1;
     }
     int timeout = argc == 4 ? atoi(argv[3]) : 60;
@@ -254,5 +269,5 @@ int main(int argc, char** argv)
     if (write_file(argv[2], state, len) < 0)
         return fail(argv[2]);
     free(state);
-    return serve(listener);
+    return silent ? hold() : serve(listener);
 }

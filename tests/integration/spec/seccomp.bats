@@ -225,3 +225,36 @@ start_agent() {
 	grep -q "nr=117$" "$T/agent.err"
 	grep -q "nr=126$" "$T/agent.err"
 }
+
+@test "a foreground run ends on SIGTERM and SIGINT while its init waits on an agent that never answers" {
+	skip_if_runc "hull's test agent"
+	local sig pid i
+	for sig in TERM INT; do
+		start_agent "silent-$sig" --silent
+		seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/silent-$sig.sock\",
+			\"syscalls\": [{\"names\": [\"capset\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+		update_config '.process.noNewPrivileges = false'
+		set_args true
+		# (a background job of a script starts with SIGINT ignored; the terminal's would not be)
+		env --default-signal=INT "$HULL" --root "$ROOT" run --bundle "$BUNDLE" "stuck-$sig" </dev/null 2>"$T/stuck.err" &
+		pid=$!
+		SPEC_PIDS+=("$pid")
+		# the init is blocked in capset (hull hands the listener over before it; a runtime that
+		# hands it later is stuck before that)
+		for i in $(seq 50); do [ -s "$T/silent-$sig.state" ] && break; sleep 0.1; done
+		sleep 0.5
+		kill -"$sig" "$pid"
+		for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "run still there 10 s after SIG$sig" >&2
+			return 1
+		fi
+		status=0
+		wait "$pid" || status=$?
+		cat "$T/stuck.err" >&2
+		[ "$status" -ne 0 ]
+		grep -q "interrupted by SIG$sig" "$T/stuck.err"
+		nothing_left "stuck-$sig"
+		[ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "stuck-$sig" 2>/dev/null)" ]
+	done
+}
