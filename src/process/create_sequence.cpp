@@ -338,6 +338,17 @@ Error init_died(ChildProcess& init)
     return Error::message("container init exited with status " + std::to_string(WEXITSTATUS(s)));
 }
 
+// Step 3c, runtime side: the listener and the container process state to listenerPath.
+Result<void> hand_listener_to_agent(const InitRequest& req, pid_t pid, int listener)
+{
+    oci::State state = req.state;
+    state.pid = pid;
+    state.status = "creating";
+    const auto& sc = *req.spec->linux->seccomp;
+    return seccomp::send_listener(
+        sc.listenerPath, listener, seccomp::container_process_state_json(state, pid, sc.listenerMetadata));
+}
+
 } // namespace
 
 bool has_net_devices(const oci::Spec& spec)
@@ -462,12 +473,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
                 return init_died(init);
             return std::move(listener).error();
         }
-        oci::State state = req.state;
-        state.pid = pid;
-        state.status = "creating";
-        const auto& sc = *req.spec->linux->seccomp;
-        TRY(seccomp::send_listener(sc.listenerPath, listener.value().get(),
-            seccomp::container_process_state_json(state, pid, sc.listenerMetadata)));
+        TRY(hand_listener_to_agent(req, pid, listener.value().get()));
         TRY(channel.confirm_seccomp_done());
     }
 
