@@ -167,18 +167,19 @@ errno_of() {
 	no_state_left
 }
 
-# start_agent NAME [--silent]: hull's test agent on $T/NAME.sock, writing $T/NAME.state and
-# logging to $T/NAME.err; returns once the socket accepts connections.
+# start_agent NAME [--silent] [SOCKET]: hull's test agent on SOCKET (default $T/NAME.sock),
+# writing $T/NAME.state and logging to $T/NAME.err; returns once the socket accepts connections.
 start_agent() {
+	local sock="${3:-$T/$1.sock}"
 	local agent="${HULL_SECCOMP_AGENT:-}"
 	if [ -z "$agent" ] || [ ! -x "$agent" ]; then
 		agent="$T/agent"
 		[ -x "$agent" ] || gcc -O2 -o "$agent" "$HULL_SOURCE_DIR/tests/seccomp-agent/agent.c"
 	fi
-	"$agent" ${2:+"$2"} "$T/$1.sock" "$T/$1.state" 30 2>"$T/$1.err" &
+	"$agent" ${2:+"$2"} "$sock" "$T/$1.state" 30 2>"$T/$1.err" &
 	SPEC_PIDS+=("$!")
 	local i
-	for i in $(seq 100); do [ -S "$T/$1.sock" ] && return 0; sleep 0.05; done
+	for i in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
 	echo "agent $1 did not start: $(cat "$T/$1.err")" >&2
 	return 1
 }
@@ -257,4 +258,24 @@ start_agent() {
 		nothing_left "stuck-$sig"
 		[ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "stuck-$sig" 2>/dev/null)" ]
 	done
+}
+
+@test "seccomp notify without noNewPrivileges: exec hands its listener over before its next call too" {
+	skip_if_runc "hull's test agent"
+	start_agent agent
+	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/agent.sock\",
+		\"syscalls\": [{\"names\": [\"setresuid\", \"capset\", \"prctl\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	# the init with noNewPrivileges (its filter is loaded last), the exec'd process without
+	update_config '.process.noNewPrivileges = true'
+	start_container nx sleep 100
+	jq '.process | .noNewPrivileges = false | .args = ["sh", "-c", "echo exec-ok"]' \
+		"$BUNDLE/config.json" >"$T/process.json"
+	# the agent takes one connection: a second one for the exec'd process's listener
+	start_agent agent2 "" "$T/agent.sock"
+	status=0
+	output="$(timeout -s KILL 30 "$HULL" --root "$ROOT" exec --process "$T/process.json" nx 2>&1)" || status=$?
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = exec-ok ]
+	grep -q "nr=126$" "$T/agent2.err"
 }
