@@ -16,6 +16,7 @@
 #include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/create_sequence.hpp"
+#include "process/interrupt.hpp"
 #include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
 #include "terminal/console.hpp"
@@ -155,6 +156,9 @@ Result<CreatedContainer> create_container(
     // Detached idmapped trees live only in this process until the init attaches them.
     auto idmapped = TRY(rootfs::make_idmapped_trees(spec));
 
+    // A `run` interrupted while the filter compiled ends here, before anything exists.
+    if (process::interrupted_by() != 0)
+        return process::interrupted_error();
     // Side effects, each with its rollback.
     CreatedContainer c;
     c.dir = TRY(StateDir::create(state_root(global), opts.id));

@@ -6,6 +6,7 @@
 #include "container/supervise.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
+#include "process/interrupt.hpp"
 #include "terminal/console.hpp"
 #include "terminal/relay.hpp"
 
@@ -15,16 +16,12 @@
 
 namespace hull::container {
 
-Result<int> run(const GlobalOptions& global, const RunOptions& opts)
+namespace {
+
+// Create, start and poststart hooks of `run`; what it made is undone on any failure.
+Result<CreatedContainer> create_and_start(
+    const GlobalOptions& global, const RunOptions& opts, std::optional<terminal::ConsoleRelay>& relay)
 {
-    sigset_t set = forwarded_signals(), old;
-    if (!opts.detach) {
-        // Blocked before the init exists, so no signal is lost between clone and the loop;
-        // the init restores an empty mask before execve.
-        ::sigprocmask(SIG_BLOCK, &set, &old);
-        if (!opts.no_subreaper)
-            ::prctl(PR_SET_CHILD_SUBREAPER, 1);
-    }
     auto c = TRY(create_container(global, opts.create, opts.detach ? Detach::Yes : Detach::No));
     // Until the container runs, any failure ends like a failed create: nothing is left.
     bool started = false;
@@ -35,7 +32,6 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
             run_poststop_hooks(c.record);
     });
     // Foreground terminal: the init sent its pty master to our end of the socketpair.
-    std::optional<terminal::ConsoleRelay> relay;
     if (c.console_receiver) {
         auto host = TRY(terminal::HostConsole::find());
         auto master = TRY(terminal::receive_console_master(c.console_receiver.get()));
@@ -46,6 +42,42 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
     started = true;
     TRY(run_poststart_hooks(c.record));
     rollback.dismiss();
+    return c;
+}
+
+} // namespace
+
+Result<int> run(const GlobalOptions& global, const RunOptions& opts)
+{
+    sigset_t set = forwarded_signals(), old;
+    if (!opts.detach) {
+        // Blocked before the init exists, so no signal is lost between clone and the loop;
+        // the init restores an empty mask before execve. The ones that end a run before its
+        // program runs are caught instead, until then.
+        sigset_t held = set;
+        sigset_t ending = process::InterruptScope::signals();
+        for (int sig = 1; sig < NSIG; ++sig)
+            if (sigismember(&ending, sig) == 1)
+                sigdelset(&held, sig);
+        ::sigprocmask(SIG_BLOCK, &held, &old);
+        if (!opts.no_subreaper)
+            ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+    }
+    // Until the program runs, SIGTERM, SIGINT, SIGHUP and SIGQUIT end the run and kill what it
+    // made (nothing can be forwarded yet); from then on a foreground run forwards them.
+    std::optional<process::InterruptScope> interrupt(std::in_place);
+    std::optional<terminal::ConsoleRelay> relay;
+    auto created = create_and_start(global, opts, relay);
+    if (!created) {
+        if (process::interrupted_by() != 0)
+            return process::interrupted_error();
+        return std::move(created).error();
+    }
+    auto& c = created.value();
+    process::forget_child(c.init.pid());
+    if (!opts.detach)
+        ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    interrupt.reset();
     if (opts.detach) {
         (void)c.init.release();
         return 0;

@@ -2,6 +2,7 @@
 
 #include "hull/fd.hpp"
 #include "hull/log.hpp"
+#include "process/interrupt.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -230,8 +231,11 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json)
         exec_hook(hook.path.c_str(), argv.data(), envp.data(), child_fds);
     }
 
-    // Parent. From here on every return kills (if needed) and reaps the hook.
+    // Parent. From here on every return kills (if needed) and reaps the hook; an interrupted
+    // `run` kills it at once (process/interrupt.hpp).
     ChildProcess child(pid);
+    process::watch_child(pid);
+    ScopeExit unwatch([pid] { process::forget_child(pid); });
     in.read_end.reset();
     out.write_end.reset();
     err.write_end.reset();
@@ -343,6 +347,14 @@ Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::stri
         log::warning(result.error().context(std::move(frame)).text());
     }
     return ok();
+}
+
+std::vector<oci::Hook> with_default_env(std::vector<oci::Hook> hooks, const std::vector<std::string>& env)
+{
+    for (auto& hook : hooks)
+        if (hook.env.empty())
+            hook.env = env;
+    return hooks;
 }
 
 } // namespace hull::hooks

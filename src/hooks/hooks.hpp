@@ -7,7 +7,8 @@
 // startContainer hooks, in the container's namespaces, before it drops capabilities, so those
 // hooks keep the init's privilege.
 //
-// A hook is fork+execve'd with exactly its own argv and environment, the container state JSON
+// A hook is fork+execve'd with exactly its own argv and environment (for a startContainer hook
+// without one, the container process's: with_default_env), the container state JSON
 // on stdin, every other fd closed, an empty signal mask and default signal dispositions. Its
 // stdout and stderr are captured (the last few KiB) for the error text. No signal handler or
 // thread is used: the parent polls the pipes and a pidfd, which also carries the timeout.
@@ -16,6 +17,7 @@
 #include "hull/error.hpp"
 #include "hull/oci/spec.hpp"
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -37,5 +39,9 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json);
 // does for poststart (runtime.md: the runtime then stops the container). For poststop every
 // hook runs; failures are logged as warnings and ok is returned.
 Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::string_view state_json);
+
+// `hooks` with `env` given to each hook whose own env is empty: startContainer hooks run with
+// the container process's environment unless they name one (runc's SetDefaultEnv).
+std::vector<oci::Hook> with_default_env(std::vector<oci::Hook> hooks, const std::vector<std::string>& env);
 
 } // namespace hull::hooks

@@ -1,9 +1,13 @@
 #include "process/protocol.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <vector>
 
 namespace hull::process {
@@ -33,6 +37,8 @@ const char* to_string(Msg msg)
         return "ParentSetupReady";
     case Msg::ChildSeccompListener:
         return "ChildSeccompListener";
+    case Msg::ParentSeccompDone:
+        return "ParentSeccompDone";
     }
     return "unknown";
 }
@@ -43,7 +49,8 @@ size_t max_payload(Msg msg)
     case Msg::ChildError:
         return kMaxErrorPayload;
     case Msg::ChildInitPid:
-        return 16; // a pid in decimal
+    case Msg::ChildSeccompListener:
+        return 16; // a pid or an fd number in decimal
     case Msg::ParentHooksDone:
         return kMaxStatePayload;
     default:
@@ -104,17 +111,37 @@ Result<void> Channel::send(Msg msg, std::string_view payload, int fd)
     return ok();
 }
 
-Result<void> Channel::send_seccomp_listener(int fd)
+Result<void> Channel::report_seccomp_listener(int fd)
 {
-    return send(Msg::ChildSeccompListener, {}, fd);
+    // Built on the stack: nothing between the filter's load and this write may allocate (brk
+    // and mmap are calls a profile may catch too).
+    char packet[kHeaderSize + 16];
+    packet[0] = static_cast<char>(Msg::ChildSeccompListener);
+    int digits = std::snprintf(packet + kHeaderSize, sizeof packet - kHeaderSize, "%d", fd);
+    auto length = static_cast<uint32_t>(digits);
+    std::memcpy(packet + 1, &length, sizeof length);
+    for (;;) {
+        ssize_t n = ::write(m_fd.get(), packet, kHeaderSize + length);
+        if (n >= 0)
+            return ok();
+        if (errno != EINTR)
+            return Error::from_errno("write", to_string(Msg::ChildSeccompListener));
+    }
 }
 
-Result<UniqueFd> Channel::wait_seccomp_listener()
+Result<UniqueFd> Channel::wait_seccomp_listener(pid_t sender)
 {
-    UniqueFd fd;
-    TRY(receive(Msg::ChildSeccompListener, &fd));
+    std::string text = TRY(receive(Msg::ChildSeccompListener));
+    char* end = nullptr;
+    long number = std::strtol(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || number < 0 || number > INT_MAX)
+        return Error::message("protocol error: bad seccomp listener fd \"" + text + "\"");
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sender, 0)));
+    if (!pidfd)
+        return Error::from_errno("pidfd_open", std::to_string(sender));
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), static_cast<int>(number), 0)));
     if (!fd)
-        return Error::message("protocol error: no fd with the seccomp listener message");
+        return Error::from_errno("pidfd_getfd", "seccomp listener fd " + text + " of " + std::to_string(sender));
     return fd;
 }
 

@@ -6,6 +6,7 @@
 #include "net/netdev.hpp"
 #include "process/attributes.hpp"
 #include "process/init_process.hpp"
+#include "process/interrupt.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
 #include "terminal/console.hpp"
@@ -182,11 +183,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     if (req.mempolicy)
         TRY(apply_mempolicy(*req.mempolicy));
     auto timing = seccomp_timing(req.seccomp, spec.process->noNewPrivileges);
-    int listener = -1;
-    auto load_filter = [&]() -> Result<void> {
-        listener = TRY(seccomp::load(*req.seccomp));
-        return ok();
-    };
+    auto load_filter = [&]() { return load_seccomp_filter(*req.seccomp, channel); };
     PrepareOptions options;
     if (timing == SeccompTiming::BeforeUserChange)
         options.before_user_change = load_filter;
@@ -195,11 +192,6 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         TRY(load_filter());
     if (timing == SeccompTiming::BeforeExec)
         target.seccomp = req.seccomp;
-    // Step 3c: the notify listener goes to the runtime, which hands it to the agent.
-    if (listener >= 0) {
-        UniqueFd owned(listener);
-        TRY(channel.send_seccomp_listener(owned.get()));
-    }
     return target;
 }
 
@@ -222,6 +214,23 @@ void die_on_terminating_signals()
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+// Step 8, before execve: startContainer hooks run under the container's seccomp filter in
+// either order (runc's standard init), so a filter left for execve is loaded first; and they
+// get the process's environment unless they name their own.
+Result<void> run_start_container_hooks(const InitRequest& req, ExecTarget& target, const std::string& state_json)
+{
+    if (!req.spec->hooks || req.spec->hooks->startContainer.empty())
+        return ok();
+    if (target.seccomp) {
+        auto loaded = seccomp::load(*target.seccomp);
+        if (!loaded)
+            return std::move(loaded).error().context("load the seccomp filter");
+        target.seccomp = nullptr;
+    }
+    auto list = hooks::with_default_env(req.spec->hooks->startContainer, target.env);
+    return hooks::run_hooks(hooks::Kind::StartContainer, list, state_json);
 }
 
 [[noreturn]] void run_init_side(const InitRequest& req, Channel channel)
@@ -271,14 +280,10 @@ void die_on_terminating_signals()
     // The fifo stays open (O_CLOEXEC) until execve: its last writer going away is how `start`
     // learns that the program runs, before it runs poststart hooks.
     log::step("init: released, exec");
-    if (req.spec->hooks && !req.spec->hooks->startContainer.empty()) {
-        auto started
-            = hooks::run_hooks(hooks::Kind::StartContainer, req.spec->hooks->startContainer, state_json);
-        if (!started) {
-            std::string msg = "hull: " + started.error().text() + "\n";
-            (void)!::write(STDERR_FILENO, msg.data(), msg.size());
-            ::_exit(1);
-        }
+    if (auto started = run_start_container_hooks(req, target, state_json); !started) {
+        std::string msg = "hull: " + started.error().text() + "\n";
+        (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+        ::_exit(1);
     }
 
     // Step 8: nobody is left to report to; the error goes to the container's stderr, in
@@ -333,6 +338,17 @@ Error init_died(ChildProcess& init)
     return Error::message("container init exited with status " + std::to_string(WEXITSTATUS(s)));
 }
 
+// Step 3c, runtime side: the listener and the container process state to listenerPath.
+Result<void> hand_listener_to_agent(const InitRequest& req, pid_t pid, int listener)
+{
+    oci::State state = req.state;
+    state.pid = pid;
+    state.status = "creating";
+    const auto& sc = *req.spec->linux->seccomp;
+    return seccomp::send_listener(
+        sc.listenerPath, listener, seccomp::container_process_state_json(state, pid, sc.listenerMetadata));
+}
+
 } // namespace
 
 bool has_net_devices(const oci::Spec& spec)
@@ -361,15 +377,22 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
         // Step 2.
         bool intermediate = req.plan->needs_intermediate();
         NonDumpableScope non_dumpable; // P2 from the child's first instruction
+        if (interrupted_by() != 0)
+            return interrupted_error();
+        // An interrupt in `run` kills the child from its first instruction, and the child
+        // starts with the signals blocked so that the runtime's handler never runs in it.
+        InterruptBlock block;
         pid = clone_init(intermediate ? 0 : init_clone_flags(req), req.cgroup_fd, &into_cgroup);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");
         if (pid == 0) {
+            reset_interrupt_handlers();
             pair.close_parent_end();
             if (intermediate)
                 run_intermediate_side(req, Channel(std::move(pair.child_end())));
             run_init_side(req, Channel(std::move(pair.child_end())));
         }
+        watch_child(pid);
     }
     pair.close_child_end();
     ChildProcess init(pid);
@@ -400,7 +423,9 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
             return std::move(init_pid).error();
         }
         // The intermediate is done; the init (CLONE_PARENT) is our child too.
+        watch_child(init_pid.value());
         TRY(init.wait().context("reap the intermediate process"));
+        forget_child(pid);
         pid = init_pid.value();
         init = ChildProcess(pid);
     }
@@ -442,18 +467,14 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
 
     // Step 3c.
     if (req.seccomp && req.seccomp->notify) {
-        auto listener = channel.wait_seccomp_listener();
+        auto listener = channel.wait_seccomp_listener(pid);
         if (!listener) {
             if (listener.error().code() == ECHILD)
                 return init_died(init);
             return std::move(listener).error();
         }
-        oci::State state = req.state;
-        state.pid = pid;
-        state.status = "creating";
-        const auto& sc = *req.spec->linux->seccomp;
-        TRY(seccomp::send_listener(sc.listenerPath, listener.value().get(),
-            seccomp::container_process_state_json(state, pid, sc.listenerMetadata)));
+        TRY(hand_listener_to_agent(req, pid, listener.value().get()));
+        TRY(channel.confirm_seccomp_done());
     }
 
     // Step 4.

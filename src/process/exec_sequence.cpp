@@ -87,11 +87,7 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         TRY(apply_mempolicy(*req.mempolicy));
     // The same order as the init's (init_process.hpp SeccompTiming).
     auto timing = seccomp_timing(req.seccomp, p.noNewPrivileges);
-    int listener = -1;
-    auto load_filter = [&]() -> Result<void> {
-        listener = TRY(seccomp::load(*req.seccomp));
-        return ok();
-    };
+    auto load_filter = [&]() { return load_seccomp_filter(*req.seccomp, channel); };
     PrepareOptions options;
     options.missing_cwd = MissingCwd::Fail;
     if (timing == SeccompTiming::BeforeUserChange)
@@ -101,10 +97,6 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         TRY(load_filter());
     if (timing == SeccompTiming::BeforeExec)
         target.seccomp = req.seccomp;
-    if (listener >= 0) {
-        UniqueFd owned(listener);
-        TRY(channel.send_seccomp_listener(owned.get()));
-    }
     return target;
 }
 
@@ -218,7 +210,7 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
         TRY(channel.confirm_setup_ready());
     }
     if (req.seccomp && req.seccomp->notify) {
-        auto listener = channel.wait_seccomp_listener();
+        auto listener = channel.wait_seccomp_listener(pid);
         if (!listener) {
             if (listener.error().code() != ECHILD)
                 return std::move(listener).error();
@@ -226,6 +218,7 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
         }
         TRY(seccomp::send_listener(req.listener_path, listener.value().get(),
             seccomp::container_process_state_json(req.state, pid, req.listener_metadata)));
+        TRY(channel.confirm_seccomp_done());
     }
     // Nothing else but an error is sent: EOF means the channel was closed by execve.
     if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)

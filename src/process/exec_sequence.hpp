@@ -14,8 +14,9 @@
 //                                                 namespaces at once through the pidfd, then
 //                                                 the process attributes (as the init's); the
 //                                                 terminal if asked; execve
-//  with a seccomp notify listener: <----------   the listener fd (SCM_RIGHTS), then
-//  hands it to the agent
+//  with a seccomp notify listener: <----------   right after the load, the listener's fd
+//  takes it (pidfd_getfd), hands it to the        number (write(2)); waits for the answer
+//  agent, ParentSeccompDone  ---------------->    before any further call
 //  reads the channel: a ChildError is the
 //  failure, EOF (the channel is O_CLOEXEC) means
 //  the program runs

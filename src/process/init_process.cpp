@@ -336,6 +336,15 @@ Result<void> finish_exec_setup(const ExecTarget& target, unsigned preserve_fds)
     return ok();
 }
 
+Result<void> load_seccomp_filter(const seccomp::CompiledFilter& filter, Channel& channel)
+{
+    UniqueFd listener(TRY(seccomp::load(filter)));
+    if (!listener)
+        return ok();
+    TRY(channel.report_seccomp_listener(listener.get()));
+    return channel.wait_seccomp_done();
+}
+
 Error execute(const ExecTarget& target)
 {
     std::vector<char*> argv, envp;

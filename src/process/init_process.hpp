@@ -16,6 +16,7 @@
 #include "hull/oci/spec.hpp"
 #include "hull/seccomp/seccomp.hpp"
 #include "hull/sys.hpp"
+#include "process/protocol.hpp"
 
 #include <functional>
 
@@ -32,7 +33,7 @@ struct ExecTarget {
     std::vector<std::string> args;
     std::vector<std::string> env;
     // Loaded by exec_process as the very last step (no_new_privs is set, so no privilege is
-    // needed); see SeccompTiming.
+    // needed), or right before startContainer hooks when there are any; see SeccompTiming.
     const seccomp::CompiledFilter* seccomp = nullptr;
 };
 
@@ -102,6 +103,11 @@ public:
 private:
     int m_previous;
 };
+
+// Loads `filter`; with a notify listener, hands it to the runtime at once (protocol.hpp step
+// 3c) and waits until the runtime has passed it to the agent, so that every later call the
+// profile sends to the agent finds one that answers.
+Result<void> load_seccomp_filter(const seccomp::CompiledFilter& filter, Channel& channel);
 
 // The last steps before execve: closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC),
 // restores the signal mask and loads target.seccomp if set.

@@ -44,20 +44,25 @@
 //                                                 seccomp filter here (without no_new_privs:
 //                                                 before the user change; with a notify
 //                                                 listener: at the end), or else at step 8
-//   3c   (only with a SCMP_ACT_NOTIFY rule)
-//                                    <----------  ChildSeccompListener (the fd, SCM_RIGHTS)
-//        sends it with the container process
-//        state to linux.seccomp.listenerPath
+//   3c   (only with a SCMP_ACT_NOTIFY rule, right
+//        after the load)             <----------  ChildSeccompListener{fd number}, by write(2)
+//        takes the fd (pidfd_getfd), sends it
+//        with the container process state to
+//        linux.seccomp.listenerPath
+//        ParentSeccompDone  -------------------->  closes its copy; only then makes another
+//                                                 call the profile may send to the agent
 //   4    <------------------------------------    ChildReady (or ChildError{code,op,context})
 //   5    reads the init's start time, writes
 //        state.json ("created")
 //        ParentCreated  ------------------------> clears PDEATHSIG (it outlives create)
 //   6    <------------------------------------    ChildDetached
 //   7    writes the pid file, exits 0             blocks reading exec.fifo
-//   8    `start`: writes one byte to exec.fifo,   reads it, runs startContainer hooks,
-//        removes the fifo (status → running),     closes every fd above 2 + preserve-fds,
-//        runs poststart hooks                     loads the seccomp filter (with
-//                                                 no_new_privs), execve
+//   8    `start`: writes one byte to exec.fifo,   reads it; with startContainer hooks:
+//        removes the fifo (status → running),     loads the seccomp filter (with
+//        runs poststart hooks                     no_new_privs), runs them with the process
+//                                                 env; closes every fd above 2 +
+//                                                 preserve-fds, loads the filter if still
+//                                                 due, execve
 //
 // The parent tells "reported an error" (ChildError) from "died" (EOF on the socket, then
 // waitpid) — never by EOF alone (runc #5087). Every message kind has a largest payload
@@ -88,6 +93,7 @@ enum class Msg : uint8_t {
     ChildInitPid = 9,
     ParentSetupReady = 10,
     ChildSeccompListener = 11,
+    ParentSeccompDone = 12,
 };
 
 const char* to_string(Msg msg);
@@ -131,8 +137,10 @@ public:
     Result<void> request_maps() { return send(Msg::ChildRequestMaps); }
     Result<void> report_init_pid(pid_t pid) { return send(Msg::ChildInitPid, std::to_string(pid)); }
     Result<void> wait_setup_ready() { return expect(Msg::ParentSetupReady); }
-    // The SCMP_ACT_NOTIFY listener fd, as SCM_RIGHTS.
-    Result<void> send_seccomp_listener(int fd);
+    // The SCMP_ACT_NOTIFY listener's fd number, sent with write(2): the first call after the
+    // filter is loaded, and one no notify rule may catch (seccomp refuses it at compile).
+    Result<void> report_seccomp_listener(int fd);
+    Result<void> wait_seccomp_done() { return expect(Msg::ParentSeccompDone); }
     // Returns the state JSON the runtime sent for the container's own hooks.
     Result<std::string> wait_hooks_done();
 
@@ -150,7 +158,10 @@ public:
     }
     Result<void> wait_detached() { return expect(Msg::ChildDetached); }
     Result<void> confirm_setup_ready() { return send(Msg::ParentSetupReady); }
-    Result<UniqueFd> wait_seccomp_listener();
+    // The listener of `sender`, taken from it with pidfd_getfd (the child keeps it open until
+    // confirm_seccomp_done).
+    Result<UniqueFd> wait_seccomp_listener(pid_t sender);
+    Result<void> confirm_seccomp_done() { return send(Msg::ParentSeccompDone); }
 
     // The raw message operations, public for the protocol's unit tests: send() refuses a
     // payload over max_payload(msg); receive() returns the payload of a `want` message, turns a

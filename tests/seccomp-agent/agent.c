@@ -2,15 +2,18 @@
  * hull-seccomp-agent: the receiving end of linux.seccomp.listenerPath for the integration
  * tests (runtime-spec config-linux.md "Seccomp", like runc's tests/cmd/seccompagent).
  *
- * usage: hull-seccomp-agent SOCKET STATE_FILE [TIMEOUT_SECONDS]
+ * usage: hull-seccomp-agent [--silent] SOCKET STATE_FILE [TIMEOUT_SECONDS]
  *
  * Listens on the AF_UNIX stream socket SOCKET (it appears only once it accepts connections),
  * takes one connection, reads the container process state JSON to EOF together with the
  * seccomp listener fd sent as SCM_RIGHTS, and writes the JSON to STATE_FILE (atomically).
- * Then it answers every notification with success, error 0 and value 0, without doing the
- * call: a mkdir blocked by SCMP_ACT_NOTIFY "succeeds" but no directory appears. Each one is
- * logged to stderr as "notify pid=N nr=N". It exits 0 when the listener reports POLLHUP (every
- * process under the filter is gone), 2 after TIMEOUT_SECONDS (default 60), 1 on errors.
+ * Then it answers a mkdir or mkdirat with success, error 0 and value 0, without doing the call
+ * (a mkdir blocked by SCMP_ACT_NOTIFY "succeeds" but no directory appears), and lets the kernel
+ * make every other call (SECCOMP_USER_NOTIF_FLAG_CONTINUE), as runc's test agent does. Each one
+ * is logged to stderr as "notify pid=N nr=N". It exits 0 when the listener reports POLLHUP
+ * (every process under the filter is gone), 2 after TIMEOUT_SECONDS (default 60), 1 on errors.
+ * With --silent it takes the listener and the state but never answers: a caught call blocks
+ * until the caller dies (a stuck container init, for the runtime's interrupt tests).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -161,6 +165,15 @@ static int write_file(const char* path, const char* data, size_t len)
     return rename(tmp, path);
 }
 
+static int is_mkdir(int nr)
+{
+#ifdef SYS_mkdir
+    if (nr == SYS_mkdir)
+        return 1;
+#endif
+    return nr == SYS_mkdirat;
+}
+
 /* Answers notifications until POLLHUP (0) or the deadline (2). */
 static int serve(int listener)
 {
@@ -187,6 +200,8 @@ static int serve(int listener)
             resp.id = req.id;
             resp.error = 0;
             resp.val = 0;
+            if (!is_mkdir(req.data.nr))
+                resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
             if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT)
                 return fail("SECCOMP_IOCTL_NOTIF_SEND");
             continue;
@@ -196,10 +211,23 @@ static int serve(int listener)
     }
 }
 
+/* --silent: holds the listener unanswered until the deadline (2). */
+static int hold(void)
+{
+    while (remaining_ms() > 0)
+        poll(NULL, 0, remaining_ms());
+    return 2;
+}
+
 int main(int argc, char** argv)
 {
+    int silent = argc > 1 && strcmp(argv[1], "--silent") == 0;
+    if (silent) {
+        --argc;
+        ++argv;
+    }
     if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: hull-seccomp-agent SOCKET STATE_FILE [TIMEOUT_SECONDS]\n");
+        fprintf(stderr, "usage: hull-seccomp-agent [--silent] SOCKET STATE_FILE [TIMEOUT_SECONDS]\n");
         return 1;
     }
     int timeout = argc == 4 ? atoi(argv[3]) : 60;
@@ -241,5 +269,5 @@ int main(int argc, char** argv)
     if (write_file(argv[2], state, len) < 0)
         return fail(argv[2]);
     free(state);
-    return serve(listener);
+    return silent ? hold() : serve(listener);
 }

@@ -229,6 +229,47 @@ log_lines() {
 	[ "$(tr '\0' '\n' <"$T/hooklog/environ")" = "$(printf 'HOOK_A=1\nHOOK_B=two words')" ]
 }
 
+@test "startContainer: a hook without env gets the process's environment, one with env its own" {
+	# runc's SetDefaultEnv: the process env as the init execs it (deduplicated, HOME filled in)
+	update_config '.process.env = ["ONE=one", "ONE=two", "FOO=bar", "PATH=/bin"]
+		| .hooks.startContainer = [
+			{"path": "/bin/sh", "args": ["sh", "-c", "env >/hooklog/env-default"]},
+			{"path": "/bin/sh", "args": ["sh", "-c", "env >/hooklog/env-own"], "env": ["OWN=1"]}]'
+	set_args true
+	hull run --bundle "$BUNDLE" hk-env </dev/null
+	grep -qx 'ONE=two' "$T/hooklog/env-default"
+	grep -qx 'FOO=bar' "$T/hooklog/env-default"
+	grep -qx 'HOME=/root' "$T/hooklog/env-default"
+	! grep -qx 'ONE=one' "$T/hooklog/env-default"
+	grep -qx 'OWN=1' "$T/hooklog/env-own"
+	! grep -q '^ONE=' "$T/hooklog/env-own"
+}
+
+@test "startContainer: the hook runs under the container's seccomp filter, with or without noNewPrivileges" {
+	# runtime.md: the hook runs after start, before the user program; runc loads the filter before
+	# it in either order, so a hook the profile blocks fails the start
+	local nnp
+	for nnp in true false; do
+		update_config '.process.noNewPrivileges = '"$nnp"'
+			| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+				"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]}
+			| .hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "mkdir /dev/shm/hooked"]}]'
+		set_args true
+		status=0
+		output="$(hull run --bundle "$BUNDLE" "hk-sc-$nnp" </dev/null 2>&1)" || status=$?
+		echo "noNewPrivileges $nnp: status $status: $output"
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"startContainer hook #0"*"bad system call"* ]]
+		no_state_left
+		# create + start: start succeeds (the init took the byte), the container ends stopped
+		create_container "hk-cs-$nnp"
+		hull start "hk-cs-$nnp"
+		wait_for_status "hk-cs-$nnp" stopped
+		grep -q "bad system call" "$T/hk-cs-$nnp.err"
+		hull delete "hk-cs-$nnp"
+	done
+}
+
 # ---- timeouts and failures -----------------------------------------------------------------------
 
 @test "timeout: a hook that runs too long is killed and create fails, nothing left behind" {

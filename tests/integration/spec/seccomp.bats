@@ -167,17 +167,26 @@ errno_of() {
 	no_state_left
 }
 
-@test "seccomp notify: the listener and the container process state reach the agent, which answers" {
-	skip_if_runc "runc 1.1 sends a different state"
+# start_agent NAME [--silent] [SOCKET]: hull's test agent on SOCKET (default $T/NAME.sock),
+# writing $T/NAME.state and logging to $T/NAME.err; returns once the socket accepts connections.
+start_agent() {
+	local sock="${3:-$T/$1.sock}"
 	local agent="${HULL_SECCOMP_AGENT:-}"
 	if [ -z "$agent" ] || [ ! -x "$agent" ]; then
 		agent="$T/agent"
-		gcc -O2 -o "$agent" "$HULL_SOURCE_DIR/tests/seccomp-agent/agent.c"
+		[ -x "$agent" ] || gcc -O2 -o "$agent" "$HULL_SOURCE_DIR/tests/seccomp-agent/agent.c"
 	fi
-	"$agent" "$T/agent.sock" "$T/agent.state" 30 2>"$T/agent.err" &
+	"$agent" ${2:+"$2"} "$sock" "$T/$1.state" 30 2>"$T/$1.err" &
 	SPEC_PIDS+=("$!")
 	local i
-	for i in $(seq 50); do [ -S "$T/agent.sock" ] && break; sleep 0.05; done
+	for i in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
+	echo "agent $1 did not start: $(cat "$T/$1.err")" >&2
+	return 1
+}
+
+@test "seccomp notify: the listener and the container process state reach the agent, which answers" {
+	skip_if_runc "runc 1.1 sends a different state"
+	start_agent agent
 	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/agent.sock\",
 		\"listenerMetadata\": \"meta-1\", \"syscalls\": [{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
 	create_container notif sh -c 'mkdir /tmp/notified && echo mkdir-ok; test -d /tmp/notified || echo no-dir'
@@ -195,4 +204,78 @@ errno_of() {
 	grep -q mkdir-ok "$T/notif.out"
 	grep -q no-dir "$T/notif.out"
 	grep -q "notify pid=" "$T/agent.err"
+}
+
+@test "seccomp notify without noNewPrivileges: the agent has the listener before the init's next call" {
+	skip_if_runc "hull's test agent"
+	start_agent agent
+	# every call the init makes between the load and execve is sent to the agent, which lets
+	# the kernel make it
+	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/agent.sock\",
+		\"syscalls\": [{\"names\": [\"setresuid\", \"capget\", \"capset\", \"prctl\", \"openat\",
+			\"read\", \"recvmsg\", \"sendmsg\", \"close\", \"close_range\", \"rt_sigprocmask\",
+			\"rt_sigaction\", \"execve\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid": 1000, "gid": 1000}'
+	set_args sh -c 'head -1 /etc/passwd; id -u'
+	status=0
+	output="$(timeout -s KILL 30 "$HULL" --root "$ROOT" run --bundle "$BUNDLE" notify-nnp </dev/null 2>"$T/run.err")" || status=$?
+	cat "$T/run.err" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'root:x:0:0:root:/root:/bin/sh\n1000')" ]
+	# setresuid (117) and capset (126) came after the load, and were answered
+	grep -q "nr=117$" "$T/agent.err"
+	grep -q "nr=126$" "$T/agent.err"
+}
+
+@test "a foreground run ends on SIGTERM and SIGINT while its init waits on an agent that never answers" {
+	skip_if_runc "hull's test agent"
+	local sig pid i
+	for sig in TERM INT; do
+		start_agent "silent-$sig" --silent
+		seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/silent-$sig.sock\",
+			\"syscalls\": [{\"names\": [\"capset\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+		update_config '.process.noNewPrivileges = false'
+		set_args true
+		# (a background job of a script starts with SIGINT ignored; the terminal's would not be)
+		env --default-signal=INT "$HULL" --root "$ROOT" run --bundle "$BUNDLE" "stuck-$sig" </dev/null 2>"$T/stuck.err" &
+		pid=$!
+		SPEC_PIDS+=("$pid")
+		# the init is blocked in capset (hull hands the listener over before it; a runtime that
+		# hands it later is stuck before that)
+		for i in $(seq 50); do [ -s "$T/silent-$sig.state" ] && break; sleep 0.1; done
+		sleep 0.5
+		kill -"$sig" "$pid"
+		for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$pid" 2>/dev/null; then
+			echo "run still there 10 s after SIG$sig" >&2
+			return 1
+		fi
+		status=0
+		wait "$pid" || status=$?
+		cat "$T/stuck.err" >&2
+		[ "$status" -ne 0 ]
+		grep -q "interrupted by SIG$sig" "$T/stuck.err"
+		nothing_left "stuck-$sig"
+		[ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "stuck-$sig" 2>/dev/null)" ]
+	done
+}
+
+@test "seccomp notify without noNewPrivileges: exec hands its listener over before its next call too" {
+	skip_if_runc "hull's test agent"
+	start_agent agent
+	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"$T/agent.sock\",
+		\"syscalls\": [{\"names\": [\"setresuid\", \"capset\", \"prctl\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}"
+	# the init with noNewPrivileges (its filter is loaded last), the exec'd process without
+	update_config '.process.noNewPrivileges = true'
+	start_container nx sleep 100
+	jq '.process | .noNewPrivileges = false | .args = ["sh", "-c", "echo exec-ok"]' \
+		"$BUNDLE/config.json" >"$T/process.json"
+	# the agent takes one connection: a second one for the exec'd process's listener
+	start_agent agent2 "" "$T/agent.sock"
+	status=0
+	output="$(timeout -s KILL 30 "$HULL" --root "$ROOT" exec --process "$T/process.json" nx 2>&1)" || status=$?
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = exec-ok ]
+	grep -q "nr=126$" "$T/agent2.err"
 }

@@ -107,8 +107,9 @@ TEST_CASE("each kind has its bound: state JSON from the config's, errors one pac
     CHECK(kMaxStatePayload >= 6 * oci::kMaxConfigSize);
     CHECK(max_payload(Msg::ChildError) == kMaxPacket - kHeaderSize);
     CHECK(max_payload(Msg::ChildInitPid) == 16);
+    CHECK(max_payload(Msg::ChildSeccompListener) == 16);
     for (Msg m : {Msg::ChildReady, Msg::ParentCreated, Msg::ChildDetached, Msg::ParentMapsWritten,
-             Msg::ChildRequestHooks, Msg::ChildRequestMaps, Msg::ParentSetupReady, Msg::ChildSeccompListener})
+             Msg::ChildRequestHooks, Msg::ChildRequestMaps, Msg::ParentSetupReady, Msg::ParentSeccompDone})
         CHECK(max_payload(m) == 0);
 }
 
