@@ -18,6 +18,7 @@
 #include "process/create_sequence.hpp"
 #include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
+#include "rootfs/sources.hpp"
 #include "terminal/console.hpp"
 
 #include <climits>
@@ -154,6 +155,10 @@ Result<CreatedContainer> create_container(
         return Error::from_errno("chdir", bundle);
     // Detached idmapped trees live only in this process until the init attaches them.
     auto idmapped = TRY(rootfs::make_idmapped_trees(spec));
+    // Bind sources the container's root may not reach are opened here, as host root, when the
+    // init asks (step 3m).
+    const auto runtime_sources
+        = rootfs::sources_opened_by_runtime(spec, plan.user_namespace() && ::geteuid() == 0);
 
     // Side effects, each with its rollback.
     CreatedContainer c;
@@ -226,6 +231,7 @@ Result<CreatedContainer> create_container(
     req.state_dir = c.dir.fd();
     req.state = state_of(c.record, Status::Created);
     req.idmapped_trees = &idmapped;
+    req.runtime_sources = runtime_sources.empty() ? nullptr : &runtime_sources;
     req.console_socket = console.get();
     req.seccomp = filter ? &*filter : nullptr;
     req.cgroup_fd = cgroup_fd.get();

@@ -33,6 +33,10 @@ const char* to_string(Msg msg)
         return "ParentSetupReady";
     case Msg::ChildSeccompListener:
         return "ChildSeccompListener";
+    case Msg::ChildRequestMountSource:
+        return "ChildRequestMountSource";
+    case Msg::ParentMountSource:
+        return "ParentMountSource";
     }
     return "unknown";
 }
@@ -44,6 +48,8 @@ size_t max_payload(Msg msg)
         return kMaxErrorPayload;
     case Msg::ChildInitPid:
         return 16; // a pid in decimal
+    case Msg::ChildRequestMountSource:
+        return 20; // a mount index in decimal
     case Msg::ParentHooksDone:
         return kMaxStatePayload;
     default:
@@ -116,6 +122,26 @@ Result<UniqueFd> Channel::wait_seccomp_listener()
     if (!fd)
         return Error::message("protocol error: no fd with the seccomp listener message");
     return fd;
+}
+
+Result<UniqueFd> Channel::request_mount_source(size_t index)
+{
+    TRY(send(Msg::ChildRequestMountSource, std::to_string(index)));
+    UniqueFd fd;
+    TRY(receive(Msg::ParentMountSource, &fd));
+    if (!fd)
+        return Error::message("protocol error: no fd with the mount source message");
+    return fd;
+}
+
+Result<size_t> Channel::wait_mount_source_request()
+{
+    std::string text = TRY(receive(Msg::ChildRequestMountSource));
+    char* end = nullptr;
+    unsigned long long index = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || text[0] == '-' || *end != '\0')
+        return Error::message("protocol error: bad mount index \"" + text + "\"");
+    return static_cast<size_t>(index);
 }
 
 void Channel::report_error(const Error& error)

@@ -8,6 +8,7 @@
 #include "process/init_process.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
+#include "rootfs/sources.hpp"
 #include "terminal/console.hpp"
 
 #include "hull/log.hpp"
@@ -147,6 +148,10 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
     ropts.own_cgroups = &own_cgroups;
     ropts.idmapped_trees = req.idmapped_trees;
+    // Step 3m: a source the container's root may not reach comes from the runtime.
+    ropts.runtime_sources = req.runtime_sources;
+    if (req.runtime_sources)
+        ropts.runtime_source = [&channel](size_t index) { return channel.request_mount_source(index); };
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
     // Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
     if (has_create_hooks(spec)) {
@@ -321,6 +326,23 @@ void die_on_terminating_signals()
     ::_exit(channel.report_init_pid(pid.value()) ? 0 : 1);
 }
 
+// Step 3m, runtime side: the source of each mount the init asks for, in the order both sides
+// know, opened where the init resolves it but with the runtime's credentials.
+Result<void> serve_mount_sources(const InitRequest& req, Channel& channel, pid_t init)
+{
+    for (size_t index : *req.runtime_sources) {
+        size_t asked = TRY(channel.wait_mount_source_request());
+        if (asked != index)
+            return Error::message("protocol error: the init asked for the source of mount "
+                + std::to_string(asked) + " where mount " + std::to_string(index) + " was due");
+        const auto& m = req.spec->mounts[index];
+        auto source
+            = TRY(rootfs::open_source_for_init(init, req.state.bundle, m).context("mount " + m.destination));
+        TRY(channel.send_mount_source(source.get()));
+    }
+    return ok();
+}
+
 // What happened to an init that closed the channel without reporting an error.
 Error init_died(ChildProcess& init)
 {
@@ -420,6 +442,15 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
             if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)
                 return std::move(report).error();
             return init_died(init);
+        }
+    }
+
+    // Step 3m.
+    if (req.runtime_sources) {
+        if (auto served = serve_mount_sources(req, channel, pid); !served) {
+            if (served.error().code() == ECHILD)
+                return init_died(init);
+            return std::move(served).error();
         }
     }
 

@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 namespace hull::process {
 
@@ -29,6 +30,9 @@ struct InitRequest {
     int state_dir = -1; // the locked state directory: closed first thing in the init
     oci::State state; // id, bundle, rootfs, annotations: what hooks get on stdin
     const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // detached trees, by mount index
+    // Step 3m: the mounts (indices, ascending) whose sources the runtime opens for the init
+    // (rootfs/sources.hpp); null when there are none.
+    const std::vector<size_t>* runtime_sources = nullptr;
     int console_socket = -1; // process.terminal: where the init sends the pty master
     const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled
     const MemPolicyPlan* mempolicy = nullptr; // linux.memoryPolicy, planned

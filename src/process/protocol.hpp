@@ -29,6 +29,11 @@
 //        ParentSetupReady  ----------------------->  waits for it before its setup
 //   3                                             joins namespaces by path, sets hostname,
 //                                                 mounts the rootfs
+//   3m   (only with a user namespace and binds, as root on the host: InitRequest::runtime_sources)
+//        for each of those mounts, in config order:
+//                                    <----------  ChildRequestMountSource{index}, at its turn
+//        opens its source in the init's root
+//        ParentMountSource (the fd, SCM_RIGHTS) ->  clones the tree from it and mounts it
 //   3a   (only when the config has prestart, createRuntime, createContainer or startContainer
 //        hooks)                      <----------  ChildRequestHooks
 //        runs prestart and createRuntime hooks
@@ -88,6 +93,8 @@ enum class Msg : uint8_t {
     ChildInitPid = 9,
     ParentSetupReady = 10,
     ChildSeccompListener = 11,
+    ChildRequestMountSource = 12,
+    ParentMountSource = 13,
 };
 
 const char* to_string(Msg msg);
@@ -135,6 +142,8 @@ public:
     Result<void> send_seccomp_listener(int fd);
     // Returns the state JSON the runtime sent for the container's own hooks.
     Result<std::string> wait_hooks_done();
+    // Step 3m: asks for the source of mount `index` and returns it (an O_PATH fd).
+    Result<UniqueFd> request_mount_source(size_t index);
 
     // Parent side. A ChildError becomes the returned Error (with "container init" context);
     // EOF becomes an error with code ECHILD so the caller can waitpid for the reason.
@@ -151,6 +160,9 @@ public:
     Result<void> wait_detached() { return expect(Msg::ChildDetached); }
     Result<void> confirm_setup_ready() { return send(Msg::ParentSetupReady); }
     Result<UniqueFd> wait_seccomp_listener();
+    // Step 3m: the index of the mount whose source the init asks for, and the answer.
+    Result<size_t> wait_mount_source_request();
+    Result<void> send_mount_source(int fd) { return send(Msg::ParentMountSource, {}, fd); }
 
     // The raw message operations, public for the protocol's unit tests: send() refuses a
     // payload over max_payload(msg); receive() returns the payload of a `want` message, turns a

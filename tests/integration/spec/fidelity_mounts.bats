@@ -2,8 +2,9 @@
 # Where hull's mounts and terminal must look as under runc (issue 12's fidelity list): a
 # read-only filesystem mount stays writable until everything beneath it is made (runc's
 # finalizeRootfs), a tmpfs without mode= keeps the mode of the directory it covers (runc's main
-# branch), and the pty belongs to the process's user and the tty group (runc's
-# fixStdioPermissions). Everything is checked from inside the container.
+# branch), the pty belongs to the process's user and the tty group (runc's
+# fixStdioPermissions), and bind sources the container's root cannot reach are opened by the
+# runtime (runc's mount sources). Everything is checked from inside the container.
 
 load ../helpers
 load spec_helpers
@@ -115,4 +116,41 @@ terminal_run() {
 	wait "$RECV_PID"
 	RECV_PID=
 	[ "$(tr -d '\r' <"$T/exec.out" | grep -x '[0-9]*:[0-9]*')" = 1000:5 ]
+}
+
+# ---- bind sources ---------------------------------------------------------------------------------
+
+# unreachable_sources: two bind sources, src-1/dir (relative to the bundle) and $BUNDLE/src-2/dir,
+# each under a directory only host root may enter, on /m1 and /m2 (made beforehand: the mapped
+# root may not create them in a rootfs owned by host root).
+unreachable_sources() {
+	local i
+	for i in 1 2; do
+		mkdir -p "$BUNDLE/src-$i/dir"
+		echo "source-$i" >"$BUNDLE/src-$i/dir/file"
+		chmod 0700 "$BUNDLE/src-$i"
+		mkdir -p "$BUNDLE/rootfs/m$i"
+	done
+	add_mount '{"destination": "/m1", "type": "bind", "source": "src-1/dir", "options": ["bind"]}'
+	add_mount "$(jq -n -c --arg s "$BUNDLE/src-2/dir" '{destination: "/m2", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+}
+
+@test "user namespace: bind sources under directories only host root can enter are mounted, options kept" {
+	use_userns
+	unreachable_sources
+	run_sh 'cat /m1/file /m2/file; touch /m2/new 2>/dev/null || echo m2-ro'
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' source-1 source-2 m2-ro)" ]
+}
+
+@test "user namespace: exec into a container with unreachable bind sources sees them, --cwd into one" {
+	use_userns
+	unreachable_sources
+	start_container usrc sleep 100
+	run hull exec usrc cat /m1/file /m2/file
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' source-1 source-2)" ]
+	run hull exec --cwd /m1 usrc sh -c 'pwd; cat file'
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' /m1 source-1)" ]
 }
