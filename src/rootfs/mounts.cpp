@@ -281,8 +281,11 @@ bool read_only_later(const oci::Mount& m, const oci::MountFlags& mf, bool bind)
 // An idmapped bind: the detached tree the runtime made before clone (idmap.hpp), moved onto
 // the target made for it. The tree's own root tells a file from a directory: its source may be
 // out of the container root's reach.
-Result<void> attach_idmapped(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts, int tree)
+Result<void> attach_idmapped(
+    Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts, int tree)
 {
+    oci::Mount m = written;
+    m.destination = lexically_in_root(opts.rootfs, written.destination);
     struct stat st;
     if (::fstat(tree, &st) < 0)
         return Error::from_errno("stat", m.source);
@@ -298,12 +301,15 @@ Result<void> attach_idmapped(Sys& sys, int root, const oci::Mount& m, const Root
 
 } // namespace
 
-Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts,
+Result<void> mount_entry(Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts,
     std::vector<ReadonlyLater>* later, int source)
 {
+    // Errors name the destination as the config writes it.
+    const std::string what = "mount " + written.destination;
+    oci::Mount m = written;
+    m.destination = lexically_in_root(opts.rootfs, written.destination);
     auto mf = TRY(oci::parse_mount_options(m.options));
     bool bind = mf.bind || m.type == "bind";
-    std::string what = "mount " + m.destination;
 
     if (m.type == "cgroup") {
         auto target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));

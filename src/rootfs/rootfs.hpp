@@ -5,7 +5,8 @@
 // through Sys so the unit tests can check the exact calls:
 //   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
 //   2. bind the rootfs onto itself (pivot_root needs a mount point)
-//   3. every entry of `mounts`, in order, targets resolved inside the rootfs; each mount made
+//   3. every entry of `mounts`, in order, targets resolved inside the rootfs (a destination
+//      written as a host path under the rootfs names the place inside it); each mount made
 //      detached with its flags and moved onto the target's fd (detached.hpp), the cgroup
 //      filesystem showing the container's own cgroups (cgroupfs.cpp); with a user namespace a
 //      bind's source is opened by the runtime when its turn comes (sources.hpp)

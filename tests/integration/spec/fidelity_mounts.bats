@@ -3,8 +3,9 @@
 # read-only filesystem mount stays writable until everything beneath it is made (runc's
 # finalizeRootfs), a tmpfs without mode= keeps the mode of the directory it covers (runc's main
 # branch), the pty belongs to the process's user and the tty group (runc's
-# fixStdioPermissions), and bind sources the container's root cannot reach are opened by the
-# runtime (runc's mount sources). Everything is checked from inside the container.
+# fixStdioPermissions), bind sources the container's root cannot reach are opened by the
+# runtime (runc's mount sources), and a bind whose source lies under an earlier mount of the
+# same config sees that mount. Everything is checked from inside the container.
 
 load ../helpers
 load spec_helpers
@@ -153,4 +154,48 @@ unreachable_sources() {
 	run hull exec --cwd /m1 usrc sh -c 'pwd; cat file'
 	assert_status 0
 	[ "$output" = "$(printf '%s\n' /m1 source-1)" ]
+}
+
+# ordered_tree: runc's mount-order case. Four binds of $BUNDLE/bind-src (some through symlinks)
+# build a tree on /mnt; then binds whose sources are host paths under the rootfs, inside that
+# tree, with destinations written as host paths under the rootfs too: each must see the mounts
+# before it, so /final/x/y/z/z/x/y/z/x/file is a/x's.
+ordered_tree() {
+	local r="$BUNDLE/rootfs" src="$BUNDLE/bind-src" sub
+	mkdir -p "$r/mnt" "$r/final"
+	for sub in a/x b/y c/z; do
+		mkdir -p "$src/$sub"
+		echo "$sub" >"$src/$sub/file"
+		ln -s "${sub%/*}" "$src/sym-${sub%/*}"
+	done
+	chmod o-rwx "$src"
+	add_bind() {
+		add_mount "$(jq -n -c --arg s "$1" --arg d "$2" --arg o "$3" '{destination: $d, type: "bind", source: $s, options: [$o]}')"
+	}
+	add_bind "$src/a" /mnt bind
+	add_bind "$src/sym-b" /mnt/x bind
+	add_bind "$src/c" /mnt/x/y bind
+	add_bind "$src/sym-a" /mnt/x/y/z bind
+	add_bind "$r/mnt/x" "$r/mnt/x/y/z/x" rbind
+	add_bind "$r/mnt/x/y" "$r/mnt/x/y/z" rbind
+	add_bind "$r/mnt" "$r/final" rbind
+}
+
+@test "mount order: a bind whose source is under an earlier mount of the config sees that mount" {
+	ordered_tree
+	run_sh 'cat /final/x/y/z/z/x/y/z/x/file'
+	assert_status 0
+	[ "$output" = a/x ]
+	# The destinations named places inside the root, not host paths recreated beneath it (runc
+	# 1.1 mounts in the right places but also makes those directories; its main branch does not).
+	is_runc || [ ! -e "$BUNDLE/rootfs$BUNDLE" ]
+}
+
+@test "mount order in a user namespace: sources beyond the container root's reach, then under earlier mounts" {
+	skip_if_runc "runc 1.1 opens every bind source before the first mount"
+	use_userns
+	ordered_tree
+	run_sh 'cat /final/x/y/z/z/x/y/z/x/file'
+	assert_status 0
+	[ "$output" = a/x ]
 }

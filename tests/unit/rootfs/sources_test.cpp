@@ -1,6 +1,8 @@
-// Bind sources the runtime opens (rootfs/sources.hpp): such a bind is cloned from that fd,
-// never looked up again by path.
+// Mount sources and destinations the way runc reads them: a destination written as a host path
+// under the rootfs names the place inside it, and a bind whose source the runtime opened is
+// cloned from that fd, never looked up again by path (rootfs/sources.hpp).
 #include "fake_sys.hpp"
+#include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 #include "rootfs/sources.hpp"
 
@@ -13,7 +15,20 @@
 
 using namespace hull;
 
-TEST_CASE("a bind whose source the runtime opened is cloned from that fd")
+TEST_CASE("a destination under the rootfs path names the place inside the root; others stay as written")
+{
+    using rootfs::lexically_in_root;
+    CHECK(lexically_in_root("/b/rootfs", "/b/rootfs/final") == "/final");
+    CHECK(lexically_in_root("/b/rootfs/", "/b//rootfs/./mnt/x/") == "/mnt/x");
+    CHECK(lexically_in_root("/b/rootfs", "/b/rootfs") == "/");
+    CHECK(lexically_in_root("/b/rootfs", "/b/x/../rootfs/y") == "/y");
+    CHECK(lexically_in_root("/b/rootfs", "/b/rootfs2/y") == "/b/rootfs2/y");
+    CHECK(lexically_in_root("/b/rootfs", "/proc/") == "/proc/");
+    CHECK(lexically_in_root("/b/rootfs", "relative/x") == "relative/x");
+    CHECK(lexically_in_root("/", "/etc") == "/etc");
+}
+
+TEST_CASE("a bind whose source the runtime opened is cloned from that fd, at the destination inside the root")
 {
     char tmpl[] = "/tmp/hull-sources-XXXXXX";
     std::string root_path = ::mkdtemp(tmpl);
@@ -25,7 +40,7 @@ TEST_CASE("a bind whose source the runtime opened is cloned from that fd")
     rootfs::RootfsOptions opts;
     opts.rootfs = root_path;
     // The source string is not looked at again: a path that does not exist changes nothing.
-    oci::Mount m {"/data", "bind", "/nonexistent-hull-source", {"rbind", "ro"}, {}, {}};
+    oci::Mount m {root_path + "/data", "bind", "/nonexistent-hull-source", {"rbind", "ro"}, {}, {}};
     auto mounted = rootfs::mount_entry(sys, root.get(), m, opts, nullptr, source.get());
     CHECK(mounted.ok());
     CHECK(sys.calls
@@ -41,7 +56,7 @@ TEST_CASE("a bind whose source the runtime opened is cloned from that fd")
     failing.fail_at = 2; // move_mount
     auto refused = rootfs::mount_entry(failing, root.get(), m, opts, nullptr, source.get());
     REQUIRE_FALSE(refused.ok());
-    CHECK(refused.error().text().rfind("mount /data: ", 0) == 0);
+    CHECK(refused.error().text().rfind("mount " + root_path + "/data: ", 0) == 0);
     std::system(("rm -rf " + root_path).c_str());
 }
 
