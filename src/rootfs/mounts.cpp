@@ -278,25 +278,26 @@ bool read_only_later(const oci::Mount& m, const oci::MountFlags& mf, bool bind)
     return true;
 }
 
-// An idmapped bind: the detached tree the runtime made before clone (idmap.hpp), moved onto
-// the target made for it. The tree's own root tells a file from a directory: its source may be
-// out of the container root's reach.
-Result<void> attach_idmapped(
-    Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts, int tree)
+// An idmapped bind (idmap.hpp): the source tree cloned here, in config order, given its id
+// mapping by the runtime, then moved onto the target. The tree's own root tells a file from a
+// directory: its source may be out of the container root's reach.
+Result<void> mount_idmapped(
+    Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts, size_t index, int source)
 {
     oci::Mount m = written;
     m.destination = lexically_in_root(opts.rootfs, written.destination);
+    if (!opts.idmap_tree)
+        return Error::message("no runtime to give the tree its id mapping");
+    auto mf = TRY(oci::parse_mount_options(m.options));
+    auto tree = TRY(clone_tree(
+        sys, source >= 0 ? source : AT_FDCWD, source >= 0 ? "" : m.source, mf.recursive, 0, m.destination));
+    TRY(opts.idmap_tree(index, tree.get()));
     struct stat st;
-    if (::fstat(tree, &st) < 0)
+    if (::fstat(tree.get(), &st) < 0)
         return Error::from_errno("stat", m.source);
     auto target = TRY(make_in_root(root, m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
-    TRY(check_proc_target(target.get(), m, true, opts, tree));
-    TRY(sys.move_mount(tree, target.get(), m.destination));
-    // P3 (CVE-2024-21626): nothing of the runtime's stays open in the init. This copy of the
-    // tree's fd is the init's own (inherited at clone; the runtime closes its copy); the init
-    // never returns to the map's owner, so closing it here is final.
-    ::close(tree);
-    return ok();
+    TRY(check_proc_target(target.get(), m, true, opts, tree.get()));
+    return sys.move_mount(tree.get(), target.get(), m.destination);
 }
 
 } // namespace
@@ -349,16 +350,14 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
     std::vector<ReadonlyLater> later;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
         const auto& m = spec.mounts[i];
-        if (opts.idmapped_trees && opts.idmapped_trees->count(i)) {
-            TRY(attach_idmapped(sys, root.get(), m, opts, opts.idmapped_trees->at(i).get())
-                    .context("mount " + m.destination));
-            continue;
-        }
         UniqueFd source;
         if (opts.runtime_source && opts.runtime_sources
             && std::binary_search(opts.runtime_sources->begin(), opts.runtime_sources->end(), i))
             source = TRY(opts.runtime_source(i).context("mount " + m.destination));
-        TRY(mount_entry(sys, root.get(), m, opts, &later, source.get()));
+        if (wants_idmap(m))
+            TRY(mount_idmapped(sys, root.get(), m, opts, i, source.get()).context("mount " + m.destination));
+        else
+            TRY(mount_entry(sys, root.get(), m, opts, &later, source.get()));
     }
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();

@@ -1,6 +1,5 @@
 #include "rootfs/sources.hpp"
 
-#include "rootfs/idmap.hpp"
 #include "rootfs/resolve.hpp"
 
 #include "hull/oci/mount_options.hpp"
@@ -18,7 +17,7 @@ std::vector<size_t> sources_opened_by_runtime(const oci::Spec& spec, bool runtim
         const auto& m = spec.mounts[i];
         auto mf = oci::parse_mount_options(m.options);
         const bool bind = m.type == "bind" || (mf.ok() && mf.value().bind);
-        if (bind && m.type != "cgroup" && !wants_idmap(m))
+        if (bind && m.type != "cgroup")
             out.push_back(i);
     }
     return out;

@@ -19,8 +19,8 @@
 namespace hull::rootfs {
 
 // The indices, in config order, of the mounts whose sources the runtime opens when
-// `runtime_reaches_more` (a user namespace, and a runtime that is root on the host): every bind
-// that is neither idmapped (those trees are made before clone, idmap.hpp) nor a cgroup mount.
+// `runtime_reaches_more` (a user namespace, and a runtime that is root on the host): every bind,
+// idmapped or not, that is not a cgroup mount.
 std::vector<size_t> sources_opened_by_runtime(const oci::Spec& spec, bool runtime_reaches_more);
 
 // Mount `m`'s source as process `init` sees it: `m.source` (relative to `bundle` when it is

@@ -156,12 +156,13 @@ unreachable_sources() {
 	[ "$output" = "$(printf '%s\n' /m1 source-1)" ]
 }
 
-# ordered_tree: runc's mount-order case. Four binds of $BUNDLE/bind-src (some through symlinks)
-# build a tree on /mnt; then binds whose sources are host paths under the rootfs, inside that
-# tree, with destinations written as host paths under the rootfs too: each must see the mounts
-# before it, so /final/x/y/z/z/x/y/z/x/file is a/x's.
+# ordered_tree [OPTIONS]: runc's mount-order case. Four binds of $BUNDLE/bind-src (some through
+# symlinks) build a tree on /mnt; then binds (with OPTIONS, a JSON array, default ["rbind"]) whose
+# sources are host paths under the rootfs, inside that tree, with destinations written as host
+# paths under the rootfs too: each must see the mounts before it, so
+# /final/x/y/z/z/x/y/z/x/file is a/x's.
 ordered_tree() {
-	local r="$BUNDLE/rootfs" src="$BUNDLE/bind-src" sub
+	local r="$BUNDLE/rootfs" src="$BUNDLE/bind-src" opts="${1:-[\"rbind\"]}" sub
 	mkdir -p "$r/mnt" "$r/final"
 	for sub in a/x b/y c/z; do
 		mkdir -p "$src/$sub"
@@ -170,15 +171,15 @@ ordered_tree() {
 	done
 	chmod o-rwx "$src"
 	add_bind() {
-		add_mount "$(jq -n -c --arg s "$1" --arg d "$2" --arg o "$3" '{destination: $d, type: "bind", source: $s, options: [$o]}')"
+		add_mount "$(jq -n -c --arg s "$1" --arg d "$2" --argjson o "$3" '{destination: $d, type: "bind", source: $s, options: $o}')"
 	}
-	add_bind "$src/a" /mnt bind
-	add_bind "$src/sym-b" /mnt/x bind
-	add_bind "$src/c" /mnt/x/y bind
-	add_bind "$src/sym-a" /mnt/x/y/z bind
-	add_bind "$r/mnt/x" "$r/mnt/x/y/z/x" rbind
-	add_bind "$r/mnt/x/y" "$r/mnt/x/y/z" rbind
-	add_bind "$r/mnt" "$r/final" rbind
+	add_bind "$src/a" /mnt '["bind"]'
+	add_bind "$src/sym-b" /mnt/x '["bind"]'
+	add_bind "$src/c" /mnt/x/y '["bind"]'
+	add_bind "$src/sym-a" /mnt/x/y/z '["bind"]'
+	add_bind "$r/mnt/x" "$r/mnt/x/y/z/x" "$opts"
+	add_bind "$r/mnt/x/y" "$r/mnt/x/y/z" "$opts"
+	add_bind "$r/mnt" "$r/final" "$opts"
 }
 
 @test "mount order: a bind whose source is under an earlier mount of the config sees that mount" {
@@ -198,4 +199,15 @@ ordered_tree() {
 	run_sh 'cat /final/x/y/z/z/x/y/z/x/file'
 	assert_status 0
 	[ "$output" = a/x ]
+}
+
+@test "mount order with idmapped binds in a user namespace: each tree is cloned at its turn, then mapped" {
+	skip_if_runc "runc 1.1 has no idmapped mounts"
+	use_userns
+	ordered_tree '["rbind", "idmap"]'
+	# Host root's files: unmapped (65534) through the plain binds, container root's through
+	# the idmapped one.
+	run_sh 'cat /final/x/y/z/z/x/y/z/x/file; stat -c %u /mnt /final'
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' a/x 65534 0)" ]
 }

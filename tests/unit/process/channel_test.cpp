@@ -317,3 +317,40 @@ TEST_CASE("step 3m: a mount index that is not a decimal count, or an answer with
     REQUIRE_FALSE(none.ok());
     CHECK(none.error().text() == "protocol error: no fd with the mount source message");
 }
+
+TEST_CASE(
+    "step 3m: an idmapped tree goes to the runtime with its mount index and the init waits for the answer")
+{
+    Pair p = make_pair();
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        Channel init(std::move(p.peer));
+        UniqueFd tree(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        ::_exit(init.request_idmap(3, tree.get()).ok() ? 0 : 1);
+    }
+    p.peer.reset();
+    ChildProcess child(pid);
+    UniqueFd tree;
+    auto index = p.receiver.wait_idmap_request(&tree);
+    REQUIRE(index.ok());
+    CHECK(index.value() == 3);
+    struct stat st;
+    REQUIRE(tree);
+    CHECK((::fstat(tree.get(), &st) == 0 && S_ISDIR(st.st_mode)));
+    REQUIRE(p.receiver.confirm_idmap_done().ok());
+    auto status = child.wait();
+    REQUIRE(status.ok());
+    CHECK(WIFEXITED(status.value()));
+    CHECK(WEXITSTATUS(status.value()) == 0);
+}
+
+TEST_CASE("step 3m: an idmapped tree message without its fd is refused")
+{
+    Pair p = make_pair();
+    send_raw(p.peer.get(), header(Msg::ChildIdmapTree, 1, "0"));
+    UniqueFd tree;
+    auto none = p.receiver.wait_idmap_request(&tree);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().text() == "protocol error: no fd with the idmapped tree message");
+}

@@ -60,7 +60,7 @@ TEST_CASE("a bind whose source the runtime opened is cloned from that fd, at the
     std::system(("rm -rf " + root_path).c_str());
 }
 
-TEST_CASE("the runtime opens the sources of plain binds, in config order, only when it reaches more")
+TEST_CASE("the runtime opens the sources of binds, idmapped too, in config order, only when it reaches more")
 {
     oci::Spec spec;
     spec.mounts = {
@@ -72,6 +72,6 @@ TEST_CASE("the runtime opens the sources of plain binds, in config order, only w
         {"/sys/fs/cgroup", "cgroup", "cgroup", {"bind"}, {}, {}},
         {"/c", "none", "/c", {"rbind"}, {}, {}},
     };
-    CHECK(rootfs::sources_opened_by_runtime(spec, true) == std::vector<size_t> {1, 2, 6});
+    CHECK(rootfs::sources_opened_by_runtime(spec, true) == std::vector<size_t> {1, 2, 4, 6});
     CHECK(rootfs::sources_opened_by_runtime(spec, false).empty());
 }
