@@ -19,6 +19,7 @@
 #include "process/interrupt.hpp"
 #include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
+#include "rootfs/sources.hpp"
 #include "terminal/console.hpp"
 
 #include <climits>
@@ -153,8 +154,13 @@ Result<CreatedContainer> create_container(
     log::step("create: config loaded and checked");
     if (::chdir(bundle.c_str()) < 0)
         return Error::from_errno("chdir", bundle);
-    // Detached idmapped trees live only in this process until the init attaches them.
-    auto idmapped = TRY(rootfs::make_idmapped_trees(spec));
+    // The user namespaces of idmapped mounts live only in this process; the init's trees get
+    // their mappings here (step 3m).
+    const auto idmaps = TRY(rootfs::plan_idmapped_mounts(spec));
+    // Bind sources the container's root may not reach are opened here, as host root, when the
+    // init asks (step 3m).
+    const auto runtime_sources
+        = rootfs::sources_opened_by_runtime(spec, plan.user_namespace() && ::geteuid() == 0);
 
     // A `run` interrupted while the filter compiled ends here, before anything exists.
     if (process::interrupted_by() != 0)
@@ -229,7 +235,8 @@ Result<CreatedContainer> create_container(
     req.exec_fifo = fifo.get();
     req.state_dir = c.dir.fd();
     req.state = state_of(c.record, Status::Created);
-    req.idmapped_trees = &idmapped;
+    req.idmaps = idmaps.empty() ? nullptr : &idmaps;
+    req.runtime_sources = runtime_sources.empty() ? nullptr : &runtime_sources;
     req.console_socket = console.get();
     req.seccomp = filter ? &*filter : nullptr;
     req.cgroup_fd = cgroup_fd.get();

@@ -39,6 +39,14 @@ const char* to_string(Msg msg)
         return "ChildSeccompListener";
     case Msg::ParentSeccompDone:
         return "ParentSeccompDone";
+    case Msg::ChildRequestMountSource:
+        return "ChildRequestMountSource";
+    case Msg::ParentMountSource:
+        return "ParentMountSource";
+    case Msg::ChildIdmapTree:
+        return "ChildIdmapTree";
+    case Msg::ParentIdmapDone:
+        return "ParentIdmapDone";
     }
     return "unknown";
 }
@@ -51,6 +59,9 @@ size_t max_payload(Msg msg)
     case Msg::ChildInitPid:
     case Msg::ChildSeccompListener:
         return 16; // a pid or an fd number in decimal
+    case Msg::ChildRequestMountSource:
+    case Msg::ChildIdmapTree:
+        return 20; // a mount index in decimal
     case Msg::ParentHooksDone:
         return kMaxStatePayload;
     default:
@@ -143,6 +154,48 @@ Result<UniqueFd> Channel::wait_seccomp_listener(pid_t sender)
     if (!fd)
         return Error::from_errno("pidfd_getfd", "seccomp listener fd " + text + " of " + std::to_string(sender));
     return fd;
+}
+
+Result<UniqueFd> Channel::request_mount_source(size_t index)
+{
+    TRY(send(Msg::ChildRequestMountSource, std::to_string(index)));
+    UniqueFd fd;
+    TRY(receive(Msg::ParentMountSource, &fd));
+    if (!fd)
+        return Error::message("protocol error: no fd with the mount source message");
+    return fd;
+}
+
+Result<void> Channel::request_idmap(size_t index, int tree)
+{
+    TRY(send(Msg::ChildIdmapTree, std::to_string(index), tree));
+    return expect(Msg::ParentIdmapDone);
+}
+
+namespace {
+
+Result<size_t> parse_mount_index(const std::string& text)
+{
+    char* end = nullptr;
+    unsigned long long index = std::strtoull(text.c_str(), &end, 10);
+    if (text.empty() || text[0] < '0' || text[0] > '9' || *end != '\0')
+        return Error::message("protocol error: bad mount index \"" + text + "\"");
+    return static_cast<size_t>(index);
+}
+
+} // namespace
+
+Result<size_t> Channel::wait_mount_source_request()
+{
+    return parse_mount_index(TRY(receive(Msg::ChildRequestMountSource)));
+}
+
+Result<size_t> Channel::wait_idmap_request(UniqueFd* tree)
+{
+    size_t index = TRY(parse_mount_index(TRY(receive(Msg::ChildIdmapTree, tree))));
+    if (!*tree)
+        return Error::message("protocol error: no fd with the idmapped tree message");
+    return index;
 }
 
 void Channel::report_error(const Error& error)

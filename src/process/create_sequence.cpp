@@ -9,10 +9,12 @@
 #include "process/interrupt.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
+#include "rootfs/sources.hpp"
 #include "terminal/console.hpp"
 
 #include "hull/log.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -30,15 +32,11 @@ namespace hull::process {
 
 namespace {
 
-// The fds the init (and the intermediate) keep: the channel, the exec fifo, the console socket
-// and the detached idmapped trees.
+// The fds the init (and the intermediate) keep: the channel, the exec fifo and the console
+// socket.
 std::vector<int> init_fds(const InitRequest& req, int channel)
 {
-    std::vector<int> keep {channel, req.exec_fifo, req.console_socket};
-    if (req.idmapped_trees)
-        for (const auto& [index, fd] : *req.idmapped_trees)
-            keep.push_back(fd.get());
-    return keep;
+    return {channel, req.exec_fifo, req.console_socket};
 }
 
 // The namespaces the init is born in: the plan's, minus a cgroup namespace it makes itself once
@@ -147,7 +145,13 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         ropts.mount_label = spec.linux->mountLabel;
     ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
     ropts.own_cgroups = &own_cgroups;
-    ropts.idmapped_trees = req.idmapped_trees;
+    // Step 3m: a source the container's root may not reach comes from the runtime, and so does
+    // the id mapping of an idmapped tree.
+    ropts.runtime_sources = req.runtime_sources;
+    if (req.runtime_sources)
+        ropts.runtime_source = [&channel](size_t index) { return channel.request_mount_source(index); };
+    if (req.idmaps)
+        ropts.idmap_tree = [&channel](size_t index, int tree) { return channel.request_idmap(index, tree); };
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
     // Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
     if (has_create_hooks(spec)) {
@@ -326,6 +330,48 @@ Result<void> run_start_container_hooks(const InitRequest& req, ExecTarget& targe
     ::_exit(channel.report_init_pid(pid.value()) ? 0 : 1);
 }
 
+// Step 3m, runtime side, for mount `index`: its source, opened where the init resolves it but
+// with the runtime's credentials, when `open_source`; its id mapping, when `idmap`.
+Result<void> serve_mount(const InitRequest& req, Channel& channel, pid_t init, size_t index, bool open_source,
+    const rootfs::IdmapPlan* idmap)
+{
+    const auto& m = req.spec->mounts[index];
+    auto due = [&](size_t asked) -> Result<void> {
+        if (asked == index)
+            return ok();
+        return Error::message("protocol error: the init asked about mount " + std::to_string(asked)
+            + " where mount " + std::to_string(index) + " was due");
+    };
+    if (open_source) {
+        TRY(due(TRY(channel.wait_mount_source_request())));
+        auto source
+            = TRY(rootfs::open_source_for_init(init, req.state.bundle, m).context("mount " + m.destination));
+        TRY(channel.send_mount_source(source.get()));
+    }
+    if (idmap) {
+        UniqueFd tree;
+        TRY(due(TRY(channel.wait_idmap_request(&tree))));
+        TRY(rootfs::apply_idmap(tree.get(), *idmap));
+        TRY(channel.confirm_idmap_done());
+    }
+    return ok();
+}
+
+Result<void> serve_mounts(const InitRequest& req, Channel& channel, pid_t init)
+{
+    for (size_t i = 0; i < req.spec->mounts.size(); ++i) {
+        const bool open_source = req.runtime_sources
+            && std::binary_search(req.runtime_sources->begin(), req.runtime_sources->end(), i);
+        const rootfs::IdmapPlan* idmap = nullptr;
+        if (req.idmaps)
+            if (auto it = req.idmaps->find(i); it != req.idmaps->end())
+                idmap = &it->second;
+        if (open_source || idmap)
+            TRY(serve_mount(req, channel, init, i, open_source, idmap));
+    }
+    return ok();
+}
+
 // What happened to an init that closed the channel without reporting an error.
 Error init_died(ChildProcess& init)
 {
@@ -445,6 +491,15 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
             if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)
                 return std::move(report).error();
             return init_died(init);
+        }
+    }
+
+    // Step 3m.
+    if (req.runtime_sources || req.idmaps) {
+        if (auto served = serve_mounts(req, channel, pid); !served) {
+            if (served.error().code() == ECHILD)
+                return init_died(init);
+            return std::move(served).error();
         }
     }
 

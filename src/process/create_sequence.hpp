@@ -9,11 +9,13 @@
 #include "hull/oci/state.hpp"
 #include "hull/seccomp/seccomp.hpp"
 #include "process/mempolicy.hpp"
+#include "rootfs/idmap.hpp"
 
 #include <functional>
 #include <map>
 #include <string>
 #include <sys/types.h>
+#include <vector>
 
 namespace hull::process {
 
@@ -28,7 +30,11 @@ struct InitRequest {
     int exec_fifo = -1; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
     int state_dir = -1; // the locked state directory: closed first thing in the init
     oci::State state; // id, bundle, rootfs, annotations: what hooks get on stdin
-    const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // detached trees, by mount index
+    // Step 3m: the mounts (indices, ascending) whose sources the runtime opens for the init
+    // (rootfs/sources.hpp), and the idmapped mounts' plans, by index (rootfs/idmap.hpp); null
+    // when there are none.
+    const std::vector<size_t>* runtime_sources = nullptr;
+    const std::map<size_t, rootfs::IdmapPlan>* idmaps = nullptr;
     int console_socket = -1; // process.terminal: where the init sends the pty master
     const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled
     const MemPolicyPlan* mempolicy = nullptr; // linux.memoryPolicy, planned

@@ -29,6 +29,16 @@
 //        ParentSetupReady  ----------------------->  waits for it before its setup
 //   3                                             joins namespaces by path, sets hostname,
 //                                                 mounts the rootfs
+//   3m   (only with idmapped mounts, or with a user namespace and binds as root on the host:
+//        InitRequest::idmaps, runtime_sources) for each of those mounts, in config order:
+//                                    <----------  ChildRequestMountSource{index}, at its turn,
+//                                                 when the runtime opens its source
+//        opens the source in the init's root
+//        ParentMountSource (the fd, SCM_RIGHTS) ->  clones the tree from it (or from the path)
+//                                    <----------  ChildIdmapTree{index} (the detached tree), when
+//                                                 the mount is idmapped
+//        gives the tree its id mapping
+//        ParentIdmapDone  ---------------------->  moves the tree into place
 //   3a   (only when the config has prestart, createRuntime, createContainer or startContainer
 //        hooks)                      <----------  ChildRequestHooks
 //        runs prestart and createRuntime hooks
@@ -94,6 +104,10 @@ enum class Msg : uint8_t {
     ParentSetupReady = 10,
     ChildSeccompListener = 11,
     ParentSeccompDone = 12,
+    ChildRequestMountSource = 13,
+    ParentMountSource = 14,
+    ChildIdmapTree = 15,
+    ParentIdmapDone = 16,
 };
 
 const char* to_string(Msg msg);
@@ -143,6 +157,10 @@ public:
     Result<void> wait_seccomp_done() { return expect(Msg::ParentSeccompDone); }
     // Returns the state JSON the runtime sent for the container's own hooks.
     Result<std::string> wait_hooks_done();
+    // Step 3m: asks for the source of mount `index` and returns it (an O_PATH fd); hands the
+    // detached `tree` of idmapped mount `index` over and waits until it has its mapping.
+    Result<UniqueFd> request_mount_source(size_t index);
+    Result<void> request_idmap(size_t index, int tree);
 
     // Parent side. A ChildError becomes the returned Error (with "container init" context);
     // EOF becomes an error with code ECHILD so the caller can waitpid for the reason.
@@ -162,6 +180,12 @@ public:
     // confirm_seccomp_done).
     Result<UniqueFd> wait_seccomp_listener(pid_t sender);
     Result<void> confirm_seccomp_done() { return send(Msg::ParentSeccompDone); }
+    // Step 3m: the index of the mount whose source the init asks for, and the answer; the index
+    // of an idmapped mount and its detached tree (*tree), and the answer.
+    Result<size_t> wait_mount_source_request();
+    Result<void> send_mount_source(int fd) { return send(Msg::ParentMountSource, {}, fd); }
+    Result<size_t> wait_idmap_request(UniqueFd* tree);
+    Result<void> confirm_idmap_done() { return send(Msg::ParentIdmapDone); }
 
     // The raw message operations, public for the protocol's unit tests: send() refuses a
     // payload over max_payload(msg); receive() returns the payload of a `want` message, turns a

@@ -39,7 +39,7 @@ Result<UniqueFd> own_tree(Sys& sys, const cgroups::Hierarchy& h, const cgroups::
     std::string dir = cgroups::own_directory(h, own);
     if (dir.empty())
         return Error::message("no cgroup of the init in the hierarchy at " + h.mount_point);
-    return clone_tree(sys, dir, true, flags, what);
+    return clone_tree(sys, AT_FDCWD, dir, true, flags, what);
 }
 
 // The mount for hierarchy `h` in a v1 layout, detached.

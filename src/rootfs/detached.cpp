@@ -73,10 +73,12 @@ std::vector<std::pair<std::string, std::optional<std::string>>> split_mount_data
     return out;
 }
 
-Result<UniqueFd> clone_tree(
-    Sys& sys, const std::string& source, bool recursive, unsigned long flags, const std::string& what)
+Result<UniqueFd> clone_tree(Sys& sys, int dirfd, const std::string& source, bool recursive,
+    unsigned long flags, const std::string& what)
 {
-    auto tree = TRY(sys.open_tree(AT_FDCWD, source, OPEN_TREE_CLONE | (recursive ? AT_RECURSIVE : 0)));
+    unsigned open_flags
+        = OPEN_TREE_CLONE | (recursive ? AT_RECURSIVE : 0) | (source.empty() ? AT_EMPTY_PATH : 0);
+    auto tree = TRY(sys.open_tree(dirfd, source, open_flags));
     MountAttr attr = mount_attr_of(flags);
     if (!attr.empty())
         TRY(sys.mount_setattr(tree.get(), false, attr, what));

@@ -29,10 +29,11 @@ MountAttr mount_attr_of(unsigned long flags);
 std::vector<std::pair<std::string, std::optional<std::string>>> split_mount_data(
     std::string_view data, bool backslash_escapes);
 
-// A detached copy of the mount at `source` (with AT_RECURSIVE, of its submounts too), with
-// the per-mount flags of `flags` set on its top mount only, as a bind remount sets them.
-Result<UniqueFd> clone_tree(
-    Sys& sys, const std::string& source, bool recursive, unsigned long flags, const std::string& what);
+// A detached copy of the mount at `source` relative to `dirfd` (the file `dirfd` names when
+// `source` is empty), with AT_RECURSIVE of its submounts too, with the per-mount flags of
+// `flags` set on its top mount only, as a bind remount sets them.
+Result<UniqueFd> clone_tree(Sys& sys, int dirfd, const std::string& source, bool recursive,
+    unsigned long flags, const std::string& what);
 
 // A detached new filesystem of `type` from `source`, `data` and the superblock and per-mount
 // flags of `flags`: what mount(2) would attach, not attached yet.

@@ -1,5 +1,7 @@
 #include "rootfs/idmap.hpp"
 
+#include "rootfs/detached.hpp"
+
 #include "hull/namespaces/plan.hpp"
 #include "hull/oci/mount_options.hpp"
 #include "hull/sys.hpp"
@@ -50,17 +52,19 @@ Result<UniqueFd> user_namespace_with(
     return fd;
 }
 
-Result<std::map<size_t, UniqueFd>> make_idmapped_trees(const oci::Spec& spec)
+Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(const oci::Spec& spec)
 {
-    std::map<size_t, UniqueFd> trees;
+    std::map<size_t, IdmapPlan> plans;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
         const auto& m = spec.mounts[i];
         if (!wants_idmap(m))
             continue;
-        std::string what = "idmapped mount " + m.destination;
+        IdmapPlan plan;
+        plan.what = "idmapped mount " + m.destination;
+        plan.source = m.source;
         auto mf = TRY(oci::parse_mount_options(m.options));
         if (!(mf.bind || m.type == "bind"))
-            return Error::message(what + ": only bind mounts can be idmapped");
+            return Error::message(plan.what + ": only bind mounts can be idmapped");
         const auto* uids = &m.uidMappings;
         const auto* gids = &m.gidMappings;
         if (uids->empty() && spec.linux) {
@@ -68,26 +72,42 @@ Result<std::map<size_t, UniqueFd>> make_idmapped_trees(const oci::Spec& spec)
             gids = &spec.linux->gidMappings;
         }
         if (uids->empty() || gids->empty())
-            return Error::message(what + ": no uidMappings/gidMappings on the mount or the container");
-        bool recursive = mf.recursive || mf.idmap_recursive;
-        auto userns = TRY(user_namespace_with(*uids, *gids).context(what));
-        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
-        UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, m.source.c_str(), flags)));
-        if (!tree)
-            return Error::from_errno("open_tree", m.source).context(what);
-        struct mount_attr attr = {};
-        attr.attr_set = MOUNT_ATTR_IDMAP | mf.attr_set;
-        attr.attr_clr = mf.attr_clr;
-        attr.userns_fd = static_cast<uint64_t>(userns.get());
-        if (mf.flags & MS_RDONLY)
-            attr.attr_set |= MOUNT_ATTR_RDONLY;
-        if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
-                &attr, sizeof attr)
-            < 0)
-            return Error::from_errno("mount_setattr MOUNT_ATTR_IDMAP", m.source).context(what);
-        trees.emplace(i, std::move(tree));
+            return Error::message(plan.what + ": no uidMappings/gidMappings on the mount or the container");
+        plan.recursive = mf.idmap_recursive;
+        plan.userns = TRY(user_namespace_with(*uids, *gids).context(plan.what));
+        MountAttr top = mount_attr_of(mf.flags);
+        plan.top_set = top.set;
+        plan.top_clr = top.clr;
+        plan.rec_set = mf.attr_set;
+        plan.rec_clr = mf.attr_clr;
+        plans.emplace(i, std::move(plan));
     }
-    return trees;
+    return plans;
+}
+
+namespace {
+
+int set_attr(int tree, bool recursive, uint64_t set, uint64_t clr, int userns)
+{
+    struct mount_attr attr = {};
+    attr.attr_set = set;
+    attr.attr_clr = clr;
+    attr.userns_fd = userns < 0 ? 0 : static_cast<uint64_t>(userns);
+    return static_cast<int>(::syscall(
+        SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr));
+}
+
+} // namespace
+
+Result<void> apply_idmap(int tree, const IdmapPlan& plan)
+{
+    if (set_attr(tree, plan.recursive, MOUNT_ATTR_IDMAP, 0, plan.userns.get()) < 0)
+        return Error::from_errno("mount_setattr MOUNT_ATTR_IDMAP", plan.source).context(plan.what);
+    if ((plan.top_set || plan.top_clr) && set_attr(tree, false, plan.top_set, plan.top_clr, -1) < 0)
+        return Error::from_errno("mount_setattr", plan.source).context(plan.what);
+    if ((plan.rec_set || plan.rec_clr) && set_attr(tree, true, plan.rec_set, plan.rec_clr, -1) < 0)
+        return Error::from_errno("mount_setattr", plan.source).context(plan.what);
+    return ok();
 }
 
 } // namespace hull::rootfs

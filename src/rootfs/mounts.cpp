@@ -8,6 +8,7 @@
 
 #include "hull/oci/mount_options.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <fcntl.h>
@@ -85,8 +86,10 @@ std::string path_in_root(int fd, const std::string& rootfs)
 }
 
 // P9 (CVE-2019-16884): on /proc itself only a fresh procfs or a bind of a procfs root; under it
-// only the files lxcfs emulates (runc's checkProcMount list).
-Result<void> check_proc_target(int target, const oci::Mount& m, bool bind, const RootfsOptions& opts)
+// only the files lxcfs emulates (runc's checkProcMount list). A bind's source is `source` when
+// the runtime opened it (sources.hpp), else m.source.
+Result<void> check_proc_target(
+    int target, const oci::Mount& m, bool bind, const RootfsOptions& opts, int source = -1)
 {
     static constexpr const char* kAllowedUnderProc[] = {"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",
         "/proc/stat", "/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
@@ -97,8 +100,10 @@ Result<void> check_proc_target(int target, const oci::Mount& m, bool bind, const
             return ok();
         struct statfs fs;
         struct stat st;
-        if (bind && ::statfs(m.source.c_str(), &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC
-            && ::stat(m.source.c_str(), &st) == 0 && st.st_ino == 1 /* PROC_ROOT_INO */)
+        const bool have_source = source >= 0
+            ? ::fstatfs(source, &fs) == 0 && ::fstat(source, &st) == 0
+            : ::statfs(m.source.c_str(), &fs) == 0 && ::stat(m.source.c_str(), &st) == 0;
+        if (bind && have_source && fs.f_type == PROC_SUPER_MAGIC && st.st_ino == 1 /* PROC_ROOT_INO */)
             return ok();
         return Error::message("\"/proc\" cannot be mounted because it is not of type proc");
     }
@@ -162,16 +167,18 @@ unsigned long root_propagation(const std::string& value)
 namespace {
 
 // A bind: the source tree cloned, given its flags while detached, then moved onto the target.
+// The source is `source` when the runtime opened it (sources.hpp), else m.source as the init
+// resolves it.
 Result<UniqueFd> mount_bind(
-    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
+    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts, int source)
 {
     struct stat st;
-    if (::stat(m.source.c_str(), &st) < 0)
+    if ((source >= 0 ? ::fstat(source, &st) : ::stat(m.source.c_str(), &st)) < 0)
         return Error::from_errno("stat", m.source);
     auto target = TRY(make_in_root(root, m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
-    TRY(check_proc_target(target.get(), m, true, opts));
-    auto tree = TRY(clone_tree(sys, m.source, mf.recursive,
-        mf.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC), m.destination));
+    TRY(check_proc_target(target.get(), m, true, opts, source));
+    auto tree = TRY(clone_tree(sys, source >= 0 ? source : AT_FDCWD, source >= 0 ? "" : m.source,
+        mf.recursive, mf.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC), m.destination));
     if (mf.attr_set || mf.attr_clr)
         TRY(sys.mount_setattr(tree.get(), true, {mf.attr_set, mf.attr_clr, 0}, m.destination));
     TRY(sys.move_mount(tree.get(), target.get(), m.destination));
@@ -195,7 +202,7 @@ Result<UniqueFd> borrowed_filesystem(
     }
     if (m.type == "mqueue" && !opts.new_ipc_ns) {
         constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        auto tree = clone_tree(sys, "/dev/mqueue", true, mf.flags & kPerMount, m.destination);
+        auto tree = clone_tree(sys, AT_FDCWD, "/dev/mqueue", true, mf.flags & kPerMount, m.destination);
         if (!tree)
             return std::move(failed).context(
                 "and no /dev/mqueue of the runtime to bind: " + tree.error().text());
@@ -271,14 +278,39 @@ bool read_only_later(const oci::Mount& m, const oci::MountFlags& mf, bool bind)
     return true;
 }
 
+// An idmapped bind (idmap.hpp): the source tree cloned here, in config order, given its id
+// mapping by the runtime, then moved onto the target. The tree's own root tells a file from a
+// directory: its source may be out of the container root's reach.
+Result<void> mount_idmapped(
+    Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts, size_t index, int source)
+{
+    oci::Mount m = written;
+    m.destination = lexically_in_root(opts.rootfs, written.destination);
+    if (!opts.idmap_tree)
+        return Error::message("no runtime to give the tree its id mapping");
+    auto mf = TRY(oci::parse_mount_options(m.options));
+    auto tree = TRY(clone_tree(
+        sys, source >= 0 ? source : AT_FDCWD, source >= 0 ? "" : m.source, mf.recursive, 0, m.destination));
+    TRY(opts.idmap_tree(index, tree.get()));
+    struct stat st;
+    if (::fstat(tree.get(), &st) < 0)
+        return Error::from_errno("stat", m.source);
+    auto target = TRY(make_in_root(root, m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
+    TRY(check_proc_target(target.get(), m, true, opts, tree.get()));
+    return sys.move_mount(tree.get(), target.get(), m.destination);
+}
+
 } // namespace
 
-Result<void> mount_entry(
-    Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts, std::vector<ReadonlyLater>* later)
+Result<void> mount_entry(Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts,
+    std::vector<ReadonlyLater>* later, int source)
 {
+    // Errors name the destination as the config writes it.
+    const std::string what = "mount " + written.destination;
+    oci::Mount m = written;
+    m.destination = lexically_in_root(opts.rootfs, written.destination);
     auto mf = TRY(oci::parse_mount_options(m.options));
     bool bind = mf.bind || m.type == "bind";
-    std::string what = "mount " + m.destination;
 
     if (m.type == "cgroup") {
         auto target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
@@ -290,8 +322,9 @@ Result<void> mount_entry(
         mf.flags &= ~static_cast<unsigned long>(MS_RDONLY);
         mf.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
     }
-    auto mounted = TRY(
-        (bind ? mount_bind(sys, root, m, mf, opts) : mount_filesystem(sys, root, m, mf, opts)).context(what));
+    auto mounted
+        = TRY((bind ? mount_bind(sys, root, m, mf, opts, source) : mount_filesystem(sys, root, m, mf, opts))
+                  .context(what));
     // Propagation goes on the attached mount, through the fd that still names it: set on the
     // detached tree it would be judged against the destination's (the kernel refuses to attach
     // an unbindable tree below a shared mount), which mount(2)'s order never asked for.
@@ -317,22 +350,14 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
     std::vector<ReadonlyLater> later;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
         const auto& m = spec.mounts[i];
-        if (opts.idmapped_trees && opts.idmapped_trees->count(i)) {
-            struct stat st;
-            if (::stat(m.source.c_str(), &st) < 0)
-                return Error::from_errno("stat", m.source).context("mount " + m.destination);
-            auto target = TRY(
-                make_in_root(root.get(), m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
-            TRY(check_proc_target(target.get(), m, true, opts).context("mount " + m.destination));
-            int tree = opts.idmapped_trees->at(i).get();
-            TRY(sys.move_mount(tree, target.get(), m.destination).context("mount " + m.destination));
-            // P3 (CVE-2024-21626): nothing of the runtime's stays open in the init. This copy of
-            // the tree's fd is the init's own (inherited at clone; the runtime closes its copy);
-            // the init never returns to the map's owner, so closing it here is final.
-            ::close(tree);
-            continue;
-        }
-        TRY(mount_entry(sys, root.get(), m, opts, &later));
+        UniqueFd source;
+        if (opts.runtime_source && opts.runtime_sources
+            && std::binary_search(opts.runtime_sources->begin(), opts.runtime_sources->end(), i))
+            source = TRY(opts.runtime_source(i).context("mount " + m.destination));
+        if (wants_idmap(m))
+            TRY(mount_idmapped(sys, root.get(), m, opts, i, source.get()).context("mount " + m.destination));
+        else
+            TRY(mount_entry(sys, root.get(), m, opts, &later, source.get()));
     }
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();

@@ -1,5 +1,7 @@
 #include "rootfs/resolve.hpp"
 
+#include "cli/flags.hpp"
+
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -20,6 +22,21 @@ std::string strip_leading_slashes(const std::string& path)
 }
 
 } // namespace
+
+std::string lexically_in_root(const std::string& rootfs, const std::string& destination)
+{
+    if (rootfs.empty() || rootfs[0] != '/' || destination.empty() || destination[0] != '/')
+        return destination;
+    const std::string root = cli::clean_path(rootfs);
+    const std::string dest = cli::clean_path(destination);
+    if (root == "/")
+        return destination;
+    if (dest == root)
+        return "/";
+    if (dest.size() > root.size() && dest.compare(0, root.size(), root) == 0 && dest[root.size()] == '/')
+        return dest.substr(root.size());
+    return destination;
+}
 
 std::string fd_path(int fd)
 {

@@ -33,6 +33,11 @@ enum class Kind { Directory, File };
 // empty file (for bind mounts of files), then returns an O_PATH fd of it.
 Result<UniqueFd> make_in_root(int root, const std::string& path, Kind kind);
 
+// A mount destination written as a host path under the rootfs ("<rootfs>/final") names the
+// place inside the root ("/final"), as runc reads it (its LexicallyStripRoot); both are cleaned
+// lexically first. Any other destination comes back as it is.
+std::string lexically_in_root(const std::string& rootfs, const std::string& destination);
+
 // "/proc/self/fd/N": the path mount(2) and friends take for an fd.
 std::string fd_path(int fd);
 

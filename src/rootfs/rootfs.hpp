@@ -5,9 +5,12 @@
 // through Sys so the unit tests can check the exact calls:
 //   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
 //   2. bind the rootfs onto itself (pivot_root needs a mount point)
-//   3. every entry of `mounts`, in order, targets resolved inside the rootfs; each mount made
+//   3. every entry of `mounts`, in order, targets resolved inside the rootfs (a destination
+//      written as a host path under the rootfs names the place inside it); each mount made
 //      detached with its flags and moved onto the target's fd (detached.hpp), the cgroup
-//      filesystem showing the container's own cgroups (cgroupfs.cpp)
+//      filesystem showing the container's own cgroups (cgroupfs.cpp); with a user namespace a
+//      bind's source is opened by the runtime when its turn comes (sources.hpp), and an
+//      idmapped bind's tree gets its mapping from the runtime then too (idmap.hpp)
 //   4. /dev: the default devices, linux.devices, the standard symlinks, and /dev/console's
 //      mount point; then the read-only mounts that had to stay writable for 3-4 become
 //      read-only (ReadonlyLater)
@@ -26,6 +29,7 @@
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -43,7 +47,12 @@ struct RootfsOptions {
     // The init's cgroups (/proc/self/cgroup once it is placed, before a cgroup namespace of its
     // own makes the paths relative), whose directories the cgroupfs binds; null: read here.
     const cgroups::OwnCgroups* own_cgroups = nullptr;
-    const std::map<size_t, UniqueFd>* idmapped_trees = nullptr; // by mount index (idmap.hpp)
+    // The mounts (indices, ascending) whose sources the runtime opens (sources.hpp), and how to
+    // ask it for one, in config order, when that mount's turn comes.
+    const std::vector<size_t>* runtime_sources = nullptr;
+    std::function<Result<UniqueFd>(size_t index)> runtime_source;
+    // How an idmapped mount's detached tree gets its id mapping from the runtime (idmap.hpp).
+    std::function<Result<void>(size_t index, int tree)> idmap_tree;
 };
 
 Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts);
@@ -62,9 +71,10 @@ struct ReadonlyLater {
     std::string destination;
 };
 
-// The steps, exposed for tests. Without `later`, a read-only mount is read-only at once.
+// The steps, exposed for tests. Without `later`, a read-only mount is read-only at once. A
+// bind's `source` is an O_PATH fd of it the runtime opened (sources.hpp); -1: m.source.
 Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts,
-    std::vector<ReadonlyLater>* later = nullptr);
+    std::vector<ReadonlyLater>* later = nullptr, int source = -1);
 // A "cgroup" mount onto the checked O_PATH `target` (cgroupfs.cpp).
 Result<void> mount_cgroupfs(
     Sys& sys, int target, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts);

@@ -2,8 +2,10 @@
 # Where hull's mounts and terminal must look as under runc (issue 12's fidelity list): a
 # read-only filesystem mount stays writable until everything beneath it is made (runc's
 # finalizeRootfs), a tmpfs without mode= keeps the mode of the directory it covers (runc's main
-# branch), and the pty belongs to the process's user and the tty group (runc's
-# fixStdioPermissions). Everything is checked from inside the container.
+# branch), the pty belongs to the process's user and the tty group (runc's
+# fixStdioPermissions), bind sources the container's root cannot reach are opened by the
+# runtime (runc's mount sources), and a bind whose source lies under an earlier mount of the
+# same config sees that mount. Everything is checked from inside the container.
 
 load ../helpers
 load spec_helpers
@@ -115,4 +117,97 @@ terminal_run() {
 	wait "$RECV_PID"
 	RECV_PID=
 	[ "$(tr -d '\r' <"$T/exec.out" | grep -x '[0-9]*:[0-9]*')" = 1000:5 ]
+}
+
+# ---- bind sources ---------------------------------------------------------------------------------
+
+# unreachable_sources: two bind sources, src-1/dir (relative to the bundle) and $BUNDLE/src-2/dir,
+# each under a directory only host root may enter, on /m1 and /m2 (made beforehand: the mapped
+# root may not create them in a rootfs owned by host root).
+unreachable_sources() {
+	local i
+	for i in 1 2; do
+		mkdir -p "$BUNDLE/src-$i/dir"
+		echo "source-$i" >"$BUNDLE/src-$i/dir/file"
+		chmod 0700 "$BUNDLE/src-$i"
+		mkdir -p "$BUNDLE/rootfs/m$i"
+	done
+	add_mount '{"destination": "/m1", "type": "bind", "source": "src-1/dir", "options": ["bind"]}'
+	add_mount "$(jq -n -c --arg s "$BUNDLE/src-2/dir" '{destination: "/m2", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+}
+
+@test "user namespace: bind sources under directories only host root can enter are mounted, options kept" {
+	use_userns
+	unreachable_sources
+	run_sh 'cat /m1/file /m2/file; touch /m2/new 2>/dev/null || echo m2-ro'
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' source-1 source-2 m2-ro)" ]
+}
+
+@test "user namespace: exec into a container with unreachable bind sources sees them, --cwd into one" {
+	use_userns
+	unreachable_sources
+	start_container usrc sleep 100
+	run hull exec usrc cat /m1/file /m2/file
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' source-1 source-2)" ]
+	run hull exec --cwd /m1 usrc sh -c 'pwd; cat file'
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' /m1 source-1)" ]
+}
+
+# ordered_tree [OPTIONS]: runc's mount-order case. Four binds of $BUNDLE/bind-src (some through
+# symlinks) build a tree on /mnt; then binds (with OPTIONS, a JSON array, default ["rbind"]) whose
+# sources are host paths under the rootfs, inside that tree, with destinations written as host
+# paths under the rootfs too: each must see the mounts before it, so
+# /final/x/y/z/z/x/y/z/x/file is a/x's.
+ordered_tree() {
+	local r="$BUNDLE/rootfs" src="$BUNDLE/bind-src" opts="${1:-[\"rbind\"]}" sub
+	mkdir -p "$r/mnt" "$r/final"
+	for sub in a/x b/y c/z; do
+		mkdir -p "$src/$sub"
+		echo "$sub" >"$src/$sub/file"
+		ln -s "${sub%/*}" "$src/sym-${sub%/*}"
+	done
+	chmod o-rwx "$src"
+	add_bind() {
+		add_mount "$(jq -n -c --arg s "$1" --arg d "$2" --argjson o "$3" '{destination: $d, type: "bind", source: $s, options: $o}')"
+	}
+	add_bind "$src/a" /mnt '["bind"]'
+	add_bind "$src/sym-b" /mnt/x '["bind"]'
+	add_bind "$src/c" /mnt/x/y '["bind"]'
+	add_bind "$src/sym-a" /mnt/x/y/z '["bind"]'
+	add_bind "$r/mnt/x" "$r/mnt/x/y/z/x" "$opts"
+	add_bind "$r/mnt/x/y" "$r/mnt/x/y/z" "$opts"
+	add_bind "$r/mnt" "$r/final" "$opts"
+}
+
+@test "mount order: a bind whose source is under an earlier mount of the config sees that mount" {
+	ordered_tree
+	run_sh 'cat /final/x/y/z/z/x/y/z/x/file'
+	assert_status 0
+	[ "$output" = a/x ]
+	# The destinations named places inside the root, not host paths recreated beneath it (runc
+	# 1.1 mounts in the right places but also makes those directories; its main branch does not).
+	is_runc || [ ! -e "$BUNDLE/rootfs$BUNDLE" ]
+}
+
+@test "mount order in a user namespace: sources beyond the container root's reach, then under earlier mounts" {
+	skip_if_runc "runc 1.1 opens every bind source before the first mount"
+	use_userns
+	ordered_tree
+	run_sh 'cat /final/x/y/z/z/x/y/z/x/file'
+	assert_status 0
+	[ "$output" = a/x ]
+}
+
+@test "mount order with idmapped binds in a user namespace: each tree is cloned at its turn, then mapped" {
+	skip_if_runc "runc 1.1 has no idmapped mounts"
+	use_userns
+	ordered_tree '["rbind", "idmap"]'
+	# Host root's files: unmapped (65534) through the plain binds, container root's through
+	# the idmapped one.
+	run_sh 'cat /final/x/y/z/z/x/y/z/x/file; stat -c %u /mnt /final'
+	assert_status 0
+	[ "$output" = "$(printf '%s\n' a/x 65534 0)" ]
 }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -275,4 +276,82 @@ TEST_CASE("report_error cuts an oversized error to one packet; it still arrives 
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().text().size() <= kMaxPacket / 2);
     CHECK(r.error().text().substr(0, 12) == "set up: eeee");
+}
+
+TEST_CASE("step 3m: the init asks for a mount's source by index and gets the fd the runtime opened")
+{
+    Pair p = make_pair();
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        Channel init(std::move(p.peer));
+        auto source = init.request_mount_source(7);
+        struct stat st;
+        ::_exit(source.ok() && ::fstat(source.value().get(), &st) == 0 && S_ISDIR(st.st_mode) ? 0 : 1);
+    }
+    p.peer.reset();
+    ChildProcess child(pid);
+    auto index = p.receiver.wait_mount_source_request();
+    REQUIRE(index.ok());
+    CHECK(index.value() == 7);
+    UniqueFd dir(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(p.receiver.send_mount_source(dir.get()).ok());
+    auto status = child.wait();
+    REQUIRE(status.ok());
+    CHECK(WIFEXITED(status.value()));
+    CHECK(WEXITSTATUS(status.value()) == 0);
+}
+
+TEST_CASE("step 3m: a mount index that is not a decimal count, or an answer without an fd, is refused")
+{
+    Pair p = make_pair();
+    send_raw(p.peer.get(), header(Msg::ChildRequestMountSource, 2, "-1"));
+    auto negative = p.receiver.wait_mount_source_request();
+    REQUIRE_FALSE(negative.ok());
+    CHECK(negative.error().text() == "protocol error: bad mount index \"-1\"");
+    send_raw(p.peer.get(), header(Msg::ChildRequestMountSource, 21, std::string(21, '1')));
+    CHECK(contains(receive_error(p.receiver, Msg::ChildRequestMountSource), "announces 21 bytes"));
+
+    Pair q = make_pair();
+    send_raw(q.peer.get(), header(Msg::ParentMountSource, 0));
+    auto none = q.receiver.request_mount_source(0);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().text() == "protocol error: no fd with the mount source message");
+}
+
+TEST_CASE(
+    "step 3m: an idmapped tree goes to the runtime with its mount index and the init waits for the answer")
+{
+    Pair p = make_pair();
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        Channel init(std::move(p.peer));
+        UniqueFd tree(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        ::_exit(init.request_idmap(3, tree.get()).ok() ? 0 : 1);
+    }
+    p.peer.reset();
+    ChildProcess child(pid);
+    UniqueFd tree;
+    auto index = p.receiver.wait_idmap_request(&tree);
+    REQUIRE(index.ok());
+    CHECK(index.value() == 3);
+    struct stat st;
+    REQUIRE(tree);
+    CHECK((::fstat(tree.get(), &st) == 0 && S_ISDIR(st.st_mode)));
+    REQUIRE(p.receiver.confirm_idmap_done().ok());
+    auto status = child.wait();
+    REQUIRE(status.ok());
+    CHECK(WIFEXITED(status.value()));
+    CHECK(WEXITSTATUS(status.value()) == 0);
+}
+
+TEST_CASE("step 3m: an idmapped tree message without its fd is refused")
+{
+    Pair p = make_pair();
+    send_raw(p.peer.get(), header(Msg::ChildIdmapTree, 1, "0"));
+    UniqueFd tree;
+    auto none = p.receiver.wait_idmap_request(&tree);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().text() == "protocol error: no fd with the idmapped tree message");
 }
