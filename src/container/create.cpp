@@ -56,6 +56,51 @@ Result<void> check_preserved_fds(unsigned n)
     return ok();
 }
 
+// Without a mount entry the container inherits the caller's mount namespace (config-linux.md),
+// where hull never mounts, unmounts or changes propagation: the init only chroots into the
+// rootfs (as runc does). What would restrict the container there is refused (runc refuses
+// masked and read-only paths too); what would add to it (mounts, device nodes) is left out with
+// a warning, where runc would mount into the caller's namespace and leave the mounts there.
+Result<void> check_without_mount_namespace(const oci::Spec& spec)
+{
+    const std::string shares = ": the container has no mount namespace of its own (linux.namespaces has no "
+                               "mount entry) and hull never changes the caller's";
+    if (spec.root && spec.root->readonly)
+        return Error::message(
+            "config.json: /root/readonly: a read-only root needs a mount namespace" + shares);
+    if (spec.linux) {
+        const auto& l = *spec.linux;
+        if (!l.maskedPaths.empty() || !l.readonlyPaths.empty())
+            return Error::message(std::string("config.json: /linux/")
+                + (l.maskedPaths.empty() ? "readonlyPaths" : "maskedPaths")
+                + ": unable to restrict sys entries without a private MNT namespace");
+        if (!l.rootfsPropagation.empty())
+            return Error::message("config.json: /linux/rootfsPropagation: needs a mount namespace" + shares);
+        if (!l.devices.empty())
+            log::warning("config.json: /linux/devices: not created in the rootfs" + shares);
+    }
+    if (!spec.mounts.empty())
+        log::warning("config.json: /mounts: not mounted" + shares);
+    return ok();
+}
+
+// The mount namespace decides where the root filesystem is set up: in the container's own, or,
+// without a mount entry, nowhere (check_without_mount_namespace).
+Result<void> check_mount_namespace(const oci::Spec& spec)
+{
+    const oci::Namespace* mnt = oci::find_namespace(spec, oci::NamespaceType::Mount);
+    if (!mnt)
+        return check_without_mount_namespace(spec);
+    // A path naming the runtime's own mount namespace would have the rootfs set up, and the
+    // pivot replace /, for every process of the caller's namespace.
+    if (!mnt->path.empty() && ns::is_own_namespace({mnt->type, mnt->path}))
+        return Error::message("config.json: /linux/namespaces/"
+            + std::to_string(mnt - spec.linux->namespaces.data()) + "/path: " + mnt->path
+            + " is the runtime's own mount namespace: hull sets up the root filesystem in the "
+              "container's, never in the caller's");
+    return ok();
+}
+
 // Fields whose machinery later issues build (seccomp, LSMs, ...). Refusing
 // them is better than running a container that silently lacks what its config asked for.
 // process.execCPUAffinity is not applicable to the init (config.md); exec will apply it. linux.resources and
@@ -82,19 +127,7 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         }
     }
     const bool has_linux = spec.linux.has_value();
-    // Without a mount namespace of its own (or one joined by path), the rootfs setup, pivot_root
-    // and the detach of the old root would happen in the caller's mount namespace.
-    const oci::Namespace* mnt = oci::find_namespace(spec, oci::NamespaceType::Mount);
-    if (!mnt)
-        return Error::message("config.json: /linux/namespaces: a mount namespace is required: hull sets up "
-                              "the root filesystem in it, never in the caller's");
-    // A path naming the runtime's own mount namespace is the same hazard by another name: the
-    // pivot would replace / for every process of the caller's namespace.
-    if (!mnt->path.empty() && ns::is_own_namespace({mnt->type, mnt->path}))
-        return Error::message("config.json: /linux/namespaces/"
-            + std::to_string(mnt - spec.linux->namespaces.data()) + "/path: " + mnt->path
-            + " is the runtime's own mount namespace: hull sets up the root filesystem in the "
-              "container's, never in the caller's");
+    TRY(check_mount_namespace(spec));
     // Never silently unconfined: a label the host cannot apply is refused here.
     if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
         || (has_linux && !spec.linux->mountLabel.empty()))
@@ -190,6 +223,7 @@ Result<CreatedContainer> create_container(
     c.record.annotations = spec.annotations;
     c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
     c.record.no_new_keyring = opts.no_new_keyring;
+    c.record.own_mount_namespace = plan.lists(oci::NamespaceType::Mount);
     TRY(c.dir.write_new_file(kSavedConfig, config.text));
     if (filter)
         TRY(c.dir.write_new_file(kSavedSeccomp, seccomp::serialize(*filter)));
@@ -228,6 +262,7 @@ Result<CreatedContainer> create_container(
     req.idmapped_trees = &idmapped;
     req.console_socket = console.get();
     req.seccomp = filter ? &*filter : nullptr;
+    req.runtime_mount_ns = TRY(ns::own_namespace_id(oci::NamespaceType::Mount));
     req.cgroup_fd = cgroup_fd.get();
     req.host_cgroups = &host_cgroups;
     // On v2 clone3 places the init; elsewhere (v1 hierarchies) the init waits at step 2b.

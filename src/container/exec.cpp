@@ -196,6 +196,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     req.init_pidfd = pidfd.get();
     req.namespaces = namespaces;
     req.keyring = c.record.no_new_keyring ? std::string() : c.record.id;
+    // The init's root is a chroot in the runtime's mount namespace: the exec child enters it too.
+    req.init_root = c.record.own_mount_namespace ? -1 : root.get();
     req.preserve_fds = o.preserve_fds;
     req.console_socket = console.get();
     auto cgroup = TRY(container_cgroup(c.record));
