@@ -106,14 +106,16 @@ Result<void> check_mount_namespace(const oci::Spec& spec)
 // process.execCPUAffinity is not applicable to the init (config.md); exec will apply it. linux.resources and
 // cgroupsPath are the exception: until the cgroup manager exists the container stays in the caller's cgroup,
 // as the plan allows.
-Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Detach detach)
+Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Verb verb, Detach detach)
 {
-    const bool terminal = spec.process->terminal;
+    // runtime.md: process may be left out at create; start then refuses. run starts at once.
+    if (!spec.process && verb == Verb::Run)
+        return Error::message("config.json: /process: process property must not be empty");
+    const bool terminal = spec.process && spec.process->terminal;
     if (terminal && detach == Detach::Yes && opts.console_socket.empty())
         return Error::message("cannot allocate tty if hull will detach without setting console socket");
     if (!opts.console_socket.empty() && !(terminal && detach == Detach::Yes))
         return Error::message("cannot use console socket if hull will not detach or allocate tty");
-    const auto& p = *spec.process;
     // A sysctl written into a namespace joined by path that is the runtime's own would change
     // the host (runc refuses it the same way).
     if (spec.linux) {
@@ -129,7 +131,7 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
     const bool has_linux = spec.linux.has_value();
     TRY(check_mount_namespace(spec));
     // Never silently unconfined: a label the host cannot apply is refused here.
-    if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
+    if ((spec.process && (!spec.process->apparmorProfile.empty() || !spec.process->selinuxLabel.empty()))
         || (has_linux && !spec.linux->mountLabel.empty()))
         TRY(lsm::check_labels(spec, lsm::detect_host()));
     // Intel RDT needs the kernel's resctrl filesystem (and the CPU feature); runc refuses it
@@ -148,20 +150,21 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
 } // namespace
 
 Result<CreatedContainer> create_container(
-    const GlobalOptions& global, const CreateOptions& opts, Detach detach)
+    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
 {
     // Checks without side effects.
     TRY(oci::validate_container_id(opts.id));
     std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
     auto config = TRY(read_bundle_config(bundle));
     oci::Spec& spec = config.spec;
-    TRY(check_supported(spec, opts, detach));
+    TRY(check_supported(spec, opts, verb, detach));
     std::string rootfs = TRY(resolve_rootfs(bundle, spec));
     // Socket activation: fds 3..3+L-1 go first, then the --preserve-fds ones (cli-contract §7.3).
     auto listen = process::listen_fds_from_env(::getenv("LISTEN_PID"), ::getenv("LISTEN_FDS"), ::getpid());
     unsigned passed_fds = listen.count + opts.preserve_fds;
     TRY(check_preserved_fds(passed_fds));
-    spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
+    if (spec.process)
+        spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
     ns::NsPlan plan = ns::plan_namespaces(spec);
     // Compiled and planned here, in the runtime, before anything exists.
     std::optional<seccomp::CompiledFilter> filter;
@@ -224,6 +227,7 @@ Result<CreatedContainer> create_container(
     c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
     c.record.no_new_keyring = opts.no_new_keyring;
     c.record.own_mount_namespace = plan.lists(oci::NamespaceType::Mount);
+    c.record.has_process = spec.process.has_value();
     TRY(c.dir.write_new_file(kSavedConfig, config.text));
     if (filter)
         TRY(c.dir.write_new_file(kSavedSeccomp, seccomp::serialize(*filter)));
@@ -242,7 +246,7 @@ Result<CreatedContainer> create_container(
     UniqueFd console;
     if (!opts.console_socket.empty()) {
         console = TRY(terminal::connect_console_socket(opts.console_socket));
-    } else if (spec.process->terminal) {
+    } else if (spec.process && spec.process->terminal) {
         auto pair = TRY(FdPair::socketpair(SOCK_STREAM));
         c.console_receiver = std::move(pair.parent_end());
         console = std::move(pair.child_end());
@@ -261,7 +265,8 @@ Result<CreatedContainer> create_container(
     req.state = state_of(c.record, Status::Created);
     req.idmapped_trees = &idmapped;
     req.console_socket = console.get();
-    req.seccomp = filter ? &*filter : nullptr;
+    // Without a process nothing is ever executed: the init loads no filter and sends no listener.
+    req.seccomp = filter && spec.process ? &*filter : nullptr;
     req.runtime_mount_ns = TRY(ns::own_namespace_id(oci::NamespaceType::Mount));
     req.cgroup_fd = cgroup_fd.get();
     req.host_cgroups = &host_cgroups;
@@ -307,7 +312,7 @@ Result<CreatedContainer> create_container(
 
 Result<int> create(const GlobalOptions& global, const CreateOptions& opts)
 {
-    auto c = TRY(create_container(global, opts, Detach::Yes));
+    auto c = TRY(create_container(global, opts, Verb::Create, Detach::Yes));
     // The init is left to the caller's subreaper: never reaped here (cli-contract.md §7.1).
     (void)c.init.release();
     return 0;

@@ -50,10 +50,12 @@ void add_cap(std::optional<std::vector<std::string>>& set, const std::string& ca
         set->push_back(cap);
 }
 
-// The process of `exec` without --process: config.json's, with the flags on top.
+// The process of `exec` without --process: config.json's, with the flags on top. A container
+// created without a process gets the one `hull spec` writes (cwd /, PATH, runc's default
+// capabilities, noNewPrivileges) under the flags instead.
 Result<oci::Process> process_from_flags(const oci::Spec& spec, const ExecOptions& o, int container_root)
 {
-    oci::Process p = *spec.process;
+    oci::Process p = spec.process ? *spec.process : *oci::default_spec().process;
     p.args = o.args;
     if (!o.cwd.empty())
         p.cwd = o.cwd;

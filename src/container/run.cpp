@@ -25,7 +25,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
         if (!opts.no_subreaper)
             ::prctl(PR_SET_CHILD_SUBREAPER, 1);
     }
-    auto c = TRY(create_container(global, opts.create, opts.detach ? Detach::Yes : Detach::No));
+    auto c = TRY(create_container(global, opts.create, Verb::Run, opts.detach ? Detach::Yes : Detach::No));
     // Until the container runs, any failure ends like a failed create: nothing is left.
     bool started = false;
     ScopeExit rollback([&] {

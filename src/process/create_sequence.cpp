@@ -108,7 +108,7 @@ Result<void> set_up_terminal(const InitRequest& req, ConsoleMount console)
 
 bool has_terminal(const oci::Spec& spec)
 {
-    return spec.process->terminal;
+    return spec.process && spec.process->terminal;
 }
 
 // Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
@@ -235,7 +235,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         TRY(sys.unshare(CLONE_NEWCGROUP).context("new cgroup namespace"));
     if (!req.no_new_keyring) {
         // runc labels the session keyring with the process label (SELinux keycreate).
-        const std::string& label = spec.process->selinuxLabel;
+        const std::string label = spec.process ? spec.process->selinuxLabel : "";
         if (!label.empty())
             TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), label));
         TRY(join_session_keyring(req.id));
@@ -248,7 +248,7 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         TRY(sys.sethostname(spec.hostname));
     if (!spec.domainname.empty())
         TRY(sys.setdomainname(spec.domainname));
-    if (spec.process->oomScoreAdj)
+    if (spec.process && spec.process->oomScoreAdj)
         TRY(write_oom_score_adj(*spec.process->oomScoreAdj).context("set oom_score_adj"));
 
     // The one place that decides where the root filesystem is set up. Without a mount entry
@@ -258,7 +258,10 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     else
         TRY(enter_shared_rootfs(sys, req, channel, state_json));
     log::step("init: rootfs ready");
-    // State: inside the rootfs, old root detached (or chrooted), still root.
+    // State: inside the rootfs, old root detached (or chrooted), still root. Without a process
+    // nothing is ever executed: the init only waits, and start refuses.
+    if (!spec.process)
+        return ExecTarget {};
     return prepare_init_process(sys, req, channel);
 }
 
@@ -330,6 +333,12 @@ void die_on_terminating_signals()
     // The fifo stays open (O_CLOEXEC) until execve: its last writer going away is how `start`
     // learns that the program runs, before it runs poststart hooks.
     log::step("init: released, exec");
+    if (!req.spec->process) {
+        // start refuses first; this is a byte written to the fifo by someone else.
+        static constexpr char msg[] = "hull: config.json: /process: process property must not be empty\n";
+        (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
+        ::_exit(1);
+    }
     if (req.spec->hooks && !req.spec->hooks->startContainer.empty()) {
         auto started
             = hooks::run_hooks(hooks::Kind::StartContainer, req.spec->hooks->startContainer, state_json);
