@@ -140,12 +140,21 @@ const char* proc_name(oci::NamespaceType type)
     return names[static_cast<unsigned>(type)];
 }
 
+Result<NamespaceId> own_namespace_id(oci::NamespaceType type)
+{
+    std::string own = std::string("/proc/self/ns/") + proc_name(type);
+    struct stat st;
+    if (::stat(own.c_str(), &st) < 0)
+        return Error::from_errno("stat", own);
+    return NamespaceId {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+}
+
 bool is_own_namespace(const Join& join)
 {
-    struct stat a, b;
-    std::string own = std::string("/proc/self/ns/") + proc_name(join.type);
-    return ::stat(join.path.c_str(), &a) == 0 && ::stat(own.c_str(), &b) == 0 && a.st_dev == b.st_dev
-        && a.st_ino == b.st_ino;
+    struct stat st;
+    auto own = own_namespace_id(join.type);
+    return own && ::stat(join.path.c_str(), &st) == 0
+        && own.value() == NamespaceId {static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
 }
 
 Result<void> apply_joins(Sys& sys, const std::vector<Join>& joins)

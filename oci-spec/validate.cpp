@@ -289,9 +289,9 @@ Result<void> validate(const Spec& spec)
     if (spec.root->path.empty())
         return invalid("/root/path", "must not be empty");
     TRY(check_no_nul(spec.root->path, "/root/path"));
-    if (!spec.process)
-        return invalid("/process", "process property must not be empty");
-    TRY(validate_process_at(*spec.process, "/process"));
+    // runtime.md: process is optional at create and required at start (start refuses then).
+    if (spec.process)
+        TRY(validate_process_at(*spec.process, "/process"));
     TRY(check_no_nul(spec.hostname, "/hostname"));
     if (spec.hostname.size() > 64)
         return invalid("/hostname", "longer than 64 bytes");

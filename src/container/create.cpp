@@ -58,19 +58,66 @@ Result<void> check_preserved_fds(unsigned n)
     return ok();
 }
 
+// Without a mount entry the container inherits the caller's mount namespace (config-linux.md),
+// where hull never mounts, unmounts or changes propagation: the init only chroots into the
+// rootfs (as runc does). What would restrict the container there is refused (runc refuses
+// masked and read-only paths too); what would add to it (mounts, device nodes) is left out with
+// a warning, where runc would mount into the caller's namespace and leave the mounts there.
+Result<void> check_without_mount_namespace(const oci::Spec& spec)
+{
+    const std::string shares = ": the container has no mount namespace of its own (linux.namespaces has no "
+                               "mount entry) and hull never changes the caller's";
+    if (spec.root && spec.root->readonly)
+        return Error::message(
+            "config.json: /root/readonly: a read-only root needs a mount namespace" + shares);
+    if (spec.linux) {
+        const auto& l = *spec.linux;
+        if (!l.maskedPaths.empty() || !l.readonlyPaths.empty())
+            return Error::message(std::string("config.json: /linux/")
+                + (l.maskedPaths.empty() ? "readonlyPaths" : "maskedPaths")
+                + ": unable to restrict sys entries without a private MNT namespace");
+        if (!l.rootfsPropagation.empty())
+            return Error::message("config.json: /linux/rootfsPropagation: needs a mount namespace" + shares);
+        if (!l.devices.empty())
+            log::warning("config.json: /linux/devices: not created in the rootfs" + shares);
+    }
+    if (!spec.mounts.empty())
+        log::warning("config.json: /mounts: not mounted" + shares);
+    return ok();
+}
+
+// The mount namespace decides where the root filesystem is set up: in the container's own, or,
+// without a mount entry, nowhere (check_without_mount_namespace).
+Result<void> check_mount_namespace(const oci::Spec& spec)
+{
+    const oci::Namespace* mnt = oci::find_namespace(spec, oci::NamespaceType::Mount);
+    if (!mnt)
+        return check_without_mount_namespace(spec);
+    // A path naming the runtime's own mount namespace would have the rootfs set up, and the
+    // pivot replace /, for every process of the caller's namespace.
+    if (!mnt->path.empty() && ns::is_own_namespace({mnt->type, mnt->path}))
+        return Error::message("config.json: /linux/namespaces/"
+            + std::to_string(mnt - spec.linux->namespaces.data()) + "/path: " + mnt->path
+            + " is the runtime's own mount namespace: hull sets up the root filesystem in the "
+              "container's, never in the caller's");
+    return ok();
+}
+
 // Fields whose machinery later issues build (seccomp, LSMs, ...). Refusing
 // them is better than running a container that silently lacks what its config asked for.
 // process.execCPUAffinity is not applicable to the init (config.md); exec will apply it. linux.resources and
 // cgroupsPath are the exception: until the cgroup manager exists the container stays in the caller's cgroup,
 // as the plan allows.
-Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Detach detach)
+Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Verb verb, Detach detach)
 {
-    const bool terminal = spec.process->terminal;
+    // runtime.md: process may be left out at create; start then refuses. run starts at once.
+    if (!spec.process && verb == Verb::Run)
+        return Error::message("config.json: /process: process property must not be empty");
+    const bool terminal = spec.process && spec.process->terminal;
     if (terminal && detach == Detach::Yes && opts.console_socket.empty())
         return Error::message("cannot allocate tty if hull will detach without setting console socket");
     if (!opts.console_socket.empty() && !(terminal && detach == Detach::Yes))
         return Error::message("cannot use console socket if hull will not detach or allocate tty");
-    const auto& p = *spec.process;
     // A sysctl written into a namespace joined by path that is the runtime's own would change
     // the host (runc refuses it the same way).
     if (spec.linux) {
@@ -84,21 +131,9 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
         }
     }
     const bool has_linux = spec.linux.has_value();
-    // Without a mount namespace of its own (or one joined by path), the rootfs setup, pivot_root
-    // and the detach of the old root would happen in the caller's mount namespace.
-    const oci::Namespace* mnt = oci::find_namespace(spec, oci::NamespaceType::Mount);
-    if (!mnt)
-        return Error::message("config.json: /linux/namespaces: a mount namespace is required: hull sets up "
-                              "the root filesystem in it, never in the caller's");
-    // A path naming the runtime's own mount namespace is the same hazard by another name: the
-    // pivot would replace / for every process of the caller's namespace.
-    if (!mnt->path.empty() && ns::is_own_namespace({mnt->type, mnt->path}))
-        return Error::message("config.json: /linux/namespaces/"
-            + std::to_string(mnt - spec.linux->namespaces.data()) + "/path: " + mnt->path
-            + " is the runtime's own mount namespace: hull sets up the root filesystem in the "
-              "container's, never in the caller's");
+    TRY(check_mount_namespace(spec));
     // Never silently unconfined: a label the host cannot apply is refused here.
-    if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty()
+    if ((spec.process && (!spec.process->apparmorProfile.empty() || !spec.process->selinuxLabel.empty()))
         || (has_linux && !spec.linux->mountLabel.empty()))
         TRY(lsm::check_labels(spec, lsm::detect_host()));
     // Intel RDT needs the kernel's resctrl filesystem (and the CPU feature); runc refuses it
@@ -117,20 +152,21 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, D
 } // namespace
 
 Result<CreatedContainer> create_container(
-    const GlobalOptions& global, const CreateOptions& opts, Detach detach)
+    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
 {
     // Checks without side effects.
     TRY(oci::validate_container_id(opts.id));
     std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
     auto config = TRY(read_bundle_config(bundle));
     oci::Spec& spec = config.spec;
-    TRY(check_supported(spec, opts, detach));
+    TRY(check_supported(spec, opts, verb, detach));
     std::string rootfs = TRY(resolve_rootfs(bundle, spec));
     // Socket activation: fds 3..3+L-1 go first, then the --preserve-fds ones (cli-contract §7.3).
     auto listen = process::listen_fds_from_env(::getenv("LISTEN_PID"), ::getenv("LISTEN_FDS"), ::getpid());
     unsigned passed_fds = listen.count + opts.preserve_fds;
     TRY(check_preserved_fds(passed_fds));
-    spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
+    if (spec.process)
+        spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
     ns::NsPlan plan = ns::plan_namespaces(spec);
     // Compiled and planned here, in the runtime, before anything exists.
     std::optional<seccomp::CompiledFilter> filter;
@@ -200,6 +236,8 @@ Result<CreatedContainer> create_container(
     c.record.annotations = spec.annotations;
     c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
     c.record.no_new_keyring = opts.no_new_keyring;
+    c.record.own_mount_namespace = plan.lists(oci::NamespaceType::Mount);
+    c.record.has_process = spec.process.has_value();
     TRY(c.dir.write_new_file(kSavedConfig, config.text));
     if (filter)
         TRY(c.dir.write_new_file(kSavedSeccomp, seccomp::serialize(*filter)));
@@ -218,7 +256,7 @@ Result<CreatedContainer> create_container(
     UniqueFd console;
     if (!opts.console_socket.empty()) {
         console = TRY(terminal::connect_console_socket(opts.console_socket));
-    } else if (spec.process->terminal) {
+    } else if (spec.process && spec.process->terminal) {
         auto pair = TRY(FdPair::socketpair(SOCK_STREAM));
         c.console_receiver = std::move(pair.parent_end());
         console = std::move(pair.child_end());
@@ -238,7 +276,9 @@ Result<CreatedContainer> create_container(
     req.idmaps = idmaps.empty() ? nullptr : &idmaps;
     req.runtime_sources = runtime_sources.empty() ? nullptr : &runtime_sources;
     req.console_socket = console.get();
-    req.seccomp = filter ? &*filter : nullptr;
+    // Without a process nothing is ever executed: the init loads no filter and sends no listener.
+    req.seccomp = filter && spec.process ? &*filter : nullptr;
+    req.runtime_mount_ns = TRY(ns::own_namespace_id(oci::NamespaceType::Mount));
     req.cgroup_fd = cgroup_fd.get();
     req.host_cgroups = &host_cgroups;
     // On v2 clone3 places the init; elsewhere (v1 hierarchies) the init waits at step 2b.
@@ -283,7 +323,7 @@ Result<CreatedContainer> create_container(
 
 Result<int> create(const GlobalOptions& global, const CreateOptions& opts)
 {
-    auto c = TRY(create_container(global, opts, Detach::Yes));
+    auto c = TRY(create_container(global, opts, Verb::Create, Detach::Yes));
     // The init is left to the caller's subreaper: never reaped here (cli-contract.md §7.1).
     (void)c.init.release();
     return 0;

@@ -8,6 +8,7 @@
 namespace hull::container {
 
 enum class Detach { No, Yes };
+enum class Verb { Create, Run };
 
 struct CreatedContainer {
     StateDir dir; // locked until this is destroyed
@@ -19,7 +20,7 @@ struct CreatedContainer {
 
 // create, up to and including the pid file; on failure nothing is left behind.
 Result<CreatedContainer> create_container(
-    const GlobalOptions& global, const CreateOptions& opts, Detach detach);
+    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach);
 
 // start on a locked directory: created → running, with runc's errors for other states.
 Result<void> start_container(const StateDir& dir, const ContainerRecord& record, Status status);

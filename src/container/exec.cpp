@@ -50,10 +50,12 @@ void add_cap(std::optional<std::vector<std::string>>& set, const std::string& ca
         set->push_back(cap);
 }
 
-// The process of `exec` without --process: config.json's, with the flags on top.
+// The process of `exec` without --process: config.json's, with the flags on top. A container
+// created without a process gets the one `hull spec` writes (cwd /, PATH, runc's default
+// capabilities, noNewPrivileges) under the flags instead.
 Result<oci::Process> process_from_flags(const oci::Spec& spec, const ExecOptions& o, int container_root)
 {
-    oci::Process p = *spec.process;
+    oci::Process p = spec.process ? *spec.process : *oci::default_spec().process;
     p.args = o.args;
     if (!o.cwd.empty())
         p.cwd = o.cwd;
@@ -196,6 +198,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     req.init_pidfd = pidfd.get();
     req.namespaces = namespaces;
     req.keyring = c.record.no_new_keyring ? std::string() : c.record.id;
+    // The init's root is a chroot in the runtime's mount namespace: the exec child enters it too.
+    req.init_root = c.record.own_mount_namespace ? -1 : root.get();
     req.preserve_fds = o.preserve_fds;
     req.console_socket = console.get();
     auto cgroup = TRY(container_cgroup(c.record));

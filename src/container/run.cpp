@@ -22,7 +22,7 @@ namespace {
 Result<CreatedContainer> create_and_start(
     const GlobalOptions& global, const RunOptions& opts, std::optional<terminal::ConsoleRelay>& relay)
 {
-    auto c = TRY(create_container(global, opts.create, opts.detach ? Detach::Yes : Detach::No));
+    auto c = TRY(create_container(global, opts.create, Verb::Run, opts.detach ? Detach::Yes : Detach::No));
     // Until the container runs, any failure ends like a failed create: nothing is left.
     bool started = false;
     ScopeExit rollback([&] {

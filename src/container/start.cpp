@@ -20,6 +20,11 @@ Result<void> start_container(const StateDir& dir, const ContainerRecord& record,
     case Status::Stopped:
         return Error::message("cannot start a container that has stopped");
     }
+    // runtime.md: start MUST fail when config.json has no process. Refused before the init is
+    // told anything, so the container stays created and delete works as for any other.
+    if (!record.has_process)
+        return Error::message("config.json: /process: process property must not be empty: container "
+            + record.id + " was created without a process and cannot be started");
     TRY(process::release_init(dir.fd(), kExecFifo, record.pid));
     // The fifo's absence is what makes the status "running".
     if (::unlinkat(dir.fd(), kExecFifo, 0) < 0)

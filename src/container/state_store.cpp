@@ -72,6 +72,8 @@ std::string record_to_json(const ContainerRecord& r)
     j["annotations"] = r.annotations;
     j["own_pid_namespace"] = r.own_pid_namespace;
     j["no_new_keyring"] = r.no_new_keyring;
+    j["own_mount_namespace"] = r.own_mount_namespace;
+    j["has_process"] = r.has_process;
     if (!r.cgroup.empty())
         j["cgroup"] = nlohmann::json::parse(r.cgroup);
     j["poststart"] = hooks_to_json(r.poststart);
@@ -93,6 +95,8 @@ Result<ContainerRecord> record_from_json(std::string_view text)
         r.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
         r.own_pid_namespace = j.value("own_pid_namespace", true);
         r.no_new_keyring = j.value("no_new_keyring", false);
+        r.own_mount_namespace = j.value("own_mount_namespace", true);
+        r.has_process = j.value("has_process", true);
         if (j.contains("cgroup"))
             r.cgroup = j["cgroup"].dump();
         if (j.contains("poststart"))

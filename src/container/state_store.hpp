@@ -51,6 +51,10 @@ struct ContainerRecord {
     std::map<std::string, std::string> annotations;
     bool own_pid_namespace = true; // signals to the init reach every process of the container
     bool no_new_keyring = false; // --no-new-keyring: exec keeps the caller's session keyring too
+    // false: the init shares the caller's mount namespace, chrooted into the rootfs, and an
+    // exec'd process is chrooted into the init's root the same way.
+    bool own_mount_namespace = true;
+    bool has_process = true; // config.json has a process: start refuses a container without one
     std::string cgroup; // cgroups::state_to_json of the container's cgroup; empty: none
     // The hooks that run after create, kept so start and delete never re-read config.json.
     std::vector<oci::Hook> poststart, poststop;

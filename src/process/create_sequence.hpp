@@ -46,6 +46,8 @@ struct InitRequest {
     bool parent_setup = false; // the init waits for step 2b (cgroups by pid, netDevices)
     // The init unshares its new cgroup namespace after step 2b (set with cgroups by pid).
     bool defer_cgroup_ns = false;
+    // The runtime's own mount namespace: the init refuses to set up the rootfs in it.
+    ns::NamespaceId runtime_mount_ns;
 };
 
 // Whether the create handshake includes step 3a (hooks that run before pivot_root, or in the

@@ -66,6 +66,11 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     if (req.join_cgroup)
         TRY(channel.wait_setup_ready());
     TRY(join_namespaces(sys, req.init_pidfd, req.namespaces));
+    if (req.init_root >= 0) {
+        TRY(sys.fchdir(req.init_root).context("enter the container's root"));
+        TRY(sys.chroot(".").context("enter the container's root"));
+        TRY(sys.chdir("/"));
+    }
     // P3: nothing of the runtime (its state dir, the namespace files, the caller's leaks) is
     // reachable through /proc/self/fd from here on.
     close_inherited_fds(req.preserve_fds, {channel.fd(), req.console_socket});

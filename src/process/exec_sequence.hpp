@@ -57,6 +57,9 @@ struct ExecRequest {
     int init_pidfd = -1; // the container's init, checked against its recorded start time
     int namespaces = 0; // CLONE_NEW* flags to join through init_pidfd (differing_namespaces)
     std::string keyring; // session keyring name (the container ID); empty: keep the caller's
+    // A container without a mount namespace of its own: the init's root (/proc/<init>/root,
+    // O_PATH), which the child chroots into after the joins. -1: setns gives the root.
+    int init_root = -1;
     unsigned preserve_fds = 0;
     int console_socket = -1; // terminal: where the pty master goes (a connected unix socket)
     const seccomp::CompiledFilter* seccomp = nullptr; // the container's filter, as create compiled it

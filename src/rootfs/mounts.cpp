@@ -339,6 +339,7 @@ Result<void> mount_entry(Sys& sys, int root, const oci::Mount& written, const Ro
 
 Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts)
 {
+    TRY(require_container_mount_namespace(opts));
     std::string propagation = spec.linux ? spec.linux->rootfsPropagation : "";
     TRY(sys.mount("", "/", "", root_propagation(propagation), "").context("set propagation of /"));
     TRY(make_parent_mount_private(sys, opts.rootfs, propagation));

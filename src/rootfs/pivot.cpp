@@ -53,8 +53,25 @@ Result<void> hide_host_pseudo_filesystems(Sys& sys, const std::string& rootfs)
 
 } // namespace
 
+Result<void> require_container_mount_namespace(const RootfsOptions& opts)
+{
+    auto own = TRY(ns::own_namespace_id(oci::NamespaceType::Mount));
+    if (opts.runtime_mount_ns == ns::NamespaceId {} || own == opts.runtime_mount_ns)
+        return Error::from_code(EPERM, "set up the root filesystem:",
+            "not in a mount namespace of the container's own (hull never mounts in the runtime's)");
+    return ok();
+}
+
+Result<void> chroot_into_rootfs(Sys& sys, const std::string& rootfs)
+{
+    TRY(sys.chdir(rootfs));
+    TRY(sys.chroot("."));
+    return sys.chdir("/");
+}
+
 Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts)
 {
+    TRY(require_container_mount_namespace(opts));
     if (opts.no_pivot) {
         // For hosts whose root is an initramfs (pivot_root refuses it): move the rootfs over
         // "/" and chroot. The old root stays reachable to a process that can escape a chroot,

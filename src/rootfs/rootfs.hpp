@@ -1,6 +1,8 @@
 // The container's root filesystem: mounts, /dev, pivot_root, masked and read-only paths.
 //
-// Runs in the init (child), in its new mount namespace, as root, before any id change.
+// Runs in the init (child), in its new mount namespace, as root, before any id change; never in
+// the runtime's (RootfsOptions::runtime_mount_ns). Without a mount namespace of its own the init
+// skips all of it and only chroots (chroot_into_rootfs).
 // prepare_rootfs is the ordered list of steps; each step is one function below, applied
 // through Sys so the unit tests can check the exact calls:
 //   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
@@ -25,6 +27,7 @@
 #include "hull/cgroups/path.hpp"
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
+#include "hull/namespaces/plan.hpp"
 #include "hull/oci/mount_options.hpp"
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
@@ -53,6 +56,9 @@ struct RootfsOptions {
     std::function<Result<UniqueFd>(size_t index)> runtime_source;
     // How an idmapped mount's detached tree gets its id mapping from the runtime (idmap.hpp).
     std::function<Result<void>(size_t index, int tree)> idmap_tree;
+    // The runtime's mount namespace, where nothing here may ever mount or unmount: prepare_rootfs
+    // and pivot_into_rootfs refuse to run in it (and when it is unknown).
+    ns::NamespaceId runtime_mount_ns;
 };
 
 Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions& opts);
@@ -80,6 +86,12 @@ Result<void> mount_cgroupfs(
     Sys& sys, int target, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts);
 Result<void> setup_dev(Sys& sys, int root, const oci::Spec& spec);
 Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts);
+// Refuses (EPERM) when the calling process is in `opts.runtime_mount_ns`, or when that is unset:
+// the first step of prepare_rootfs and pivot_into_rootfs.
+Result<void> require_container_mount_namespace(const RootfsOptions& opts);
+// A container without a mount namespace of its own shares the runtime's: no mount at all, the
+// init only changes its root to the rootfs (chdir, chroot ".", chdir "/"), as runc does.
+Result<void> chroot_into_rootfs(Sys& sys, const std::string& rootfs);
 Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_view mount_label = {});
 Result<void> make_readonly(Sys& sys, int root, const std::string& path);
 

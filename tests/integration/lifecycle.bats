@@ -142,6 +142,40 @@ mount_has() {
 	wait_for_file_text "$T/c1.out" started
 }
 
+@test "create without process (runtime.md: optional at create); start fails naming /process and the container stays created" {
+	skip_if_runc "runc 1.1.5 refuses a config without process at create"
+	update_config 'del(.process)'
+	create_container noproc
+	local pid
+	pid="$(state_field noproc pid)"
+	[ "$(status_of noproc)" = created ]
+	run hull start noproc
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"config.json: /process: process property must not be empty"* ]]
+	[[ "$output" == *"noproc was created without a process"* ]]
+	[ "$(status_of noproc)" = created ]
+	[ "$(state_field noproc pid)" = "$pid" ]
+	[ -p "$ROOT/noproc/exec.fifo" ]
+	hull delete noproc
+	[ "$(status_of noproc)" = missing ]
+	wait_pid_gone "$pid"
+	# run starts at once: refused before anything is made.
+	run hull run --bundle "$BUNDLE" noproc
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"config.json: /process: process property must not be empty"* ]]
+	no_state_left
+}
+
+@test "exec into a container created without process: the default process of hull spec under the flags" {
+	skip_if_runc "runc 1.1.5 refuses a config without process at create"
+	update_config 'del(.process)'
+	create_container noproc
+	run hull exec --cwd /tmp noproc sh -c 'pwd; echo "$PATH"; id -u'
+	assert_status 0
+	[ "$output" = "$(printf '/tmp\n/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n0')" ]
+	[ "$(status_of noproc)" = created ]
+}
+
 @test "start twice: cannot start an already running container" {
 	start_container c1 sleep 100
 	run hull start c1

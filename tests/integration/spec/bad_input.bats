@@ -195,10 +195,25 @@ refused() {
 	no_state_left
 }
 
-@test "a config without a mount namespace is refused: the rootfs is never set up in the caller's" {
-	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "mount")]'
+@test "no mount namespace: masked or read-only paths, a read-only root and rootfsPropagation are refused, nothing left behind" {
+	update_config '.linux.namespaces = [.linux.namespaces[] | select(.type != "mount")] | .root.readonly = false'
 	try_create nomnt
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"/linux/namespaces: a mount namespace is required"* ]]
+	[[ "$output" == *"unable to restrict sys entries without a private MNT namespace"* ]]
+	skip_if_runc "runc 1.1.5 names no field, ignores root.readonly and applies rootfsPropagation to the caller's /"
+	[[ "$output" == *"config.json: /linux/maskedPaths: "* ]]
+	update_config '.linux.maskedPaths = []'
+	try_create nomnt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"config.json: /linux/readonlyPaths: unable to restrict sys entries without a private MNT namespace"* ]]
+	update_config '.linux.readonlyPaths = [] | .root.readonly = true'
+	try_create nomnt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"config.json: /root/readonly: a read-only root needs a mount namespace"* ]]
+	update_config '.root.readonly = false | .linux.rootfsPropagation = "shared"'
+	try_create nomnt
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"config.json: /linux/rootfsPropagation: needs a mount namespace"* ]]
 	no_state_left
+	no_new_mounts
 }

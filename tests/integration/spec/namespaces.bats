@@ -106,6 +106,66 @@ assert_new_ns() {
 	[ "$(cq .namespaces.net)" = "$(readlink /proc/self/ns/net)" ]
 }
 
+# ---- no mount namespace --------------------------------------------------------------------------
+
+# mount_table: the runtime's mount table with what a leak would change (root, mount point, mount
+# options and propagation tags), without other bats runs' mounts (as mount_points).
+mount_table() {
+	awk '{ s = $4 " " $5 " " $6; for (i = 7; $i != "-"; i++) s = s " " $i; print s }' /proc/self/mountinfo |
+		awk -v mine="${BATS_RUN_TMPDIR:-/nonexistent}" 'index($0, "/bats-run-") == 0 || index($0, mine) > 0' |
+		sort
+}
+
+# no_mount_namespace: the config without a mount entry, and without what needs one (refused).
+no_mount_namespace() {
+	remove_namespace mount
+	update_config '.root.readonly = false | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+}
+
+@test "no mount namespace: the init shares the runtime's and sees its rootfs as / (chroot, as runc)" {
+	skip_if_runc "runc 1.1.5 mounts the config's mounts in the caller's namespace and leaves them there"
+	no_mount_namespace
+	echo rootfs >"$BUNDLE/rootfs/in-rootfs"
+	echo host >"$T/on-host"
+	update_config '.process.cwd = "/tmp"'
+	create_container nomnt sh -c "pwd; cat /in-rootfs; cat $T/on-host || echo no-host-file"
+	local pid
+	pid="$(state_field nomnt pid)"
+	[ "$(readlink "/proc/$pid/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(readlink "/proc/$pid/root")" = "$(readlink -f "$BUNDLE/rootfs")" ]
+	hull start nomnt
+	wait_for_file_text "$T/nomnt.out" no-host-file
+	[ "$(cat "$T/nomnt.out")" = "$(printf '/tmp\nrootfs\nno-host-file')" ]
+}
+
+@test "no mount namespace: config mounts are not made (a warning says so); the runtime's mount table and propagation stay as they were" {
+	skip_if_runc "runc 1.1.5 mounts the config's mounts in the caller's namespace and leaves them there"
+	no_mount_namespace
+	update_config '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]'
+	local before="$T/mount-table.before" after="$T/mount-table.after"
+	mount_table >"$before"
+	set_args sh -c 'ls -A /proc; ls -A /dev; echo end'
+	status=0
+	output="$(hull run --bundle "$BUNDLE" nomnt </dev/null 2>"$T/err")" || status=$?
+	[ "$status" -eq 0 ]
+	[ "$output" = end ]
+	grep -qF "config.json: /mounts: not mounted: the container has no mount namespace of its own" "$T/err"
+	grep -qF "config.json: /linux/devices: not created in the rootfs" "$T/err"
+	mount_table >"$after"
+	diff "$before" "$after"
+	[ ! -e "$BUNDLE/rootfs/dev/fuse" ]
+}
+
+@test "no mount namespace: exec enters the init's root too" {
+	skip_if_runc "runc 1.1.5 leaves an exec'd process in the host's root"
+	no_mount_namespace
+	echo rootfs >"$BUNDLE/rootfs/in-rootfs"
+	start_container nomnt sleep 100
+	run hull exec nomnt sh -c "pwd; cat /in-rootfs; ls $BATS_TEST_TMPDIR/bundle/config.json 2>/dev/null || echo no-host-file"
+	assert_status 0
+	[ "$output" = "$(printf '/\nrootfs\nno-host-file')" ]
+}
+
 # ---- joining namespaces by path ------------------------------------------------------------------
 
 @test "network namespace path: the container joins the given namespace" {

@@ -63,8 +63,6 @@ TEST_CASE("malformed configs are rejected with a JSON pointer")
             "config.json: /root/path: must not be empty"},
         {R"({"ociVersion": "1.3.0", "root": {"path": "r", "readonly": "yes"}})",
             "config.json: /root/readonly: expected boolean, got string"},
-        {R"({"ociVersion": "1.3.0", "root": {"path": "r"}})",
-            "config.json: /process: process property must not be empty"},
         // Process.
         {with_process(R"({"args": [1], "cwd": "/"})"),
             "config.json: /process/args/0: expected string, got number"},
@@ -306,6 +304,13 @@ TEST_CASE("a namespace entry repeated exactly is one namespace (runc's suite add
     CHECK(nss[2].type == NamespaceType::Uts);
     CHECK(nss[3].type == NamespaceType::Ipc);
     CHECK(nss[3].path == "/proc/1/ns/ipc");
+}
+
+TEST_CASE("process is optional in config.json (runtime.md: required only when start is called)")
+{
+    auto spec = parse_config(R"({"ociVersion": "1.3.0", "root": {"path": "r"}})");
+    REQUIRE(spec.ok());
+    CHECK(!spec.value().process);
 }
 
 TEST_CASE("device access letters beyond r, w and m are accepted, as runc accepts them")

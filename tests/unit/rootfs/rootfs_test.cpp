@@ -310,11 +310,38 @@ TEST_CASE("with the host's /dev bind-mounted, no device is created")
     CHECK(sys.calls.empty());
 }
 
+TEST_CASE("nothing of the rootfs setup runs in the runtime's mount namespace, or when it is unknown")
+{
+    test::FakeSys sys;
+    oci::Spec spec;
+    rootfs::RootfsOptions opts;
+    opts.rootfs = "/bundle/rootfs";
+    for (bool known : {false, true}) {
+        if (known)
+            opts.runtime_mount_ns = ns::own_namespace_id(oci::NamespaceType::Mount).value();
+        auto prepared = rootfs::prepare_rootfs(sys, spec, opts);
+        REQUIRE(!prepared.ok());
+        CHECK(prepared.error().code() == EPERM);
+        auto pivoted = rootfs::pivot_into_rootfs(sys, opts);
+        REQUIRE(!pivoted.ok());
+        CHECK(pivoted.error().code() == EPERM);
+    }
+    CHECK(sys.calls.empty());
+}
+
+TEST_CASE("without a mount namespace of its own the init only chroots into the rootfs")
+{
+    test::FakeSys sys;
+    REQUIRE(rootfs::chroot_into_rootfs(sys, "/bundle/rootfs").ok());
+    CHECK(sys.calls == std::vector<std::string> {"chdir /bundle/rootfs", "chroot .", "chdir /"});
+}
+
 TEST_CASE("pivot_root stacks and detaches the old root; --no-pivot moves and chroots")
 {
     test::FakeSys sys;
     rootfs::RootfsOptions opts;
     opts.rootfs = "/bundle/rootfs";
+    opts.runtime_mount_ns = {1, 1}; // another namespace than this process's
     REQUIRE(rootfs::pivot_into_rootfs(sys, opts).ok());
     CHECK(sys.calls
         == std::vector<std::string> {"chdir /bundle/rootfs", "pivot_root . .", "fchdir",

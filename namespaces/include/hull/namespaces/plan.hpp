@@ -20,6 +20,7 @@
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,15 @@ private:
 
 // A namespace file opened for setns, checked to be a namespace of the expected type.
 Result<UniqueFd> open_namespace(const Join& join);
+
+// A namespace's identity: the device and inode of its /proc/PID/ns file.
+struct NamespaceId {
+    uint64_t dev = 0;
+    uint64_t ino = 0;
+    bool operator==(const NamespaceId&) const = default;
+};
+// The calling process's namespace of that type.
+Result<NamespaceId> own_namespace_id(oci::NamespaceType type);
 
 // Whether a namespace file is the runtime's own namespace of that type (the host's, for a
 // runtime run on the host): sysctls must not be written into it.
