@@ -81,3 +81,34 @@ own_devices_cgroup() {
 	grep -q "/$CG_NAME\$" "/proc/$init/cgroup"
 	hull delete --force fid-cg-empty
 }
+
+# ---- status derivation ---------------------------------------------------------------------------
+
+# A running container whose multithreaded init keeps re-executing itself from a second thread:
+# at each execve the thread-group leader reads "Z" in /proc/<pid>/stat for a moment while the
+# process (same pid, same start time) lives on. Concurrent updates and states must all see it
+# running; before the status consulted the pidfd, about 3 in 100 updates answered "container not
+# running" here.
+@test "status race: concurrent update --cpu-quota -1 and state on a running init that re-executes from a thread never see it stopped" {
+	start_container restless hull-checker reexec-thread
+	local T="$BATS_TEST_TMPDIR" w
+	for w in 1 2 3; do
+		(
+			for _ in $(seq 100); do
+				hull update --cpu-quota -1 restless 2>&1 || echo "update failed"
+			done
+		) >"$T/update.$w" &
+	done
+	(
+		for _ in $(seq 150); do
+			hull state restless | jq -r .status
+		done
+	) >"$T/statuses" &
+	wait
+	cat "$T"/update.* "$T/statuses" | sort | uniq -c
+	[ -z "$(cat "$T"/update.*)" ]
+	[ "$(grep -c -x running "$T/statuses")" -eq 150 ]
+	[ "$(hull state restless | jq -r .status)" = running ]
+	hull kill restless KILL
+	wait_for_status restless stopped
+}
