@@ -82,6 +82,53 @@ own_devices_cgroup() {
 	hull delete --force fid-cg-empty
 }
 
+# ---- exec --cgroup ------------------------------------------------------------------------------
+
+# runc's "runc exec --cgroup sub-cgroups [v1]" (tests/integration/exec.bats) with its setup: an
+# absolute cgroupsPath, no cgroup namespace (runc 1.1.5's spec) and the cgroup mount without
+# "ro", so the container makes its sub-cgroups in its own cgroup through that mount.
+@test "exec --cgroup on v1: PATH, CONTROLLER[,CONTROLLER]:PATH (repeated) and / into sub-cgroups the container made" {
+	[ ! -e /sys/fs/cgroup/cgroup.controllers ] || skip "cgroup v1 forms (v2: tests/unit/cgroups/manager_v2_test.cpp)"
+	update_config '.linux.cgroupsPath = "/'"$CG_NAME"'"
+		| .linux.namespaces |= map(select(.type != "cgroup"))
+		| .mounts |= map((select(.type == "cgroup") | .options -= ["ro"]) // .)'
+	start_container subcg sleep 100
+
+	run hull exec --cgroup .. subcg cat /proc/self/cgroup
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" .. is not a sub cgroup path"* ]]
+	run hull exec --cgroup nonexistent subcg cat /proc/self/cgroup
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" adding pid "*"/nonexistent/cgroup.procs: no such file "* ]]
+	run hull exec --cgroup cpu:nonexistent subcg cat /proc/self/cgroup
+	[ "$status" -ne 0 ]
+	[[ "$output" == *" adding pid "*"/nonexistent/cgroup.procs: no such file "* ]]
+	# Refused before anything runs.
+	run hull exec --cgroup whaaat:/ subcg touch /tmp/ran
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown controller whaaat"* ]]
+	run hull exec --cgroup a --cgroup b subcg touch /tmp/ran
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid --cgroup argument: a (missing <controller>: prefix)"* ]]
+	run hull exec subcg test -e /tmp/ran
+	[ "$status" -ne 0 ]
+
+	# The container's own cgroup, implicitly and with "/", in every hierarchy.
+	local out
+	out="$(hull exec subcg cat /proc/self/cgroup 2>/dev/null)"
+	[ -n "$out" ] && [ -z "$(grep -v "/$CG_NAME\$" <<<"$out")" ]
+	out="$(hull exec --cgroup / subcg cat /proc/self/cgroup 2>/dev/null)"
+	[ -n "$out" ] && [ -z "$(grep -v "/$CG_NAME\$" <<<"$out")" ]
+
+	# cpu and cpuacct may be mounted together or apart.
+	run hull exec subcg sh -euc "mkdir -p /sys/fs/cgroup/memory/submem /sys/fs/cgroup/cpu/subcpu /sys/fs/cgroup/cpuacct/subcpu"
+	[ "$status" -eq 0 ]
+	out="$(hull exec --cgroup memory:submem --cgroup cpu,cpuacct:subcpu subcg cat /proc/self/cgroup 2>/dev/null)"
+	[[ "$out" == *":memory:"*"/$CG_NAME/submem"* ]]
+	[[ "$out" == *":cpu"*":/$CG_NAME/subcpu"* ]]
+	[ -z "$(grep -v -e ':memory:' -e ':cpu' <<<"$out" | grep -v "/$CG_NAME\$")" ]
+}
+
 # ---- status derivation ---------------------------------------------------------------------------
 
 # A running container whose multithreaded init keeps re-executing itself from a second thread:
