@@ -17,6 +17,8 @@
  *                                arguments) while the main thread waits, over and over, so the
  *                                process keeps its pid and start time while its thread-group
  *                                leader reads "Z" in /proc/<pid>/stat for a moment at each execve
+ *   hull-checker leader-exit     the main thread exits (pthread_exit) while a second thread sleeps
+ *                                forever: the leader reads "Z" for as long as the process lives
  *
  * security battery (tests/integration/security/):
  *   hull-checker syscall32 NR [A..]  the same through the i386 entry (int $0x80, x86-64 only;
@@ -846,6 +848,21 @@ static int cmd_reexec_thread(char** argv)
         pause();
 }
 
+static void* sleep_thread(void* arg)
+{
+    (void)arg;
+    while (pause() < 0 && errno == EINTR) { }
+    return NULL;
+}
+
+static int cmd_leader_exit(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, sleep_thread, NULL) != 0)
+        return 1;
+    pthread_exit(NULL);
+}
+
 int main(int argc, char** argv)
 {
     if (argc >= 2) {
@@ -868,11 +885,13 @@ int main(int argc, char** argv)
             return cmd_exchange(argc, argv);
         if (strcmp(cmd, "reexec-thread") == 0)
             return cmd_reexec_thread(argv);
+        if (strcmp(cmd, "leader-exit") == 0)
+            return cmd_leader_exit();
         if (strcmp(cmd, "report") != 0) {
             fprintf(stderr,
                 "usage: %s [report | sleep N | exit N | write PATH | wait-signal | syscall NR [ARGS]"
                 " | syscall32 NR [ARGS] | ptrace-watch SECS PROGRAM | exchange SECS A B [C D...]"
-                " | reexec-thread]\n",
+                " | reexec-thread | leader-exit]\n",
                 argv[0]);
             return 2;
         }

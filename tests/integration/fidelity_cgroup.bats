@@ -159,3 +159,19 @@ own_devices_cgroup() {
 	hull kill restless KILL
 	wait_for_status restless stopped
 }
+
+@test "status: an init whose main thread has exited while another thread lives on is running; update and kill reach it" {
+	CREATE_FLAGS=(--pid-file "$BATS_TEST_TMPDIR/leaderless.pid")
+	start_container leaderless hull-checker leader-exit
+	local pid i
+	pid="$(cat "$BATS_TEST_TMPDIR/leaderless.pid")"
+	for i in $(seq 50); do
+		[ "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f1)" = Z ] && break
+		sleep 0.1
+	done
+	[ "$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f1)" = Z ]
+	[ "$(hull state leaderless | jq -r .status)" = running ]
+	hull update --cpu-quota -1 leaderless
+	hull kill leaderless KILL
+	wait_for_status leaderless stopped
+}
