@@ -312,14 +312,14 @@ Result<void> Manager::check_sub_cgroups(const SubCgroups& sub) const
 namespace {
 
 // EINVAL: the task may still be in TASK_NEW; try again shortly (runc WriteCgroupProc).
-template <typename Write> Result<void> write_procs(const std::string& path, Write&& write)
+template <typename WriteProcs> Result<void> write_procs(const std::string& path, WriteProcs&& write_one)
 {
     Result<void> r = ok();
     for (int tries = 0; tries < 5; ++tries) {
         auto fd = detail::open_dir(path);
         if (!fd)
             return Error::from_code(fd.error().code(), "open", join(path, "cgroup.procs"));
-        r = write(fd.value().get(), path);
+        r = write_one(fd.value().get(), path);
         if (r || r.error().code() != EINVAL)
             break;
         detail::sleep_ms(30);
