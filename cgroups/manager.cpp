@@ -273,31 +273,73 @@ Result<UniqueFd> Manager::open_clone_fd() const
     return detail::open_dir(d->path, O_PATH);
 }
 
-Result<void> Manager::add_pid(pid_t pid, std::string_view sub)
+Result<std::vector<std::string>> Manager::sub_paths(const SubCgroups& sub) const
 {
-    std::string rel;
-    // runc's words, which its users match: "bad sub cgroup path" (runc ≥ 1.4) and
-    // "X is not a sub cgroup path" (runc ≤ 1.3).
-    if (!sub.empty() && (sub.front() == '/' || !clean_path(sub, rel)))
-        return Error::message("bad sub cgroup path: " + std::string(sub) + " is not a sub cgroup path");
+    std::vector<std::string> rel(m_state.dirs.size(), sub.all.value_or(""));
+    if (sub.all)
+        return rel;
+    for (const auto& [controller, path] : sub.by_controller) {
+        bool found = false;
+        for (size_t i = 0; i < m_state.dirs.size(); ++i) {
+            const CgroupDir& d = m_state.dirs[i];
+            if (d.v2 || !d.has(controller))
+                continue;
+            found = true;
+            // A co-mounted hierarchy is one directory: its controllers cannot go apart.
+            for (const auto& other : d.controllers) {
+                auto it = sub.by_controller.find(other);
+                if (other != controller && it != sub.by_controller.end() && it->second != path)
+                    return Error::message("controllers " + controller + " and " + other
+                        + " share one cgroup hierarchy: give them the same sub-cgroup path");
+            }
+            rel[i] = path;
+        }
+        if (!found && m_state.layout == Layout::V2)
+            return Error::message("unknown controller " + controller
+                + ": on cgroup v2 the sub-cgroup path has no controller prefix");
+        if (!found)
+            return Error::message("unknown controller " + controller);
+    }
+    return rel;
+}
+
+Result<void> Manager::check_sub_cgroups(const SubCgroups& sub) const
+{
+    TRY(sub_paths(sub));
+    return ok();
+}
+
+namespace {
+
+// EINVAL: the task may still be in TASK_NEW; try again shortly (runc WriteCgroupProc).
+template <typename WriteProcs> Result<void> write_procs(const std::string& path, WriteProcs&& write_one)
+{
+    Result<void> r = ok();
+    for (int tries = 0; tries < 5; ++tries) {
+        auto fd = detail::open_dir(path);
+        if (!fd)
+            return Error::from_code(fd.error().code(), "open", join(path, "cgroup.procs"));
+        r = write_one(fd.value().get(), path);
+        if (r || r.error().code() != EINVAL)
+            break;
+        detail::sleep_ms(30);
+    }
+    return r;
+}
+
+} // namespace
+
+Result<void> Manager::add_pid(pid_t pid, const SubCgroups& sub)
+{
+    auto rel = TRY(sub_paths(sub));
     std::string value = std::to_string(pid);
-    for (const auto& d : m_state.dirs) {
-        std::string path = join(d.path, rel);
-        Result<void> r = ok();
-        for (int tries = 0; tries < 5; ++tries) {
-            auto fd = detail::open_dir(path);
-            r = fd ? write(fd.value().get(), path, "cgroup.procs", value)
-                   : Result<void>(std::move(fd).error());
-            // EINVAL: the task may still be in TASK_NEW; try again shortly (runc WriteCgroupProc).
-            if (r || r.error().code() != EINVAL)
-                break;
-            detail::sleep_ms(30);
-        }
-        if (!r && d.optional && !rel.empty() && r.error().code() == ENOENT) {
-            // No such sub-cgroup in a hierarchy the container may lack: its own cgroup there.
-            if (auto fd = detail::open_dir(d.path))
-                r = write(fd.value().get(), d.path, "cgroup.procs", value);
-        }
+    auto to = [&](int fd, const std::string& dir) { return write(fd, dir, "cgroup.procs", value); };
+    for (size_t i = 0; i < m_state.dirs.size(); ++i) {
+        const CgroupDir& d = m_state.dirs[i];
+        auto r = write_procs(join(d.path, rel[i]), to);
+        // No such sub-cgroup in a hierarchy the container may lack: its own cgroup there.
+        if (!r && d.optional && !rel[i].empty() && r.error().code() == ENOENT)
+            r = write_procs(d.path, to);
         if (!r && !d.optional)
             return r;
     }

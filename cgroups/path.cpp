@@ -187,6 +187,53 @@ bool clean_path(std::string_view path, std::string& out)
     return true;
 }
 
+namespace {
+
+// A sub-cgroup path as given, made relative to the container's cgroup.
+Result<std::string> sub_cgroup_path(const std::string& path)
+{
+    std::string cleaned;
+    if (!clean_path(path, cleaned))
+        // runc's words, which its users match: "bad sub cgroup path" (runc ≥ 1.4) and
+        // "X is not a sub cgroup path" (runc ≤ 1.3).
+        return Error::message("bad sub cgroup path: " + path + " is not a sub cgroup path");
+    if (!cleaned.empty() && cleaned.front() == '/')
+        cleaned.erase(0, 1);
+    return cleaned;
+}
+
+} // namespace
+
+Result<SubCgroups> parse_sub_cgroups(const std::vector<std::string>& args)
+{
+    SubCgroups sub;
+    for (const auto& arg : args) {
+        size_t colon = arg.find(':');
+        if (colon == std::string::npos) {
+            if (args.size() != 1)
+                return Error::message(
+                    "invalid --cgroup argument: " + arg + " (missing <controller>: prefix)");
+            sub.all = TRY(sub_cgroup_path(arg));
+            continue;
+        }
+        std::string path = TRY(sub_cgroup_path(arg.substr(colon + 1)));
+        std::string_view controllers = std::string_view(arg).substr(0, colon);
+        for (;;) {
+            size_t comma = controllers.find(',');
+            std::string controller(controllers.substr(0, comma));
+            if (controller.empty())
+                return Error::message("invalid --cgroup argument: " + arg + " (empty <controller> prefix)");
+            if (!sub.by_controller.emplace(controller, path).second)
+                return Error::message(
+                    "invalid --cgroup argument(s): controller " + controller + " specified multiple times");
+            if (comma == std::string_view::npos)
+                break;
+            controllers.remove_prefix(comma + 1);
+        }
+    }
+    return sub;
+}
+
 Result<std::string> expand_slice(std::string_view slice)
 {
     constexpr std::string_view suffix = ".slice";

@@ -150,7 +150,9 @@ void bind_exec(Request& request, FlagSet& f)
     f.add_bool("no-new-privs", o.no_new_privs, "set no_new_privs for the new process");
     f.add_list("cap,c", o.caps, "add a capability to the new process (repeatable)");
     f.add_uint("preserve-fds", o.preserve_fds, "number of extra fds, after stdio, handed to the new process");
-    f.add_string("cgroup", o.cgroup, "existing sub-cgroup to start the process in: [<controller>:]<path>");
+    f.add_list("cgroup", o.cgroups,
+        "existing sub-cgroup to start the process in: <path>, or <controller>[,<controller>]:<path> "
+        "(repeatable)");
     f.add_bool("ignore-paused", o.ignore_paused, "exec even if the container is paused");
 }
 

@@ -71,20 +71,6 @@ int pidfd_open(pid_t pid)
     return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
 
-// A pidfd for the recorded init, or an invalid fd when that process no longer exists.
-UniqueFd open_init(const ContainerRecord& record)
-{
-    UniqueFd fd(pidfd_open(record.pid));
-    if (!fd)
-        return fd;
-    // The pidfd pins the process; checking the start time after opening it closes the race
-    // with pid reuse.
-    auto st = read_proc_stat(record.pid);
-    if (!st || st.value().start_time != record.start_time || st.value().state == 'Z')
-        fd.reset();
-    return fd;
-}
-
 uint64_t ns_inode(const std::string& path)
 {
     struct stat st;
@@ -157,7 +143,7 @@ Result<void> destroy_container(StateDir& dir, const ContainerRecord& record)
 
 Result<UniqueFd> open_init_pidfd(const ContainerRecord& record)
 {
-    UniqueFd fd = open_init(record);
+    UniqueFd fd = open_running_init(record);
     if (!fd)
         return Error::message("container not running");
     return fd;
@@ -198,7 +184,7 @@ Result<int> parse_signal(const std::string& text)
 
 Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
 {
-    UniqueFd init = open_init(record);
+    UniqueFd init = open_running_init(record);
     if (!init)
         return Error::message("container not running");
     // Signal 0 delivers nothing: probing the init is the whole of it, and the cgroup walk's
@@ -230,7 +216,7 @@ Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
 
 bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds timeout)
 {
-    UniqueFd init = open_init(record);
+    UniqueFd init = open_running_init(record);
     if (!init)
         return true;
     // A pidfd polls readable once the process has exited, whoever its parent is.

@@ -138,11 +138,14 @@ Result<void> check_status(const Loaded& c, const ExecOptions& o)
 
 Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
 {
+    auto sub_cgroups = TRY(cgroups::parse_sub_cgroups(o.cgroups));
     auto c = TRY(load_container(global, o.id, Lock::None));
     TRY(check_status(c, o));
-    if (!o.cgroup.empty() && o.cgroup.find(':') != std::string::npos)
-        return Error::message(
-            "--cgroup " + o.cgroup + ": a controller prefix is not supported; give a sub-cgroup path");
+    auto cgroup = TRY(container_cgroup(c.record));
+    if (cgroup)
+        TRY(cgroup->check_sub_cgroups(sub_cgroups).context("--cgroup"));
+    else if (!sub_cgroups.empty())
+        return Error::message("--cgroup: the container has no cgroup");
     // Checked before anything changes. The pidfd names the init whatever later holds its pid
     // number: what is opened by number is trusted only once the pidfd shows that the init
     // outlived the open, and the namespaces are joined through the pidfd itself.
@@ -202,12 +205,8 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     req.init_root = c.record.own_mount_namespace ? -1 : root.get();
     req.preserve_fds = o.preserve_fds;
     req.console_socket = console.get();
-    auto cgroup = TRY(container_cgroup(c.record));
-    if (cgroup) {
-        req.join_cgroup = [&](pid_t pid) -> Result<void> { return cgroup->add_pid(pid, o.cgroup); };
-    } else if (!o.cgroup.empty()) {
-        return Error::message("--cgroup: the container has no cgroup");
-    }
+    if (cgroup)
+        req.join_cgroup = [&](pid_t pid) -> Result<void> { return cgroup->add_pid(pid, sub_cgroups); };
     req.seccomp = filter ? &*filter : nullptr;
     req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     if (filter && filter->notify) {

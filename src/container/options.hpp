@@ -81,7 +81,7 @@ struct ExecOptions {
     bool no_new_privs = false; // --no-new-privs
     std::vector<std::string> caps; // --cap/-c (repeatable)
     unsigned preserve_fds = 0; // --preserve-fds
-    std::string cgroup; // --cgroup [ctrl:]path
+    std::vector<std::string> cgroups; // --cgroup [ctrl[,ctrl]:]path, repeatable
     bool ignore_paused = false; // --ignore-paused
 };
 

@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace hull::container {
@@ -386,13 +388,32 @@ Result<void> StateDir::destroy()
     return ok();
 }
 
-Status derive_status(const ContainerRecord& record, const StateDir& dir)
+UniqueFd open_running_init(const ContainerRecord& record)
 {
     if (record.pid <= 0)
-        return Status::Stopped;
+        return UniqueFd();
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, record.pid, 0)));
+    if (!fd)
+        return fd;
+    // The pidfd pins the process: the start time read after it is the pinned one's.
     auto st = read_proc_stat(record.pid);
-    if (!st.ok() || st.value().state == 'Z' || st.value().state == 'X'
-        || st.value().start_time != record.start_time)
+    if (!st || st.value().start_time != record.start_time)
+        return UniqueFd();
+    if (st.value().state != 'Z' && st.value().state != 'X')
+        return fd;
+    struct pollfd p = {fd.get(), POLLIN, 0};
+    int rc;
+    do {
+        rc = ::poll(&p, 1, 0);
+    } while (rc < 0 && errno == EINTR);
+    if (rc != 0)
+        fd.reset();
+    return fd;
+}
+
+Status derive_status(const ContainerRecord& record, const StateDir& dir)
+{
+    if (!open_running_init(record))
         return Status::Stopped;
     // A frozen cgroup reads as paused, whether the init has started or not (runc).
     if (!record.cgroup.empty()) {

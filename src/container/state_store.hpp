@@ -119,6 +119,14 @@ private:
     std::string m_id;
 };
 
+// A pidfd of the recorded init while its process runs; an invalid fd once it has exited or
+// its pid names another process (start time). A thread-group leader reads "Z" in
+// /proc/<pid>/stat while its other threads live on: after its main thread has exited, and for
+// a moment in every execve made by another thread (the leader is reaped and its pid handed to
+// the thread that execs). The pidfd, which polls readable only once the whole thread group has
+// exited, decides then.
+UniqueFd open_running_init(const ContainerRecord& record);
+
 // The status of a recorded container, re-derived from the live system.
 Status derive_status(const ContainerRecord& record, const StateDir& dir);
 

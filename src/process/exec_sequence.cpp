@@ -211,7 +211,8 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
     Channel channel(std::move(pair.parent_end()));
     log::step("exec: child forked");
     if (req.join_cgroup) {
-        TRY(req.join_cgroup(pid).context("join the container's cgroup"));
+        // runc's words ("error adding pid N to cgroups"), which its users match.
+        TRY(req.join_cgroup(pid).context("error adding pid " + std::to_string(pid) + " to cgroups"));
         TRY(channel.confirm_setup_ready());
     }
     if (req.seccomp && req.seccomp->notify) {

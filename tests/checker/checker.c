@@ -13,6 +13,12 @@
  *                                one, print {"signal":N} and exit 0 (works as pid 1 too)
  *   hull-checker syscall NR [A..] call syscall NR with up to 6 integer arguments; prints
  *                                {"nr","ret","errno"} (errno 0 on success) and exits 0
+ *   hull-checker reexec-thread   never returns: a second thread re-executes the program (same
+ *                                arguments) while the main thread waits, over and over, so the
+ *                                process keeps its pid and start time while its thread-group
+ *                                leader reads "Z" in /proc/<pid>/stat for a moment at each execve
+ *   hull-checker leader-exit     the main thread exits (pthread_exit) while a second thread sleeps
+ *                                forever: the leader reads "Z" for as long as the process lives
  *
  * security battery (tests/integration/security/):
  *   hull-checker syscall32 NR [A..]  the same through the i386 entry (int $0x80, x86-64 only;
@@ -38,6 +44,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -822,6 +829,40 @@ static int cmd_exchange(int argc, char** argv)
     return 0;
 }
 
+static char** reexec_argv_;
+
+static void* reexec_thread(void* arg)
+{
+    (void)arg;
+    execv("/proc/self/exe", reexec_argv_);
+    _exit(127);
+}
+
+static int cmd_reexec_thread(char** argv)
+{
+    reexec_argv_ = argv;
+    pthread_t t;
+    if (pthread_create(&t, NULL, reexec_thread, NULL) != 0)
+        return 1;
+    for (;;)
+        pause();
+}
+
+static void* sleep_thread(void* arg)
+{
+    (void)arg;
+    while (pause() < 0 && errno == EINTR) { }
+    return NULL;
+}
+
+static int cmd_leader_exit(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, sleep_thread, NULL) != 0)
+        return 1;
+    pthread_exit(NULL);
+}
+
 int main(int argc, char** argv)
 {
     if (argc >= 2) {
@@ -842,10 +883,15 @@ int main(int argc, char** argv)
             return cmd_ptrace_watch(argv[2], argv[3]);
         if (strcmp(cmd, "exchange") == 0 && argc >= 5 && argc % 2 == 1)
             return cmd_exchange(argc, argv);
+        if (strcmp(cmd, "reexec-thread") == 0)
+            return cmd_reexec_thread(argv);
+        if (strcmp(cmd, "leader-exit") == 0)
+            return cmd_leader_exit();
         if (strcmp(cmd, "report") != 0) {
             fprintf(stderr,
                 "usage: %s [report | sleep N | exit N | write PATH | wait-signal | syscall NR [ARGS]"
-                " | syscall32 NR [ARGS] | ptrace-watch SECS PROGRAM | exchange SECS A B [C D...]]\n",
+                " | syscall32 NR [ARGS] | ptrace-watch SECS PROGRAM | exchange SECS A B [C D...]"
+                " | reexec-thread | leader-exit]\n",
                 argv[0]);
             return 2;
         }

@@ -66,7 +66,7 @@ hull_setup_file() {
 	local cache="$BATS_FILE_TMPDIR/cache"
 	if [ -z "${HULL_CHECKER:-}" ] || [ ! -x "$HULL_CHECKER" ]; then
 		HULL_CHECKER="$BATS_FILE_TMPDIR/hull-checker"
-		gcc -std=c11 -static -O2 -Wall -Wextra -o "$HULL_CHECKER" \
+		gcc -std=c11 -static -O2 -pthread -Wall -Wextra -o "$HULL_CHECKER" \
 			"$HULL_SOURCE_DIR/tests/checker/checker.c" >&2 || return 1
 	fi
 	export HULL_CHECKER

@@ -178,13 +178,41 @@ TEST_CASE("v1 add_pid, clone fd on the cgroup2 side, freezer")
         {"cpuset/a/ctr", "memory/p/ctr", "cpu/ctr", "devices/ctr", "freezer/ctr", "pids/ctr"})
         t.file(std::string(d) + "/sub/cgroup.procs", "");
     rec.writes.clear();
-    REQUIRE(m.add_pid(78, "sub").ok());
+    REQUIRE(m.add_pid(78, parse_sub_cgroups({"sub"}).value()).ok());
     CHECK(rec.writes
         == V {"cpuset/a/ctr/sub/cgroup.procs=78", "memory/p/ctr/sub/cgroup.procs=78",
             "cpu/ctr/sub/cgroup.procs=78", "devices/ctr/sub/cgroup.procs=78",
             "freezer/ctr/sub/cgroup.procs=78", "pids/ctr/sub/cgroup.procs=78",
             "unified/ctr/cgroup.procs=78"});
-    CHECK_FALSE(m.add_pid(79, "nosuch").ok());
+    CHECK(m.add_pid(79, parse_sub_cgroups({"nosuch"}).value()).error().text()
+        == "open " + t.at("cpuset/a/ctr/nosuch/cgroup.procs") + ": no such file or directory");
+
+    // Per controller (runc's "memory:submem --cgroup cpu:subcpu"): the hierarchies not named,
+    // the cgroup2 side too, stay at the container's own cgroup.
+    t.file("memory/p/ctr/submem/cgroup.procs", "");
+    t.file("cpu/ctr/subcpu/cgroup.procs", "");
+    rec.writes.clear();
+    REQUIRE(m.add_pid(80, parse_sub_cgroups({"memory:submem", "cpu:/subcpu", "pids:/"}).value()).ok());
+    CHECK(rec.writes
+        == V {"cpuset/a/ctr/cgroup.procs=80", "memory/p/ctr/submem/cgroup.procs=80",
+            "cpu/ctr/subcpu/cgroup.procs=80", "devices/ctr/cgroup.procs=80", "freezer/ctr/cgroup.procs=80",
+            "pids/ctr/cgroup.procs=80", "unified/ctr/cgroup.procs=80"});
+    auto unknown = parse_sub_cgroups({"whaaat:/"}).value();
+    CHECK(m.check_sub_cgroups(unknown).error().text() == "unknown controller whaaat");
+    rec.writes.clear();
+    CHECK_FALSE(m.add_pid(81, unknown).ok());
+    CHECK(rec.writes.empty());
+    CHECK(m.check_sub_cgroups(parse_sub_cgroups({"name=systemd:/"}).value()).ok());
+    CHECK(m.add_pid(82, parse_sub_cgroups({"cpu:nonexistent"}).value()).error().text()
+        == "open " + t.at("cpu/ctr/nonexistent/cgroup.procs") + ": no such file or directory");
+
+    // A co-mounted hierarchy is one directory: its controllers take one path.
+    CgroupState comounted = hybrid_state(t);
+    comounted.dirs[2].controllers = {"cpu", "cpuacct"};
+    Manager cm(comounted, rec.options());
+    CHECK(cm.check_sub_cgroups(parse_sub_cgroups({"cpu,cpuacct:subcpu"}).value()).ok());
+    CHECK(cm.check_sub_cgroups(parse_sub_cgroups({"cpu:subcpu", "cpuacct:other"}).value()).error().text()
+        == "controllers cpu and cpuacct share one cgroup hierarchy: give them the same sub-cgroup path");
 
     // A missing non-optional hierarchy makes add_pid fail.
     Tree bare;

@@ -223,9 +223,21 @@ TEST_CASE("v2 clone fd, add_pid, freeze and thaw")
     CHECK(fd.value().get() >= 0);
     REQUIRE(m.add_pid(42).ok());
     CHECK(rec.writes.back() == "cg/a/ctr/cgroup.procs=42");
-    CHECK(m.add_pid(42, "../escape").error().text()
-        == "bad sub cgroup path: ../escape is not a sub cgroup path");
-    CHECK(m.add_pid(42, "..").error().text() == "bad sub cgroup path: .. is not a sub cgroup path");
+    // --cgroup on v2: one path, "/" being the container's cgroup; no controller prefix.
+    t.file("cg/a/ctr/sub/cgroup.procs", "");
+    REQUIRE(m.add_pid(43, parse_sub_cgroups({"sub"}).value()).ok());
+    CHECK(rec.writes.back() == "cg/a/ctr/sub/cgroup.procs=43");
+    REQUIRE(m.add_pid(44, parse_sub_cgroups({"/"}).value()).ok());
+    CHECK(rec.writes.back() == "cg/a/ctr/cgroup.procs=44");
+    auto missing = m.add_pid(45, parse_sub_cgroups({"nonexistent"}).value());
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().text()
+        == "open " + t.at("cg/a/ctr/nonexistent/cgroup.procs") + ": no such file or directory");
+    auto by_controller = parse_sub_cgroups({"memory:sub"}).value();
+    CHECK(m.check_sub_cgroups(by_controller).error().text()
+        == "unknown controller memory: on cgroup v2 the sub-cgroup path has no controller prefix");
+    CHECK_FALSE(m.add_pid(46, by_controller).ok());
+    CHECK(rec.writes.back() == "cg/a/ctr/cgroup.procs=44");
 
     // The kernel says "frozen 1" in cgroup.events once done.
     t.file("cg/a/ctr/cgroup.events", "populated 1\nfrozen 1\n");

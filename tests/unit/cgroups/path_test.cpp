@@ -235,3 +235,35 @@ TEST_CASE("own_directory: a process's cgroup directory in each hierarchy, relati
         == "/sys/fs/cgroup/memory");
     CHECK(own_directory({"/sys/fs/cgroup/pids", false, {"pids"}, "/"}, own).empty());
 }
+
+TEST_CASE("parse_sub_cgroups: one path for all, or paths per controller, in runc's words")
+{
+    auto one = parse_sub_cgroups({"a//b/"});
+    REQUIRE(one.ok());
+    CHECK(one.value().all == std::optional<std::string>("a/b"));
+    CHECK(one.value().by_controller.empty());
+    // "/" is the container's cgroup itself; a leading slash is relative to it.
+    CHECK(parse_sub_cgroups({"/"}).value().all == std::optional<std::string>(""));
+    CHECK(parse_sub_cgroups({"/sub/x/.."}).value().all == std::optional<std::string>("sub"));
+    CHECK(parse_sub_cgroups({}).value().empty());
+
+    auto each = parse_sub_cgroups({"memory:submem", "cpu,cpuacct:/subcpu", "pids:/"});
+    REQUIRE(each.ok());
+    CHECK_FALSE(each.value().all);
+    CHECK(each.value().by_controller
+        == std::map<std::string, std::string> {
+            {"memory", "submem"}, {"cpu", "subcpu"}, {"cpuacct", "subcpu"}, {"pids", ""}});
+    // Only the first colon separates: the rest belongs to the path.
+    CHECK(parse_sub_cgroups({"memory:a:b"}).value().by_controller.at("memory") == "a:b");
+
+    auto err = [](std::vector<std::string> args) { return parse_sub_cgroups(args).error().text(); };
+    CHECK(err({"a", "b"}) == "invalid --cgroup argument: a (missing <controller>: prefix)");
+    CHECK(err({"memory:x", "b"}) == "invalid --cgroup argument: b (missing <controller>: prefix)");
+    CHECK(err({":x"}) == "invalid --cgroup argument: :x (empty <controller> prefix)");
+    CHECK(err({"memory,:x"}) == "invalid --cgroup argument: memory,:x (empty <controller> prefix)");
+    CHECK(err({"memory:x", "cpu,memory:y"})
+        == "invalid --cgroup argument(s): controller memory specified multiple times");
+    CHECK(err({".."}) == "bad sub cgroup path: .. is not a sub cgroup path");
+    CHECK(err({"/.."}) == "bad sub cgroup path: /.. is not a sub cgroup path");
+    CHECK(err({"memory:../escape"}) == "bad sub cgroup path: ../escape is not a sub cgroup path");
+}

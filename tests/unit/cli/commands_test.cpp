@@ -53,7 +53,7 @@ TEST_CASE("exec: every flag")
         "--env", "A=1", "-e", "B=2", "--tty", "--user", "1:2", "--additional-gids", "5", "-g", "6",
         "--detach", "--pid-file", "/p", "--process-label", "system_u:system_r:container_t:s0", "--apparmor",
         "prof", "--no-new-privs", "--cap", "CAP_SYS_ADMIN", "-c", "CAP_NET_RAW", "--preserve-fds", "4",
-        "--cgroup", "cpu:sub", "--ignore-paused", "abc", "cmd", "arg"});
+        "--cgroup", "cpu,cpuacct:sub", "--cgroup", "memory:/m", "--ignore-paused", "abc", "cmd", "arg"});
     CHECK(o.id == "abc");
     CHECK(o.args == std::vector<std::string> {"cmd", "arg"});
     CHECK(o.console_socket == "/s");
@@ -70,7 +70,8 @@ TEST_CASE("exec: every flag")
     CHECK(o.no_new_privs);
     CHECK(o.caps == std::vector<std::string> {"CAP_SYS_ADMIN", "CAP_NET_RAW"});
     CHECK(o.preserve_fds == 4);
-    CHECK(o.cgroup == "cpu:sub");
+    // Repeatable, and never split at commas (they list co-mounted controllers).
+    CHECK(o.cgroups == std::vector<std::string> {"cpu,cpuacct:sub", "memory:/m"});
     CHECK(o.ignore_paused);
 }
 

@@ -315,6 +315,19 @@ EOF
 	[ "$CG" = "$cg/sub" ]
 	run hull exec --cgroup sub ex cat /proc/self/cgroup
 	all_at /sub "$output"
+	# "/" is the container's own cgroup; a controller prefix names a v1 hierarchy (none on v2).
+	run hull exec --cgroup / ex cat /proc/self/cgroup
+	all_at / "$output"
+	if v2; then
+		run hull exec --cgroup memory:sub ex true
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"unknown controller memory"* ]]
+	else
+		run hull exec --cgroup memory:sub --cgroup pids:/ ex cat /proc/self/cgroup
+		[ "$status" -eq 0 ]
+		all_at /sub "$(grep ':memory:' <<<"$output")"
+		all_at / "$(grep -v ':memory:' <<<"$output")"
+	fi
 	if [ "$SUITE_LAYOUT" = hybrid ]; then
 		# A sub-cgroup missing on the cgroup2 side: the process goes to the container's own
 		# cgroup there, not left in the runtime's.

@@ -100,9 +100,14 @@ public:
 
     // O_PATH fd of the cgroup2 directory for clone3's CLONE_INTO_CGROUP.
     Result<UniqueFd> open_clone_fd() const;
-    // Writes `pid` to cgroup.procs in every hierarchy (`sub`: a relative sub-cgroup, which
-    // must stay beneath the container's cgroup).
-    Result<void> add_pid(pid_t pid, std::string_view sub = {});
+    // Writes `pid` to cgroup.procs in every hierarchy, or in the sub-cgroups `sub` names
+    // (exec --cgroup; see check_sub_cgroups). With one path for all, a hierarchy joined
+    // best-effort that lacks the sub-cgroup gets the container's own cgroup instead.
+    Result<void> add_pid(pid_t pid, const SubCgroups& sub = {});
+    // Whether every controller `sub` names is one of a v1 hierarchy of the container ("unknown
+    // controller C"; cgroup v2 takes a path without a controller), and controllers sharing a
+    // hierarchy ("cpu,cpuacct") are given one path.
+    Result<void> check_sub_cgroups(const SubCgroups& sub) const;
 
     Result<void> freeze();
     Result<void> thaw();
@@ -139,6 +144,8 @@ private:
     Result<void> freeze_v1(const CgroupDir& dir);
     Result<void> refuse_own(const char* what) const;
     const CgroupDir* pid_dir() const;
+    // The sub-cgroup of each of m_state.dirs (same order) that `sub` names; "" for its own.
+    Result<std::vector<std::string>> sub_paths(const SubCgroups& sub) const;
 
     CgroupState m_state;
     ManagerOptions m_options;

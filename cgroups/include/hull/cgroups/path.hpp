@@ -29,6 +29,7 @@
 #include "hull/error.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,25 @@ Result<std::string> expand_slice(std::string_view slice);
 // Lexical cleaning: "a//b/./c/../d" -> "a/b/d", "/x/../y" -> "/y". False when ".." climbs above
 // the start. A relative result has no leading slash; "" stands for the start itself.
 bool clean_path(std::string_view path, std::string& out);
+
+// exec --cgroup (runc's getSubCgroupPaths): the sub-cgroups of the container's cgroup a process
+// joins. Either one path for every hierarchy (`all`, from a single argument without a
+// controller prefix), or paths per v1 controller ("memory:a", "cpu,cpuacct:b", repeatable),
+// the hierarchies not named staying at the container's own cgroup. Paths are clean and
+// relative: a leading "/" is the container's cgroup ("/" itself, "/a" = "a"), and a path
+// climbing above it is refused.
+struct SubCgroups {
+    std::optional<std::string> all {};
+    std::map<std::string, std::string> by_controller {};
+
+    bool empty() const { return !all && by_controller.empty(); }
+};
+
+// The arguments of every --cgroup flag, in order. Errors in runc's words: "invalid --cgroup
+// argument: X (missing <controller>: prefix)", "... (empty <controller> prefix)", "invalid
+// --cgroup argument(s): controller C specified multiple times", and "bad sub cgroup path: P is
+// not a sub cgroup path".
+Result<SubCgroups> parse_sub_cgroups(const std::vector<std::string>& args);
 
 // Whether systemd manages this host (sd_booted(3): /run/systemd/system is a directory).
 bool systemd_running();
