@@ -1,16 +1,15 @@
-// Both sides of the create handshake (protocol.hpp), step by step, side by side.
+// Both sides of the create handshake (protocol.hpp), step by step, side by side; the init's steps
+// 2a-3 are in init_setup.cpp.
 #include "process/create_sequence.hpp"
 
 #include "hooks/hooks.hpp"
-#include "lsm/lsm.hpp"
 #include "net/netdev.hpp"
-#include "process/attributes.hpp"
 #include "process/init_process.hpp"
+#include "process/init_setup.hpp"
 #include "process/interrupt.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
 #include "rootfs/sources.hpp"
-#include "terminal/console.hpp"
 
 #include "hull/log.hpp"
 
@@ -75,192 +74,6 @@ pid_t clone_init(int flags, int cgroup_fd, bool* into_cgroup)
     return static_cast<pid_t>(pid);
 }
 
-Result<void> write_oom_score_adj(int value)
-{
-    LinuxSys sys;
-    return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value));
-}
-
-// Becomes the user namespace's root, so what hull creates is owned by container root.
-Result<void> become_namespace_root(Sys& sys)
-{
-    TRY(sys.setgroups({}).context("drop supplementary groups in the user namespace"));
-    TRY(sys.setresgid(0));
-    return sys.setresuid(0);
-}
-
-// The pty comes from the devpts the init sees; /dev/console becomes its slave where the init
-// has a mount namespace of its own to mount it in.
-enum class ConsoleMount { Yes, No };
-Result<void> set_up_terminal(const InitRequest& req, ConsoleMount console)
-{
-    const oci::Process& p = *req.spec->process;
-    auto pty = TRY(terminal::open_container_pty(p.consoleSize));
-    TRY(terminal::give_pty_to(pty.slave.get(), p.user.uid));
-    if (console == ConsoleMount::Yes)
-        TRY(terminal::mount_console(pty.slave.get()));
-    TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
-    ::close(req.console_socket);
-    pty.master.reset();
-    return terminal::make_controlling_terminal(std::move(pty.slave));
-}
-
-bool has_terminal(const oci::Spec& spec)
-{
-    return spec.process && spec.process->terminal;
-}
-
-// Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
-Result<void> run_create_hooks(const InitRequest& req, Channel& channel, std::string& state_json)
-{
-    if (!has_create_hooks(*req.spec))
-        return ok();
-    TRY(channel.request_hooks());
-    state_json = TRY(channel.wait_hooks_done());
-    return hooks::run_hooks(hooks::Kind::CreateContainer, req.spec->hooks->createContainer, state_json);
-}
-
-Result<void> apply_linux_settings(Sys& sys, const oci::Spec& spec)
-{
-    if (!spec.linux)
-        return ok();
-    // Before read-only paths: /proc/sys is usually one of them.
-    TRY(rootfs::write_sysctls(sys, spec.linux->sysctl));
-    if (spec.linux->personality)
-        TRY(apply_personality(*spec.linux->personality));
-    return ok();
-}
-
-// Steps 3a-3b in a mount namespace of the container's own: the rootfs set up, pivoted into and
-// finalized.
-Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel, std::string& state_json,
-    const cgroups::OwnCgroups& own_cgroups)
-{
-    const oci::Spec& spec = *req.spec;
-    const ns::NsPlan& plan = *req.plan;
-    rootfs::RootfsOptions ropts;
-    ropts.rootfs = req.rootfs;
-    ropts.no_pivot = req.no_pivot;
-    ropts.new_network_ns = plan.creates(oci::NamespaceType::Network);
-    ropts.new_ipc_ns = plan.creates(oci::NamespaceType::Ipc);
-    ropts.host_cgroups = req.host_cgroups;
-    if (spec.linux)
-        ropts.mount_label = spec.linux->mountLabel;
-    ropts.new_cgroup_ns = plan.creates(oci::NamespaceType::Cgroup);
-    ropts.own_cgroups = &own_cgroups;
-    ropts.runtime_mount_ns = req.runtime_mount_ns;
-    // Step 3m: a source the container's root may not reach comes from the runtime, and so does
-    // the id mapping of an idmapped tree.
-    ropts.runtime_sources = req.runtime_sources;
-    if (req.runtime_sources)
-        ropts.runtime_source = [&channel](size_t index) { return channel.request_mount_source(index); };
-    if (req.idmaps)
-        ropts.idmap_tree = [&channel](size_t index, int tree) { return channel.request_idmap(index, tree); };
-    TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
-    TRY(run_create_hooks(req, channel, state_json));
-    // Step 3b.
-    TRY(rootfs::pivot_into_rootfs(sys, ropts));
-    if (has_terminal(spec))
-        TRY(set_up_terminal(req, ConsoleMount::Yes));
-    TRY(apply_linux_settings(sys, spec));
-    return rootfs::finalize_rootfs(sys, spec).context("finalize rootfs");
-}
-
-// Steps 3a-3b in the runtime's mount namespace (no mount entry in the config): nothing is
-// mounted, unmounted or made private; the pty and the sysctls come from the runtime's devpts and
-// procfs, then the init chroots into the rootfs.
-Result<void> enter_shared_rootfs(Sys& sys, const InitRequest& req, Channel& channel, std::string& state_json)
-{
-    TRY(run_create_hooks(req, channel, state_json));
-    if (has_terminal(*req.spec))
-        TRY(set_up_terminal(req, ConsoleMount::No));
-    TRY(apply_linux_settings(sys, *req.spec));
-    return rootfs::chroot_into_rootfs(sys, req.rootfs).context("enter the rootfs");
-}
-
-// The last of step 3: what takes effect at execve, the process's identity, and the filter.
-Result<ExecTarget> prepare_init_process(Sys& sys, const InitRequest& req, Channel& channel)
-{
-    const oci::Process& process = *req.spec->process;
-    // LSM labels take effect at execve; written before the filter, which may block the writes.
-    if (!process.apparmorProfile.empty() || !process.selinuxLabel.empty())
-        TRY(lsm::set_exec_labels(process));
-    // Before the filter, which may block set_mempolicy; a node the kernel refuses fails create.
-    if (req.mempolicy)
-        TRY(apply_mempolicy(*req.mempolicy));
-    auto timing = seccomp_timing(req.seccomp, process.noNewPrivileges);
-    auto load_filter = [&]() { return load_seccomp_filter(*req.seccomp, channel); };
-    PrepareOptions options;
-    if (timing == SeccompTiming::BeforeUserChange)
-        options.before_user_change = load_filter;
-    auto target = TRY(prepare_process(sys, process, options));
-    if (timing == SeccompTiming::EndOfSetup)
-        TRY(load_filter());
-    if (timing == SeccompTiming::BeforeExec)
-        target.seccomp = req.seccomp;
-    return target;
-}
-
-// Steps 2-3, init side. State: new namespaces of the plan, root in them, the host's root
-// filesystem still visible, the runtime's fds inherited (all O_CLOEXEC).
-Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, std::string& state_json)
-{
-    LinuxSys sys;
-    const oci::Spec& spec = *req.spec;
-    const ns::NsPlan& plan = *req.plan;
-
-    // Step 2a (done by the intermediate when there is one): unmapped until the runtime has
-    // written the id maps.
-    if (!plan.needs_intermediate()) {
-        if (plan.creates(oci::NamespaceType::User))
-            TRY(channel.wait_maps_written());
-        if (req.parent_setup)
-            TRY(channel.wait_setup_ready());
-        TRY(ns::apply_joins(sys, plan.init_joins));
-        if (plan.user_namespace())
-            TRY(become_namespace_root(sys));
-    }
-    if (req.parent_setup && plan.needs_intermediate())
-        TRY(channel.wait_setup_ready());
-    // Its own cgroups, now that it is placed, for the cgroupfs mounts that bind them: read
-    // before a cgroup namespace of its own makes the paths relative.
-    auto own_cgroups = TRY(cgroups::read_own_cgroups().context("read the init's cgroups"));
-    // Placed in its cgroup by pid only now: a cgroup namespace made at clone would be rooted
-    // at the runtime's cgroup instead of the container's.
-    if (req.defer_cgroup_ns)
-        TRY(sys.unshare(CLONE_NEWCGROUP).context("new cgroup namespace"));
-    if (!req.no_new_keyring) {
-        // runc labels the session keyring with the process label (SELinux keycreate).
-        const std::string label = spec.process ? spec.process->selinuxLabel : "";
-        if (!label.empty())
-            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), label));
-        TRY(join_session_keyring(req.id));
-        if (!label.empty())
-            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), ""));
-    }
-    // Exact modes for everything hull creates; the process's umask is set at the end.
-    ::umask(0);
-    if (!spec.hostname.empty())
-        TRY(sys.sethostname(spec.hostname));
-    if (!spec.domainname.empty())
-        TRY(sys.setdomainname(spec.domainname));
-    if (spec.process && spec.process->oomScoreAdj)
-        TRY(write_oom_score_adj(*spec.process->oomScoreAdj).context("set oom_score_adj"));
-
-    // The one place that decides where the root filesystem is set up. Without a mount entry
-    // the init is in the runtime's mount namespace, where no rootfs step may run.
-    if (plan.lists(oci::NamespaceType::Mount))
-        TRY(enter_own_rootfs(sys, req, channel, state_json, own_cgroups));
-    else
-        TRY(enter_shared_rootfs(sys, req, channel, state_json));
-    log::step("init: rootfs ready");
-    // State: inside the rootfs, old root detached (or chrooted), still root. Without a process
-    // nothing is ever executed: the init only waits, and start refuses.
-    if (!spec.process)
-        return ExecTarget {};
-    return prepare_init_process(sys, req, channel);
-}
-
 // While the init waits for `start` it must stay killable by the usual signals (CRI stop and
 // containerd kill a created container with SIGTERM). As the init of a pid namespace, the
 // kernel drops signals it has no handler for, so it gets one that exits as the signal would
@@ -285,7 +98,8 @@ void die_on_terminating_signals()
 // Step 8, before execve: startContainer hooks run under the container's seccomp filter in
 // either order (runc's standard init), so a filter left for execve is loaded first; and they
 // get the process's environment unless they name their own.
-Result<void> run_start_container_hooks(const InitRequest& req, ExecTarget& target, const std::string& state_json)
+Result<void> run_start_container_hooks(
+    const InitRequest& req, ExecTarget& target, const std::string& state_json)
 {
     if (!req.spec->hooks || req.spec->hooks->startContainer.empty())
         return ok();

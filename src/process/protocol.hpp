@@ -4,7 +4,7 @@
 // payload's length) carrying the payload's first bytes, then, for a payload that does not fit,
 // continuation packets with the rest; no packet is longer than kMaxPacket. The table is the
 // whole protocol; create_sequence.cpp implements both columns side by side with the same step
-// numbers.
+// numbers (the init's steps 2a-3 in init_setup.cpp).
 //
 //  step  runtime (parent)                         init (child)
 //  ----  ---------------------------------------  -------------------------------------------
