@@ -246,18 +246,34 @@ cgroup_v1_or_skip() {
 	[ -z "$(find "$BATS_TEST_TMPDIR" -maxdepth 2 -name 'x' -o -maxdepth 2 -name 'y')" ]
 }
 
-@test "runc #3403 / crun 1.29 (§3.10): exec --cgroup ../../x and --cgroup /abs are rejected" {
+@test "runc #3403 / crun 1.29 (§3.10): exec --cgroup ../../x is rejected; --cgroup /abs is the container's own sub-cgroup abs, never the host's /abs" {
 	sec_create cgx sleep 100
 	hull start cgx
-	local arg
-	for arg in ../../x /abs "pids:../../x"; do
+	local arg init own
+	for arg in ../../x "pids:../../x"; do
 		run hull exec --cgroup "$arg" cgx true
-		[[ "$output" != *"not implemented"* ]] || skip "needs the cgroup manager (exec --cgroup is not implemented yet)"
 		[ "$status" -ne 0 ] || {
 			echo "exec --cgroup $arg was accepted" >&2
 			return 1
 		}
+		[[ "$output" == *"is not a sub cgroup path"* ]]
 	done
+	# as in runc, a leading / is relative to the container's cgroup: without that sub-cgroup the
+	# exec fails naming the container's own .../abs, and nothing is made at any hierarchy's root
+	run hull exec --cgroup /abs cgx true
+	echo "$output" >&2
+	[ "$status" -ne 0 ]
+	init="$(hull state cgx | jq -r .pid)"
+	own="$(awk -F: '$2 ~ /(^|,)pids(,|$)/ {print $3}' "/proc/$init/cgroup")"
+	[[ "$output" == *"$own/abs/cgroup.procs"* ]]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 2 -name abs 2>/dev/null)" ]
+	# with the sub-cgroup made in the pids hierarchy, the process lands in it there
+	mkdir "/sys/fs/cgroup/pids$own/abs"
+	run hull exec --cgroup pids:/abs cgx cat /proc/self/cgroup
+	rmdir "/sys/fs/cgroup/pids$own/abs" || true
+	echo "$output" >&2
+	assert_status 0
+	[[ "$output" == *":pids:$own/abs"* || "$output" == *":pids:/abs"* ]]
 }
 
 @test "crun@7771192e (§3.10): a linux.cgroupsPath with '..' is rejected and no cgroup is made outside the parent" {
