@@ -64,6 +64,10 @@ Result<void> run_create_hooks(const InitRequest& req, Channel& channel, std::str
         return ok();
     TRY(channel.request_hooks());
     state_json = TRY(channel.wait_hooks_done());
+    // They start in the rootfs, with the config's mounts in it, as runc's do: hooks that copy or
+    // bind files into the container use paths relative to it (./lib/...).
+    if (::chdir(req.rootfs.c_str()) != 0)
+        return Error::from_errno("chdir", req.rootfs).context("createContainer hooks");
     return hooks::run_hooks(hooks::Kind::CreateContainer, req.spec->hooks->createContainer, state_json);
 }
 

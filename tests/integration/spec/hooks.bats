@@ -185,6 +185,15 @@ log_lines() {
 	[ "$(cat "$T/hooklog/ns-startContainer")" = "$ns" ]
 }
 
+@test "createContainer hooks start in the rootfs, its mounts in place (as runc): a relative path reaches the container" {
+	update_config '.hooks.createContainer += [{"path": "/bin/sh", "args": ["sh", "-c",
+		"pwd -P >./hooklog/cwd-createContainer && touch ./tmp/rel-from-hook"]}]'
+	run_sh 'ls /tmp/rel-from-hook'
+	assert_status 0
+	# ./hooklog is the config's bind of $T/hooklog, so the mounts are in place
+	[ "$(cat "$T/hooklog/cwd-createContainer")" = "$(cd "$BUNDLE/rootfs" && pwd -P)" ]
+}
+
 @test "prestart, createRuntime, poststart and poststop run in the runtime's mount namespace" {
 	all_hooks
 	program_logs
