@@ -195,7 +195,9 @@ Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
     // Every process of the container is in its cgroup: --all, and SIGKILL to a container
     // without its own pid namespace, reach all of them (a frozen cgroup is thawed for it).
     if (cg && (all || (sig == SIGKILL && !record.own_pid_namespace))) {
-        TRY(cg->kill_all(sig));
+        // The init is among them; it may already be reaped when the walk returns (by the
+        // reaper of a pid namespace hull itself runs in), so it is not signalled again.
+        return cg->kill_all(sig);
     } else if (all && sig != 0 && sig != SIGKILL && record.own_pid_namespace) {
         // Without a cgroup, the container's processes are its pid namespace's.
         signal_pid_namespace(record, sig);

@@ -37,6 +37,34 @@ teardown() {
 	[ ! -s "$T/k0run.out" ]
 }
 
+@test "kill ID KILL of a container without its own pid namespace, from a runtime in a pid namespace: exit 0, every process gone" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args sleep 1000
+	# In its own pid namespace the runtime's reaper (the namespace's init) reaps the container's
+	# init as soon as the cgroup walk has killed it, as in runc's suite and in a containerized
+	# engine.
+	cat >"$T/kill.sh" <<EOF
+set -e
+"$HULL" --root "$ROOT" run -d --bundle "$BUNDLE" kpid </dev/null >/dev/null
+for i in 1 2; do "$HULL" --root "$ROOT" exec -d kpid sleep 1000; done
+pids="\$(pgrep -f 'sleep 1000' | tr '\n' ' ')"
+echo "pids: \$pids" >&2
+set +e
+"$HULL" --root "$ROOT" kill kpid KILL
+echo "kill=\$?"
+sleep 0.5
+for p in \$pids; do kill -0 "\$p" 2>/dev/null && echo "alive \$p"; done
+"$HULL" --root "$ROOT" state kpid | jq -r .status
+"$HULL" --root "$ROOT" delete kpid
+EOF
+	run unshare --pid --fork --mount-proc bash "$T/kill.sh"
+	echo "$output" >&2
+	[ "$(grep -c '^pids: [0-9]* [0-9]* [0-9]*' <<<"$output")" = 1 ]
+	grep -qx kill=0 <<<"$output"
+	[[ "$output" != *alive* ]]
+	grep -qx stopped <<<"$output"
+}
+
 @test "kill ID 0 of a stopped container: container not running; kill -a ID 0 exits 0" {
 	start_container k0stop sleep 100
 	hull kill k0stop KILL
