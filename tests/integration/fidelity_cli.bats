@@ -65,6 +65,27 @@ EOF
 	grep -qx stopped <<<"$output"
 }
 
+@test "kill ID KILL of a container without its own pid namespace whose init is gone: its other processes are killed, exit 0" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	start_container kgone sleep 1000
+	local init p pids=()
+	init="$(state_field kgone pid)"
+	for p in 1 2; do
+		hull exec -d --pid-file "$T/kgone-$p.pid" kgone sleep 1000
+		pids+=("$(cat "$T/kgone-$p.pid")")
+	done
+	kill -9 "$init"
+	wait_pid_gone "$init"
+	[ "$(status_of kgone)" = stopped ]
+	run hull kill kgone KILL
+	assert_status 0
+	for p in "${pids[@]}"; do wait_pid_gone "$p"; done
+	# with its own pid namespace nothing outlives the init, and a stopped container is not running
+	run hull kill kgone TERM
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+}
+
 @test "kill ID 0 of a stopped container: container not running; kill -a ID 0 exits 0" {
 	start_container k0stop sleep 100
 	hull kill k0stop KILL
