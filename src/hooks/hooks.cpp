@@ -333,7 +333,6 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json)
 
 Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::string_view state_json)
 {
-    // runtime.md "Lifecycle": a failing poststart or poststop hook is only a warning.
     // runtime.md: a failing poststart hook is an error that stops the container; only poststop
     // failures are warnings.
     const bool failure_is_fatal = kind != Kind::Poststop;
@@ -341,7 +340,8 @@ Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::stri
         Result<void> result = run_hook(hooks[i], state_json);
         if (result)
             continue;
-        std::string frame = std::string(to_string(kind)) + " hook #" + std::to_string(i);
+        // runc's words (≥ 1.2), which its users' scripts match.
+        std::string frame = "error running " + std::string(to_string(kind)) + " hook #" + std::to_string(i);
         if (failure_is_fatal)
             return std::move(result).context(std::move(frame));
         log::warning(result.error().context(std::move(frame)).text());

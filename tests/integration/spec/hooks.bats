@@ -268,7 +268,7 @@ log_lines() {
 		output="$(hull run --bundle "$BUNDLE" "hk-sc-$nnp" </dev/null 2>&1)" || status=$?
 		echo "noNewPrivileges $nnp: status $status: $output"
 		[ "$status" -eq 1 ]
-		[[ "$output" == *"startContainer hook #0"*"bad system call"* ]]
+		[[ "$output" == *"error running startContainer hook #0"*"bad system call"* ]]
 		no_state_left
 		# create + start: start succeeds (the init took the byte), the container ends stopped
 		create_container "hk-cs-$nnp"
@@ -316,12 +316,13 @@ log_lines() {
 	nothing_left "$id"
 }
 
-@test "a failing createRuntime hook fails create, nothing left behind" {
+@test "a failing createRuntime hook fails create in runc's words, nothing left behind" {
 	local id="hk-fail-createruntime-$$"
-	update_config '.hooks.createRuntime = [{"path": "/bin/false"}]'
+	update_config '.hooks.createRuntime = [{"path": "/bin/true"}, {"path": "/bin/false"}]'
 	set_args true
 	try_create "$id"
 	[ "$status" -ne 0 ]
+	[[ "$output" == *"error running createRuntime hook #1: "* ]]
 	nothing_left "$id"
 }
 

@@ -276,7 +276,7 @@ TEST_CASE("hooks: run_hooks stops at the first failure of a create-time kind")
 
     auto result = hooks::run_hooks(Kind::CreateRuntime, list, "{}");
     REQUIRE(!result);
-    CHECK(result.error().text().find("createRuntime hook #0: hook ") == 0);
+    CHECK(result.error().text().find("error running createRuntime hook #0: hook ") == 0);
     CHECK(exists(first));
     CHECK(!exists(second));
     check_no_children();
