@@ -152,7 +152,8 @@ Result<UniqueFd> Channel::wait_seccomp_listener(pid_t sender)
         return Error::from_errno("pidfd_open", std::to_string(sender));
     UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), static_cast<int>(number), 0)));
     if (!fd)
-        return Error::from_errno("pidfd_getfd", "seccomp listener fd " + text + " of " + std::to_string(sender));
+        return Error::from_errno(
+            "pidfd_getfd", "seccomp listener fd " + text + " of " + std::to_string(sender));
     return fd;
 }
 

@@ -1,9 +1,10 @@
+// The signals that end a foreground run before its program runs (interrupt.hpp).
 #include "process/interrupt.hpp"
 
 #include <cerrno>
 #include <cstring>
-#include <string>
 #include <signal.h>
+#include <string>
 
 namespace hull::process {
 
