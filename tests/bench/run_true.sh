@@ -6,8 +6,8 @@
 # usage: tests/bench/run_true.sh [N]     (as root; needs runc and crun: apt-get install runc crun)
 #
 # crun 1.8 refuses hybrid cgroup hosts, so it runs in a private mount namespace with a fresh
-# cgroup2 on /sys/fs/cgroup and --cgroup-manager=disabled (design.md). runc runs as it is and
-# creates a cgroup per container; hull does not manage cgroups yet.
+# cgroup2 on /sys/fs/cgroup and --cgroup-manager=disabled (design.md), so it makes no cgroup;
+# runc and hull run as they are and each make a cgroup per container.
 set -euo pipefail
 n="${1:-100}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
