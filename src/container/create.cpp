@@ -103,11 +103,10 @@ Result<void> check_mount_namespace(const oci::Spec& spec)
     return ok();
 }
 
-// Fields whose machinery later issues build (seccomp, LSMs, ...). Refusing
-// them is better than running a container that silently lacks what its config asked for.
-// process.execCPUAffinity is not applicable to the init (config.md); exec will apply it. linux.resources and
-// cgroupsPath are the exception: until the cgroup manager exists the container stays in the caller's cgroup,
-// as the plan allows.
+// Checks of the whole config against the verb, the flags and the host, before any side effect:
+// a container must never run silently without something its config asks for (an LSM label or
+// Intel RDT the host cannot apply is refused). process.execCPUAffinity does not apply to the
+// init (config.md); exec applies it.
 Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, Verb verb, Detach detach)
 {
     // runtime.md: process may be left out at create; start then refuses. run starts at once.

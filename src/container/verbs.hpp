@@ -19,13 +19,13 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts); // `
 Result<int> spec(const GlobalOptions& global, const SpecOptions& opts);
 Result<int> features(const GlobalOptions& global);
 
-// Verbs whose machinery later issues build; until then they fail with "not implemented".
 Result<int> exec(const GlobalOptions& global, const ExecOptions& opts);
 Result<int> ps(const GlobalOptions& global, const PsOptions& opts);
 Result<int> pause(const GlobalOptions& global, const PauseOptions& opts);
 Result<int> resume(const GlobalOptions& global, const ResumeOptions& opts);
 Result<int> update(const GlobalOptions& global, const UpdateOptions& opts);
 Result<int> events(const GlobalOptions& global, const EventsOptions& opts);
+// checkpoint and restore (unimplemented.cpp) fail with "not implemented yet".
 Result<int> checkpoint(const GlobalOptions& global, const CheckpointOptions& opts);
 Result<int> restore(const GlobalOptions& global, const RestoreOptions& opts);
 
