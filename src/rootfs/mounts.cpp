@@ -341,7 +341,12 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
 {
     TRY(require_container_mount_namespace(opts));
     std::string propagation = spec.linux ? spec.linux->rootfsPropagation : "";
-    TRY(sys.mount("", "/", "", root_propagation(propagation), "").context("set propagation of /"));
+    // Unbindable is for the finished root (finalize_rootfs): made so now, every host mount would
+    // refuse to be bound into the container. Until then such a tree is private.
+    unsigned long flags = root_propagation(propagation);
+    if (flags & MS_UNBINDABLE)
+        flags = (flags & MS_REC) | MS_PRIVATE;
+    TRY(sys.mount("", "/", "", flags, "").context("set propagation of /"));
     TRY(make_parent_mount_private(sys, opts.rootfs, propagation));
     TRY(sys.mount(opts.rootfs, opts.rootfs, "", MS_BIND | MS_REC, "").context("bind the rootfs onto itself"));
 

@@ -138,6 +138,26 @@ bind_src() {
 	[ "$PROP" = '["unbindable"]' ]
 }
 
+@test "rootfsPropagation runbindable: binds from the host and the container's own cgroup (no cgroup namespace) are mounted; / ends unbindable" {
+	skip_if_runc "runc 1.1 fails to bind an unbindable rootfs (EINVAL)"
+	bind_src
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$T/src\", \"options\": [\"rbind\"]}"
+	update_config '.linux.rootfsPropagation = "runbindable"
+		| .linux.namespaces |= map(select(.type != "cgroup"))'
+	jq -e '.mounts | map(select(.destination == "/sys/fs/cgroup" and .type == "cgroup")) | length == 1' "$BUNDLE/config.json"
+	root_propagation
+	[ "$PROP" = '["unbindable"]' ]
+	mount_has /mnt ""
+	mount_has /mnt/sub tmpfs
+	mount_entry /mnt | jq -e '.propagation == ["unbindable"]'
+	run_sh 'cat /mnt/file; ls /sys/fs/cgroup | grep -c .'
+	assert_status 0
+	local -a got
+	mapfile -t got <<<"$output"
+	[ "${got[0]}" = host-file ]
+	[ "${got[1]}" -gt 0 ]
+}
+
 # ---- bind mounts ---------------------------------------------------------------------------------
 
 @test "bind: the directory is visible, its submounts are not" {
