@@ -57,8 +57,7 @@ Spec default_spec()
         "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi"};
     linux.readonlyPaths = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
     linux.resources = Resources {.devices = {DeviceCgroup {.allow = false, .access = "rwm"}}};
-    // runc adds the cgroup namespace only on a cgroup v2 host; hull always asks for one, which
-    // the kernel supports on both layouts.
+    // `hull spec` drops the cgroup namespace on hosts that are not pure cgroup v2, as runc does.
     linux.namespaces = {
         Namespace {.type = NamespaceType::Pid},
         Namespace {.type = NamespaceType::Network},

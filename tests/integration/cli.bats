@@ -81,12 +81,17 @@ COMMANDS=(create start run state list kill delete exec ps pause resume update ev
 	[ "$(jq -r '.linux.namespaces | map(.type) | index("pid") != null' config.json)" = true ]
 }
 
-@test "spec writes ociVersion 1.3.0 and a cgroup namespace" {
-	skip_if_runc "runc 1.1 writes ociVersion 1.0.2-dev and no cgroup namespace"
+@test "spec writes ociVersion 1.3.0, and a cgroup namespace only on a pure cgroup v2 host (as runc)" {
+	skip_if_runc "runc 1.1 writes ociVersion 1.0.2-dev"
 	cd "$BATS_TEST_TMPDIR"
 	"$HULL" spec
 	[ "$(jq -r .ociVersion config.json)" = 1.3.0 ]
-	[ "$(jq -r '.linux.namespaces | map(.type) | index("cgroup") != null' config.json)" = true ]
+	local want=false
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || want=true
+	[ "$(jq -r '.linux.namespaces | map(.type) | index("cgroup") != null' config.json)" = "$want" ]
+	rm config.json
+	"$HULL" spec --rootless
+	[ "$(jq -r '.linux.namespaces | map(.type) | index("cgroup") != null' config.json)" = "$want" ]
 }
 
 @test "spec --bundle writes into the given directory" {

@@ -139,8 +139,10 @@ refused() {
 }
 
 @test "a namespace type listed twice with different paths is refused" {
+	local n
+	n="$(jq '.linux.namespaces | length' "$BUNDLE/config.json")"
 	update_config '.linux.namespaces += [{"type": "pid", "path": "/proc/1/ns/pid"}]'
-	refused '/linux/namespaces/6/type: duplicate namespace type "pid" with another path'
+	refused "/linux/namespaces/$n/type: duplicate namespace type \"pid\" with another path"
 }
 
 @test "a relative namespace path is refused" {

@@ -126,7 +126,7 @@ EOF
 @test "inside: a cgroup namespace rooted at the container's cgroup; device rules (eBPF on v2, devices.allow/deny on v1): default deny, /dev/null and allowed devices work, a blocked b 7:0 mknod+open fails EPERM" {
 	# loop makes the allowed b 7:1 a real device (without it, opening it fails ENXIO).
 	guest_load_module loop || true
-	cfg '.linux.resources.pids = {"limit": 33}
+	cfg "$WITH_CGROUPNS"' | .linux.resources.pids = {"limit": 33}
 		| .linux.resources.devices = [{"allow": false, "access": "rwm"},
 			{"allow": true, "type": "b", "major": 7, "minor": 1, "access": "rw"}]
 		| .process.capabilities.bounding += ["CAP_MKNOD"]
@@ -287,7 +287,7 @@ EOF
 }
 
 @test "exec joins the container's cgroup (--cgroup: a sub-cgroup); ps lists the cgroup's processes (json, table); kill --all signals every one" {
-	cfg '.linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' sh -c 'sleep 100 & sleep 101 & wait'
+	cfg "$WITH_CGROUPNS"' | .linux.namespaces = [.linux.namespaces[] | select(.type != "pid")]' sh -c 'sleep 100 & sleep 101 & wait'
 	gstart ex
 	local cg="$CG" e1 e2 d
 	local -a all=("$CG")

@@ -231,7 +231,7 @@ teardown() {
 }
 
 @test "update: the merged resources are saved in the container's config (exec still reads it); a lone swap or limit is completed from what is saved; a refused update changes nothing" {
-	cfg '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42},
+	cfg "$WITH_CGROUPNS"' | .linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42},
 		"cpu": {"quota": 300000, "period": 100000},
 		"devices": [{"allow": false, "access": "rwm"}]}' sleep 100
 	gstart upsave

@@ -354,6 +354,11 @@ cfg() {
 		"$HULL_BUNDLE_CACHE/config.json" --args -- "$@" >"$BUNDLE/config.json"
 }
 
+# WITH_CGROUPNS: a jq filter that gives the config a cgroup namespace. `hull spec` (like runc's)
+# writes one only on a pure cgroup v2 host, and the cached bundle is made on the v1/hybrid host;
+# tests that read their cgroup paths from inside ask for the namespace themselves.
+WITH_CGROUPNS='.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
+
 # gcreate ID [CREATE FLAGS...]: `hull create` of $BUNDLE (stdin /dev/null, stdout and stderr in
 # $T/ID.out and $T/ID.err); sets PID to the init's pid and CG to its cgroup directory, read
 # right after create, and remembers the init for teardown. GUEST_WRAP (an array) is a command
