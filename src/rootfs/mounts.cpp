@@ -245,7 +245,7 @@ Result<UniqueFd> mount_filesystem(
     if (mf.attr_set || mf.attr_clr)
         TRY(sys.mount_setattr(tree.get(), true, {mf.attr_set, mf.attr_clr, 0}, m.destination));
     if (m.type == "mqueue" && !borrowed)
-        TRY(lsm::relabel_mount_root(tree.get(), opts.mount_label));
+        TRY(lsm::relabel_mount_root(sys, tree.get(), opts.mount_label));
     if (mf.tmpcopyup && !borrowed) {
         // The directory about to be covered is copied into the new filesystem before it covers it.
         UniqueFd from(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
