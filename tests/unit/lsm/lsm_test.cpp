@@ -442,3 +442,55 @@ TEST_CASE("relabel_mount_root: no-op without a label; an unquotable label is ref
     auto bad_fd = relabel_mount_root(kernel, -1, kMountLabel);
     CHECK(bad_fd.error().code() == EBADF);
 }
+
+// ---- through the Sys seam --------------------------------------------------------------------
+
+TEST_CASE("open_proc_root asks Sys for a private procfs, else for a clone of /proc, and checks it")
+{
+    test::FakeSys sys;
+    auto r = open_proc_root(sys);
+    // The fake's mounts are empty directories, not procfs: what was made is refused, never used.
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().text(), "private procfs is not on procfs"));
+    CHECK(sys.calls
+        == std::vector<std::string> {"fsopen proc", "fsconfig subset=pid", "fsconfig hidepid=ptraceable",
+            "fsconfig create proc",
+            "fsmount proc " + std::to_string(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)});
+
+    // A kernel that narrows no instance (subset=, hidepid= refused) still gives one.
+    test::FakeSys old_kernel;
+    old_kernel.fail_at = 1;
+    old_kernel.fail_errno = EINVAL;
+    (void)open_proc_root(old_kernel);
+    CHECK(old_kernel.calls_of("fsmount").size() == 1);
+
+    // No private instance at all: the clone instead.
+    test::FakeSys no_fsopen;
+    no_fsopen.fail_at = 0;
+    auto clone = open_proc_root(no_fsopen);
+    REQUIRE_FALSE(clone.ok());
+    CHECK(contains(clone.error().text(), "/proc is not on procfs"));
+    CHECK(no_fsopen.calls
+        == std::vector<std::string> {
+            "fsopen proc", "open_tree /proc " + std::to_string(OPEN_TREE_CLONE | AT_SYMLINK_NOFOLLOW)});
+}
+
+TEST_CASE("set_exec_labels with nothing to apply makes no call; relabel_mount_root goes through Sys")
+{
+    test::FakeSys sys;
+    CHECK(set_exec_labels(sys, oci::Process {}).ok());
+    CHECK(sys.calls.empty());
+
+    FakeRoot dir;
+    UniqueFd root(::open(dir.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(relabel_mount_root(sys, root.get(), kMountLabel).ok());
+    CHECK(sys.calls == std::vector<std::string> {std::string("fsetxattr security.selinux ") + kMountLabel});
+
+    test::FakeSys refusing;
+    refusing.fail_at = 0;
+    refusing.fail_errno = EOPNOTSUPP;
+    auto r = relabel_mount_root(refusing, root.get(), kMountLabel);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == EOPNOTSUPP);
+    CHECK(contains(r.error().text(), "label mount root with SELinux mount label \""));
+}
