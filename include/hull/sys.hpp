@@ -1,7 +1,7 @@
 // Shared vocabulary: the syscall seam.
 //
 // Sys is the narrow set of effects that plans are applied through (mounts, pivot, hostname,
-// devices, id changes, limits). LinuxSys is one thin wrapper per call, each returning a Result
+// devices, labels, id changes, limits). LinuxSys is one thin wrapper per call, each returning a Result
 // tagged with the call's name and its path or argument. Unit tests pass a recording fake
 // (tests/unit/fake_sys.hpp) and assert the exact calls; clone, exec and wait are not faked:
 // integration tests cover them against the real kernel.
@@ -22,12 +22,14 @@
 
 namespace hull {
 
-// mount_setattr(2)'s attributes: MOUNT_ATTR_* to set and to clear, and a propagation type
-// (MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE; 0 leaves it alone).
+// mount_setattr(2)'s attributes: MOUNT_ATTR_* to set and to clear, a propagation type
+// (MS_SHARED, MS_SLAVE, MS_PRIVATE or MS_UNBINDABLE; 0 leaves it alone), and with
+// MOUNT_ATTR_IDMAP the user namespace (an fd) whose mappings the mount takes.
 struct MountAttr {
     uint64_t set = 0;
     uint64_t clr = 0;
     uint64_t propagation = 0;
+    int userns_fd = -1;
     bool empty() const { return set == 0 && clr == 0 && propagation == 0; }
 };
 
@@ -58,6 +60,8 @@ public:
     virtual Result<void> chdir(const std::string& path) = 0;
     virtual Result<void> fchdir(int fd) = 0;
     virtual Result<void> chroot(const std::string& path) = 0;
+    // An extended attribute of an open file (security.selinux of a mount's root).
+    virtual Result<void> fsetxattr(int fd, const std::string& name, std::string_view value) = 0;
 
     virtual Result<void> sethostname(std::string_view name) = 0;
     virtual Result<void> setdomainname(std::string_view name) = 0;
@@ -99,6 +103,7 @@ public:
     Result<void> chdir(const std::string& path) override;
     Result<void> fchdir(int fd) override;
     Result<void> chroot(const std::string& path) override;
+    Result<void> fsetxattr(int fd, const std::string& name, std::string_view value) override;
     Result<void> sethostname(std::string_view name) override;
     Result<void> setdomainname(std::string_view name) override;
     Result<void> mkdirat(int dirfd, const std::string& path, mode_t mode) override;

@@ -1,6 +1,7 @@
 #include "hull/fd.hpp"
 #include "hull/sys.hpp"
 
+#include <cerrno>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/mount.h>
@@ -9,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace hull {
@@ -76,9 +78,11 @@ Result<void> LinuxSys::mount_setattr(int fd, bool recursive, const MountAttr& at
     a.attr_set = attr.set;
     a.attr_clr = attr.clr;
     a.propagation = attr.propagation;
+    a.userns_fd = attr.userns_fd < 0 ? 0 : static_cast<uint64_t>(attr.userns_fd);
     unsigned flags = AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
-    return check(
-        static_cast<int>(::syscall(SYS_mount_setattr, fd, "", flags, &a, sizeof a)), "mount_setattr", what);
+    // An idmapping fails for reasons of its own (the filesystem, the namespace): errors say so.
+    std::string_view op = (attr.set & MOUNT_ATTR_IDMAP) ? "mount_setattr MOUNT_ATTR_IDMAP" : "mount_setattr";
+    return check(static_cast<int>(::syscall(SYS_mount_setattr, fd, "", flags, &a, sizeof a)), op, what);
 }
 
 Result<void> LinuxSys::move_mount(int from_fd, int to_fd, const std::string& what)
@@ -140,6 +144,15 @@ Result<void> LinuxSys::fchdir(int fd)
 Result<void> LinuxSys::chroot(const std::string& path)
 {
     return check(::chroot(path.c_str()), "chroot", path);
+}
+
+Result<void> LinuxSys::fsetxattr(int fd, const std::string& name, std::string_view value)
+{
+    int rc;
+    do
+        rc = ::fsetxattr(fd, name.c_str(), value.data(), value.size(), 0);
+    while (rc < 0 && errno == EINTR);
+    return check(rc, "setxattr", name);
 }
 
 Result<void> LinuxSys::sethostname(std::string_view name)

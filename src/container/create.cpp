@@ -191,7 +191,8 @@ Result<CreatedContainer> create_container(
         return Error::from_errno("chdir", bundle);
     // The user namespaces of idmapped mounts live only in this process; the init's trees get
     // their mappings here (step 3m).
-    const auto idmaps = TRY(rootfs::plan_idmapped_mounts(spec));
+    LinuxSys sys;
+    const auto idmaps = TRY(rootfs::plan_idmapped_mounts(sys, spec));
     // Bind sources the container's root may not reach are opened here, as host root, when the
     // init asks (step 3m).
     const auto runtime_sources

@@ -15,7 +15,6 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 namespace hull::lsm {
@@ -115,20 +114,13 @@ std::string attr_display(std::string_view attr)
 // A private procfs instance: detached, so nothing can be mounted over any of its files.
 // subset=pid and hidepid=ptraceable only narrow it; kernels without them (before 5.8) still
 // give a usable instance, so their errors are ignored.
-Result<UniqueFd> open_private_procfs()
+Result<UniqueFd> open_private_procfs(Sys& sys)
 {
-    UniqueFd ctx(::fsopen("proc", FSOPEN_CLOEXEC));
-    if (!ctx)
-        return Error::from_errno("fsopen", "proc");
-    (void)::fsconfig(ctx.get(), FSCONFIG_SET_STRING, "subset", "pid", 0);
-    (void)::fsconfig(ctx.get(), FSCONFIG_SET_STRING, "hidepid", "ptraceable", 0);
-    if (::fsconfig(ctx.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
-        return Error::from_errno("fsconfig create", "proc");
-    UniqueFd mnt(
-        ::fsmount(ctx.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC));
-    if (!mnt)
-        return Error::from_errno("fsmount", "proc");
-    return mnt;
+    UniqueFd ctx = TRY(sys.fsopen("proc"));
+    (void)sys.fsconfig_set(ctx.get(), "subset", "pid");
+    (void)sys.fsconfig_set(ctx.get(), "hidepid", "ptraceable");
+    TRY(sys.fsconfig_create(ctx.get(), "proc"));
+    return sys.fsmount(ctx.get(), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "proc");
 }
 
 bool is_digits(std::string_view s)
@@ -331,7 +323,7 @@ std::string format_mount_data(
     return out;
 }
 
-Result<void> relabel_mount_root(int mount_fd, std::string_view mount_label)
+Result<void> relabel_mount_root(Sys& sys, int mount_fd, std::string_view mount_label)
 {
     if (mount_label.empty())
         return ok();
@@ -341,13 +333,7 @@ Result<void> relabel_mount_root(int mount_fd, std::string_view mount_label)
     UniqueFd dir(::openat(mount_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir)
         return Error::from_errno("open", "mount root").context(what);
-    int rc;
-    do
-        rc = ::fsetxattr(dir.get(), "security.selinux", mount_label.data(), mount_label.size(), 0);
-    while (rc < 0 && errno == EINTR);
-    if (rc < 0)
-        return Error::from_errno("setxattr", "security.selinux").context(what);
-    return ok();
+    return sys.fsetxattr(dir.get(), "security.selinux", mount_label).context(what);
 }
 
 // ---- /proc/thread-self/attr ----------------------------------------------------------------
@@ -379,20 +365,19 @@ Result<UniqueFd> open_proc_root_at(const std::string& path)
     return fd;
 }
 
-Result<UniqueFd> open_proc_root()
+Result<UniqueFd> open_proc_root(Sys& sys)
 {
     // fsopen needs CAP_SYS_ADMIN over the pid namespace's user namespace and, in a user
     // namespace, a fully visible /proc; open_tree(OPEN_TREE_CLONE) needs it over the mount
     // namespace and no locked submounts. Either failing leaves the plain open, whose lookups
     // still refuse to cross a mount (RESOLVE_NO_XDEV).
-    if (auto priv = open_private_procfs(); priv.ok()) {
+    if (auto priv = open_private_procfs(sys); priv.ok()) {
         TRY(verify_proc_root(priv.value().get(), "private procfs"));
         return std::move(priv).value();
     }
-    UniqueFd clone(::open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW));
-    if (clone) {
-        TRY(verify_proc_root(clone.get(), "/proc"));
-        return clone;
+    if (auto clone = sys.open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | AT_SYMLINK_NOFOLLOW); clone.ok()) {
+        TRY(verify_proc_root(clone.value().get(), "/proc"));
+        return std::move(clone).value();
     }
     return open_proc_root_at("/proc");
 }
@@ -476,11 +461,11 @@ Result<void> set_exec_labels(const oci::Process& process, int proc_root)
     return ok();
 }
 
-Result<void> set_exec_labels(const oci::Process& process)
+Result<void> set_exec_labels(Sys& sys, const oci::Process& process)
 {
     if (process.apparmorProfile.empty() && process.selinuxLabel.empty())
         return ok();
-    UniqueFd proc = TRY(open_proc_root());
+    UniqueFd proc = TRY(open_proc_root(sys));
     return set_exec_labels(process, proc.get());
 }
 

@@ -24,6 +24,7 @@
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/sys.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -103,9 +104,10 @@ Result<void> check_labels(const oci::Spec& spec, const HostLsm& host);
 std::string format_mount_data(
     std::string_view data, std::string_view mount_label, std::string_view fstype, unsigned long flags = 0);
 
-// Sets the security.selinux xattr on the root of a fresh mount (`mount_fd`, O_PATH or not, a
-// directory): runc labels mqueue this way (label.SetFileLabel after mounting). No-op for "".
-Result<void> relabel_mount_root(int mount_fd, std::string_view mount_label);
+// Sets the security.selinux xattr (through `sys`) on the root of a fresh mount (`mount_fd`,
+// O_PATH or not, a directory): runc labels mqueue this way (label.SetFileLabel after mounting).
+// No-op for "".
+Result<void> relabel_mount_root(Sys& sys, int mount_fd, std::string_view mount_label);
 
 // ---- /proc/thread-self/attr writes ---------------------------------------------------------
 
@@ -113,9 +115,10 @@ Result<void> relabel_mount_root(int mount_fd, std::string_view mount_label);
 Result<void> verify_proc_root(int fd, std::string_view what);
 // A verified procfs root for label writes: fsopen("proc") with subset=pid,hidepid=ptraceable
 // (fsmount'ed, detached, nothing can be mounted over it), else open_tree(OPEN_TREE_CLONE) of
-// /proc (no submounts), else /proc opened O_PATH|O_NOFOLLOW. Reflects the caller's pid
-// namespace when it is the private instance; call after pivot_root and the /proc mount.
-Result<UniqueFd> open_proc_root();
+// /proc (no submounts), else /proc opened O_PATH|O_NOFOLLOW; the mounts are made through `sys`.
+// Reflects the caller's pid namespace when it is the private instance; call after pivot_root
+// and the /proc mount.
+Result<UniqueFd> open_proc_root(Sys& sys);
 // `path` opened O_PATH|O_DIRECTORY|O_NOFOLLOW and verified (no private instance).
 Result<UniqueFd> open_proc_root_at(const std::string& path);
 // "<tgid>/task/<tid>" of the calling thread as the procfs behind `proc_root` numbers it
@@ -133,7 +136,7 @@ Result<void> write_attr(int proc_root, std::string_view attr, std::string_view v
 // Errors name the file and the label:
 //   apply AppArmor profile "X": write /proc/thread-self/attr/apparmor/exec: permission denied
 Result<void> set_exec_labels(const oci::Process& process, int proc_root);
-Result<void> set_exec_labels(const oci::Process& process); // opens open_proc_root() itself
+Result<void> set_exec_labels(Sys& sys, const oci::Process& process); // opens open_proc_root itself
 
 // SELinux label of keyrings this thread creates (runc sets it to the process label around
 // joining the session keyring, then back to ""). "" resets it.

@@ -214,8 +214,8 @@ Result<void> run_start_container_hooks(
 
 // Step 3m, runtime side, for mount `index`: its source, opened where the init resolves it but
 // with the runtime's credentials, when `open_source`; its id mapping, when `idmap`.
-Result<void> serve_mount(const InitRequest& req, Channel& channel, pid_t init, size_t index, bool open_source,
-    const rootfs::IdmapPlan* idmap)
+Result<void> serve_mount(Sys& sys, const InitRequest& req, Channel& channel, pid_t init, size_t index,
+    bool open_source, const rootfs::IdmapPlan* idmap)
 {
     const auto& m = req.spec->mounts[index];
     auto due = [&](size_t asked) -> Result<void> {
@@ -233,13 +233,13 @@ Result<void> serve_mount(const InitRequest& req, Channel& channel, pid_t init, s
     if (idmap) {
         UniqueFd tree;
         TRY(due(TRY(channel.wait_idmap_request(&tree))));
-        TRY(rootfs::apply_idmap(tree.get(), *idmap));
+        TRY(rootfs::apply_idmap(sys, tree.get(), *idmap));
         TRY(channel.confirm_idmap_done());
     }
     return ok();
 }
 
-Result<void> serve_mounts(const InitRequest& req, Channel& channel, pid_t init)
+Result<void> serve_mounts(Sys& sys, const InitRequest& req, Channel& channel, pid_t init)
 {
     for (size_t i = 0; i < req.spec->mounts.size(); ++i) {
         const bool open_source = req.runtime_sources
@@ -249,7 +249,7 @@ Result<void> serve_mounts(const InitRequest& req, Channel& channel, pid_t init)
             if (auto it = req.idmaps->find(i); it != req.idmaps->end())
                 idmap = &it->second;
         if (open_source || idmap)
-            TRY(serve_mount(req, channel, init, i, open_source, idmap));
+            TRY(serve_mount(sys, req, channel, init, i, open_source, idmap));
     }
     return ok();
 }
@@ -378,7 +378,7 @@ Result<ChildProcess> create_init(const InitRequest& req, const std::function<Res
 
     // Step 3m.
     if (req.runtime_sources || req.idmaps) {
-        if (auto served = serve_mounts(req, channel, pid); !served) {
+        if (auto served = serve_mounts(sys, req, channel, pid); !served) {
             if (served.error().code() == ECHILD)
                 return init_died(init);
             return std::move(served).error();

@@ -87,7 +87,7 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
         TRY(terminal::make_controlling_terminal(std::move(pty.slave)));
     }
     if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty())
-        TRY(lsm::set_exec_labels(p));
+        TRY(lsm::set_exec_labels(sys, p));
     if (req.mempolicy)
         TRY(apply_mempolicy(*req.mempolicy));
     // The same order as the init's (init_process.hpp SeccompTiming).

@@ -39,13 +39,13 @@ namespace {
 // The pty comes from the devpts the init sees; /dev/console becomes its slave where the init
 // has a mount namespace of its own to mount it in.
 enum class ConsoleMount { Yes, No };
-Result<void> set_up_terminal(const InitRequest& req, ConsoleMount console)
+Result<void> set_up_terminal(Sys& sys, const InitRequest& req, ConsoleMount console)
 {
     const oci::Process& p = *req.spec->process;
     auto pty = TRY(terminal::open_container_pty(p.consoleSize));
     TRY(terminal::give_pty_to(pty.slave.get(), p.user.uid));
     if (console == ConsoleMount::Yes)
-        TRY(terminal::mount_console(pty.slave.get()));
+        TRY(terminal::mount_console(sys, pty.slave.get()));
     TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
     ::close(req.console_socket);
     pty.master.reset();
@@ -112,7 +112,7 @@ Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel
     // Step 3b.
     TRY(rootfs::pivot_into_rootfs(sys, ropts));
     if (has_terminal(spec))
-        TRY(set_up_terminal(req, ConsoleMount::Yes));
+        TRY(set_up_terminal(sys, req, ConsoleMount::Yes));
     TRY(apply_linux_settings(sys, spec));
     return rootfs::finalize_rootfs(sys, spec).context("finalize rootfs");
 }
@@ -124,7 +124,7 @@ Result<void> enter_shared_rootfs(Sys& sys, const InitRequest& req, Channel& chan
 {
     TRY(run_create_hooks(req, channel, state_json));
     if (has_terminal(*req.spec))
-        TRY(set_up_terminal(req, ConsoleMount::No));
+        TRY(set_up_terminal(sys, req, ConsoleMount::No));
     TRY(apply_linux_settings(sys, *req.spec));
     return rootfs::chroot_into_rootfs(sys, req.rootfs).context("enter the rootfs");
 }
@@ -135,7 +135,7 @@ Result<ExecTarget> prepare_init_process(Sys& sys, const InitRequest& req, Channe
     const oci::Process& process = *req.spec->process;
     // LSM labels take effect at execve; written before the filter, which may block the writes.
     if (!process.apparmorProfile.empty() || !process.selinuxLabel.empty())
-        TRY(lsm::set_exec_labels(process));
+        TRY(lsm::set_exec_labels(sys, process));
     // Before the filter, which may block set_mempolicy; a node the kernel refuses fails create.
     if (req.mempolicy)
         TRY(apply_mempolicy(*req.mempolicy));
@@ -186,10 +186,10 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
         // runc labels the session keyring with the process label (SELinux keycreate).
         const std::string label = spec.process ? spec.process->selinuxLabel : "";
         if (!label.empty())
-            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), label));
+            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root(sys)).get(), label));
         TRY(join_session_keyring(req.id));
         if (!label.empty())
-            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root()).get(), ""));
+            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root(sys)).get(), ""));
     }
     // Exact modes for everything hull creates; the process's umask is set at the end.
     ::umask(0);

@@ -85,7 +85,7 @@ Result<void> link_controllers(Sys& sys, int base, const std::string& name)
 } // namespace
 
 Result<void> mount_cgroupfs(
-    Sys& sys, int target, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
+    Sys& sys, int target, const oci::Mount& m, unsigned long mount_flags, const RootfsOptions& opts)
 {
     cgroups::HostCgroups host = opts.host_cgroups ? *opts.host_cgroups : TRY(cgroups::detect_host());
     cgroups::OwnCgroups own = opts.own_cgroups ? *opts.own_cgroups : TRY(cgroups::read_own_cgroups());
@@ -95,16 +95,16 @@ Result<void> mount_cgroupfs(
             return Error::message("no cgroup2 mount on the host");
         UniqueFd tree;
         if (opts.new_cgroup_ns) {
-            tree = TRY(new_filesystem(sys, "cgroup2", "cgroup2", mf.flags, "", what));
+            tree = TRY(new_filesystem(sys, "cgroup2", "cgroup2", mount_flags, "", what));
         } else {
-            tree = TRY(own_tree(sys, host.hierarchies.front(), own, mf.flags, what));
+            tree = TRY(own_tree(sys, host.hierarchies.front(), own, mount_flags, what));
             // Whatever is mounted below the bound directory is read-only too.
-            if (mf.flags & MS_RDONLY)
+            if (mount_flags & MS_RDONLY)
                 TRY(sys.mount_setattr(tree.get(), true, {MOUNT_ATTR_RDONLY, 0, 0}, what));
         }
         return sys.move_mount(tree.get(), target, what);
     }
-    unsigned long flags = mf.flags & ~static_cast<unsigned long>(MS_RDONLY);
+    unsigned long flags = mount_flags & ~static_cast<unsigned long>(MS_RDONLY);
     // The tmpfs is filled through its own fd once attached, and made read-only last.
     auto base = TRY(new_filesystem(sys, "tmpfs", "tmpfs", flags,
         lsm::format_mount_data("mode=755", opts.mount_label, "tmpfs", flags), what));
@@ -118,11 +118,11 @@ Result<void> mount_cgroupfs(
         UniqueFd sub(::openat(base.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!sub)
             return Error::from_errno("open", dest);
-        auto tree = TRY(hierarchy_tree(sys, h, own, mf.flags, opts, dest));
+        auto tree = TRY(hierarchy_tree(sys, h, own, mount_flags, opts, dest));
         TRY(sys.move_mount(tree.get(), sub.get(), dest));
         TRY(link_controllers(sys, base.get(), name));
     }
-    if (mf.flags & MS_RDONLY)
+    if (mount_flags & MS_RDONLY)
         TRY(sys.mount_setattr(base.get(), false, {MOUNT_ATTR_RDONLY, 0, 0}, what));
     return ok();
 }

@@ -4,7 +4,6 @@
 
 #include "hull/namespaces/plan.hpp"
 #include "hull/oci/mount_options.hpp"
-#include "hull/sys.hpp"
 
 #include <csignal>
 #include <fcntl.h>
@@ -27,7 +26,7 @@ bool wants_idmap(const oci::Mount& m)
 }
 
 Result<UniqueFd> user_namespace_with(
-    const std::vector<oci::IdMapping>& uids, const std::vector<oci::IdMapping>& gids)
+    Sys& sys, const std::vector<oci::IdMapping>& uids, const std::vector<oci::IdMapping>& gids)
 {
     // The child only has to exist while its maps are written and its namespace opened.
     auto pipe = TRY(FdPair::pipe());
@@ -42,7 +41,6 @@ Result<UniqueFd> user_namespace_with(
     }
     ChildProcess child(pid);
     pipe.parent_end().reset();
-    LinuxSys sys;
     std::string proc = "/proc/" + std::to_string(pid);
     TRY(sys.write_file_at(AT_FDCWD, proc + "/uid_map", ns::id_map_text(uids)).context("write idmap uid map"));
     TRY(sys.write_file_at(AT_FDCWD, proc + "/gid_map", ns::id_map_text(gids)).context("write idmap gid map"));
@@ -52,7 +50,7 @@ Result<UniqueFd> user_namespace_with(
     return fd;
 }
 
-Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(const oci::Spec& spec)
+Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(Sys& sys, const oci::Spec& spec)
 {
     std::map<size_t, IdmapPlan> plans;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
@@ -74,7 +72,7 @@ Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(const oci::Spec& spec)
         if (uids->empty() || gids->empty())
             return Error::message(plan.what + ": no uidMappings/gidMappings on the mount or the container");
         plan.recursive = mf.idmap_recursive;
-        plan.userns = TRY(user_namespace_with(*uids, *gids).context(plan.what));
+        plan.userns = TRY(user_namespace_with(sys, *uids, *gids).context(plan.what));
         MountAttr top = mount_attr_of(mf.flags);
         plan.top_set = top.set;
         plan.top_clr = top.clr;
@@ -85,28 +83,14 @@ Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(const oci::Spec& spec)
     return plans;
 }
 
-namespace {
-
-int set_attr(int tree, bool recursive, uint64_t set, uint64_t clr, int userns)
+Result<void> apply_idmap(Sys& sys, int tree, const IdmapPlan& plan)
 {
-    struct mount_attr attr = {};
-    attr.attr_set = set;
-    attr.attr_clr = clr;
-    attr.userns_fd = userns < 0 ? 0 : static_cast<uint64_t>(userns);
-    return static_cast<int>(::syscall(
-        SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr));
-}
-
-} // namespace
-
-Result<void> apply_idmap(int tree, const IdmapPlan& plan)
-{
-    if (set_attr(tree, plan.recursive, MOUNT_ATTR_IDMAP, 0, plan.userns.get()) < 0)
-        return Error::from_errno("mount_setattr MOUNT_ATTR_IDMAP", plan.source).context(plan.what);
-    if ((plan.top_set || plan.top_clr) && set_attr(tree, false, plan.top_set, plan.top_clr, -1) < 0)
-        return Error::from_errno("mount_setattr", plan.source).context(plan.what);
-    if ((plan.rec_set || plan.rec_clr) && set_attr(tree, true, plan.rec_set, plan.rec_clr, -1) < 0)
-        return Error::from_errno("mount_setattr", plan.source).context(plan.what);
+    TRY(sys.mount_setattr(tree, plan.recursive, {MOUNT_ATTR_IDMAP, 0, 0, plan.userns.get()}, plan.source)
+            .context(plan.what));
+    if (plan.top_set || plan.top_clr)
+        TRY(sys.mount_setattr(tree, false, {plan.top_set, plan.top_clr, 0}, plan.source).context(plan.what));
+    if (plan.rec_set || plan.rec_clr)
+        TRY(sys.mount_setattr(tree, true, {plan.rec_set, plan.rec_clr, 0}, plan.source).context(plan.what));
     return ok();
 }
 

@@ -10,6 +10,7 @@
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/sys.hpp"
 
 #include <cstdint>
 #include <map>
@@ -21,9 +22,10 @@ namespace hull::rootfs {
 // Whether a mount asks for an idmapped mount.
 bool wants_idmap(const oci::Mount& m);
 
-// A user namespace whose uid/gid maps are `uids`/`gids`, as an fd (made by a short-lived child).
+// A user namespace whose uid/gid maps are `uids`/`gids`, as an fd (made by a short-lived child,
+// its maps written through `sys`).
 Result<UniqueFd> user_namespace_with(
-    const std::vector<oci::IdMapping>& uids, const std::vector<oci::IdMapping>& gids);
+    Sys& sys, const std::vector<oci::IdMapping>& uids, const std::vector<oci::IdMapping>& gids);
 
 // What the runtime holds for one idmapped mount until the init's tree comes.
 struct IdmapPlan {
@@ -37,10 +39,10 @@ struct IdmapPlan {
 
 // Every mount that wants an idmap, checked and planned, keyed by mount index. A mount without
 // its own mappings takes the container's (linux.uidMappings/gidMappings).
-Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(const oci::Spec& spec);
+Result<std::map<size_t, IdmapPlan>> plan_idmapped_mounts(Sys& sys, const oci::Spec& spec);
 
 // Gives the detached tree the init cloned for a planned mount its mapping and attributes, as a
 // plain bind gets them (mounts.cpp).
-Result<void> apply_idmap(int tree, const IdmapPlan& plan);
+Result<void> apply_idmap(Sys& sys, int tree, const IdmapPlan& plan);
 
 } // namespace hull::rootfs

@@ -1,14 +1,12 @@
-// Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount. Every
-// mount is made detached and attached by fd (detached.hpp); the cgroup filesystem is cgroupfs.cpp.
+// Steps 1-3 of prepare_rootfs: propagation, the rootfs bind, and each config.json mount as its
+// plan says (mount_plan.hpp). Every mount is made detached and attached by fd (detached.hpp); the
+// cgroup filesystem is cgroupfs.cpp.
 #include "lsm/lsm.hpp"
 #include "rootfs/detached.hpp"
-#include "rootfs/idmap.hpp"
+#include "rootfs/mount_plan.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 
-#include "hull/oci/mount_options.hpp"
-
-#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <fcntl.h>
@@ -169,46 +167,41 @@ namespace {
 // A bind: the source tree cloned, given its flags while detached, then moved onto the target.
 // The source is `source` when the runtime opened it (sources.hpp), else m.source as the init
 // resolves it.
-Result<UniqueFd> mount_bind(
-    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts, int source)
+Result<UniqueFd> mount_bind(Sys& sys, int root, const MountPlan& plan, const RootfsOptions& opts, int source)
 {
+    const oci::Mount& m = plan.mount;
     struct stat st;
     if ((source >= 0 ? ::fstat(source, &st) : ::stat(m.source.c_str(), &st)) < 0)
         return Error::from_errno("stat", m.source);
     auto target = TRY(make_in_root(root, m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
     TRY(check_proc_target(target.get(), m, true, opts, source));
     auto tree = TRY(clone_tree(sys, source >= 0 ? source : AT_FDCWD, source >= 0 ? "" : m.source,
-        mf.recursive, mf.flags & ~static_cast<unsigned long>(MS_BIND | MS_REC), m.destination));
-    if (mf.attr_set || mf.attr_clr)
-        TRY(sys.mount_setattr(tree.get(), true, {mf.attr_set, mf.attr_clr, 0}, m.destination));
+        plan.recursive, plan.flags, m.destination));
+    if (!plan.recursive_attr.empty())
+        TRY(sys.mount_setattr(tree.get(), true, plan.recursive_attr, m.destination));
     TRY(sys.move_mount(tree.get(), target.get(), m.destination));
     return tree;
 }
 
 // What stands in for a filesystem the init may not mount (`failed`, EPERM) because the
-// namespace it shows is not the container's: a read-only bind of the runtime's own sysfs
-// (no network namespace of our own) or /dev/mqueue (no ipc namespace of our own), as runc does.
-Result<UniqueFd> borrowed_filesystem(
-    Sys& sys, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts, Error failed)
+// namespace it shows is not the container's (plan.borrow): a read-only bind of the runtime's
+// own sysfs or /dev/mqueue, as runc does.
+Result<UniqueFd> borrowed_filesystem(Sys& sys, const MountPlan& plan, Error failed)
 {
-    if (m.type == "sysfs" && !opts.new_network_ns) {
+    const std::string& what = plan.mount.destination;
+    if (plan.borrow == BorrowOnEperm::HostSysfs) {
         // P14 (CVE-2023-25809): the host's submounts of /sys (its cgroup hierarchies among
         // them) are read-only too, not only the top.
         auto tree = TRY(sys.open_tree(AT_FDCWD, "/sys", OPEN_TREE_CLONE | AT_RECURSIVE));
         TRY(sys.mount_setattr(tree.get(), true,
-            {MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0},
-            m.destination));
+            {MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, 0}, what));
         return tree;
     }
-    if (m.type == "mqueue" && !opts.new_ipc_ns) {
-        constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        auto tree = clone_tree(sys, AT_FDCWD, "/dev/mqueue", true, mf.flags & kPerMount, m.destination);
-        if (!tree)
-            return std::move(failed).context(
-                "and no /dev/mqueue of the runtime to bind: " + tree.error().text());
-        return tree;
-    }
-    return failed;
+    constexpr unsigned long kPerMount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    auto tree = clone_tree(sys, AT_FDCWD, "/dev/mqueue", true, plan.flags & kPerMount, what);
+    if (!tree)
+        return std::move(failed).context("and no /dev/mqueue of the runtime to bind: " + tree.error().text());
+    return tree;
 }
 
 // runc's tmpfs rule: a tmpfs on a directory that was there takes that directory's mode (with
@@ -226,27 +219,26 @@ Result<std::string> tmpfs_data(int target, const oci::Mount& m, const std::strin
 
 // A new filesystem (proc, sysfs, tmpfs, mqueue, devpts...), made and filled detached, then moved
 // onto the target.
-Result<UniqueFd> mount_filesystem(
-    Sys& sys, int root, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts)
+Result<UniqueFd> mount_filesystem(Sys& sys, int root, const MountPlan& plan, const RootfsOptions& opts)
 {
-    const bool tmpfs_on_existing = m.type == "tmpfs" && open_in_root(root, m.destination, O_PATH).ok();
+    const oci::Mount& m = plan.mount;
+    const bool tmpfs_on_existing = plan.tmpfs_mode && open_in_root(root, m.destination, O_PATH).ok();
     UniqueFd target;
-    if (m.type == "proc" || m.type == "sysfs")
+    if (plan.ordinary_directory)
         target = TRY(ordinary_directory(root, m));
     else
         target = TRY(make_in_root(root, m.destination, Kind::Directory));
-    const std::string data = tmpfs_on_existing ? TRY(tmpfs_data(target.get(), m, mf.data)) : mf.data;
+    const std::string data = tmpfs_on_existing ? TRY(tmpfs_data(target.get(), m, plan.data)) : plan.data;
     TRY(check_proc_target(target.get(), m, false, opts));
-    auto made = new_filesystem(sys, m.type, m.source, mf.flags,
-        lsm::format_mount_data(data, opts.mount_label, m.type, mf.flags), m.destination);
-    const bool borrowed = !made && made.error().code() == EPERM;
-    UniqueFd tree = borrowed ? TRY(borrowed_filesystem(sys, m, mf, opts, std::move(made).error()))
-                             : TRY(std::move(made));
-    if (mf.attr_set || mf.attr_clr)
-        TRY(sys.mount_setattr(tree.get(), true, {mf.attr_set, mf.attr_clr, 0}, m.destination));
-    if (m.type == "mqueue" && !borrowed)
-        TRY(lsm::relabel_mount_root(tree.get(), opts.mount_label));
-    if (mf.tmpcopyup && !borrowed) {
+    auto made = new_filesystem(sys, m.type, m.source, plan.flags, data, m.destination);
+    const bool borrowed = !made && made.error().code() == EPERM && plan.borrow != BorrowOnEperm::No;
+    UniqueFd tree
+        = borrowed ? TRY(borrowed_filesystem(sys, plan, std::move(made).error())) : TRY(std::move(made));
+    if (!plan.recursive_attr.empty())
+        TRY(sys.mount_setattr(tree.get(), true, plan.recursive_attr, m.destination));
+    if (plan.relabel_root && !borrowed)
+        TRY(lsm::relabel_mount_root(sys, tree.get(), opts.mount_label));
+    if (plan.tmpcopyup && !borrowed) {
         // The directory about to be covered is copied into the new filesystem before it covers it.
         UniqueFd from(::openat(target.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         UniqueFd to(::openat(tree.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -258,82 +250,71 @@ Result<UniqueFd> mount_filesystem(
     return tree;
 }
 
-// A read-only mount that stays writable until the end of prepare_rootfs, so that the mount
-// points of later mounts, /dev's nodes and links and /dev/console can be made inside it (runc
-// defers tmpfs and /dev alike). Binds elsewhere are read-only at once: what would be made in
-// them is the host's source directory. The pseudo filesystems take no new entries anyway.
-bool read_only_later(const oci::Mount& m, const oci::MountFlags& mf, bool bind)
-{
-    std::string dest = m.destination;
-    while (dest.size() > 1 && dest.back() == '/')
-        dest.pop_back();
-    if (bind)
-        return dest == "/dev" && (mf.flags & MS_RDONLY);
-    if (!(mf.flags & MS_RDONLY) && !(mf.attr_set & MOUNT_ATTR_RDONLY))
-        return false;
-    static constexpr const char* kPseudo[] = {"proc", "sysfs", "mqueue", "devpts", "cgroup2"};
-    for (const char* type : kPseudo)
-        if (m.type == type)
-            return dest == "/dev";
-    return true;
-}
-
 // An idmapped bind (idmap.hpp): the source tree cloned here, in config order, given its id
 // mapping by the runtime, then moved onto the target. The tree's own root tells a file from a
 // directory: its source may be out of the container root's reach.
-Result<void> mount_idmapped(
-    Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts, size_t index, int source)
+Result<UniqueFd> mount_idmapped(
+    Sys& sys, int root, const MountPlan& plan, const RootfsOptions& opts, int source)
 {
-    oci::Mount m = written;
-    m.destination = lexically_in_root(opts.rootfs, written.destination);
+    const oci::Mount& m = plan.mount;
     if (!opts.idmap_tree)
         return Error::message("no runtime to give the tree its id mapping");
-    auto mf = TRY(oci::parse_mount_options(m.options));
     auto tree = TRY(clone_tree(
-        sys, source >= 0 ? source : AT_FDCWD, source >= 0 ? "" : m.source, mf.recursive, 0, m.destination));
-    TRY(opts.idmap_tree(index, tree.get()));
+        sys, source >= 0 ? source : AT_FDCWD, source >= 0 ? "" : m.source, plan.recursive, 0, m.destination));
+    TRY(opts.idmap_tree(plan.index, tree.get()));
     struct stat st;
     if (::fstat(tree.get(), &st) < 0)
         return Error::from_errno("stat", m.source);
     auto target = TRY(make_in_root(root, m.destination, S_ISDIR(st.st_mode) ? Kind::Directory : Kind::File));
     TRY(check_proc_target(target.get(), m, true, opts, tree.get()));
-    return sys.move_mount(tree.get(), target.get(), m.destination);
+    TRY(sys.move_mount(tree.get(), target.get(), m.destination));
+    return tree;
+}
+
+// The cgroup filesystem (cgroupfs.cpp) onto its checked target; nothing follows it, so no fd
+// of it is kept.
+Result<UniqueFd> mount_cgroup(Sys& sys, int root, const MountPlan& plan, const RootfsOptions& opts)
+{
+    auto target = TRY(make_in_root(root, plan.mount.destination, Kind::Directory));
+    TRY(check_proc_target(target.get(), plan.mount, false, opts));
+    TRY(mount_cgroupfs(sys, target.get(), plan.mount, plan.flags, opts));
+    return UniqueFd();
+}
+
+// The planned mount made and attached, its source asked of the runtime first when it opens it.
+Result<UniqueFd> make_mount(Sys& sys, int root, const MountPlan& plan, const RootfsOptions& opts)
+{
+    UniqueFd source;
+    if (plan.runtime_source)
+        source = TRY(opts.runtime_source(plan.index));
+    switch (plan.method) {
+    case MountMethod::Bind:
+        return mount_bind(sys, root, plan, opts, source.get());
+    case MountMethod::IdmappedBind:
+        return mount_idmapped(sys, root, plan, opts, source.get());
+    case MountMethod::Cgroup:
+        return mount_cgroup(sys, root, plan, opts);
+    case MountMethod::Filesystem:
+        break;
+    }
+    return mount_filesystem(sys, root, plan, opts);
 }
 
 } // namespace
 
-Result<void> mount_entry(Sys& sys, int root, const oci::Mount& written, const RootfsOptions& opts,
-    std::vector<ReadonlyLater>* later, int source)
+Result<void> apply_mount(
+    Sys& sys, int root, const MountPlan& plan, const RootfsOptions& opts, std::vector<ReadonlyLater>& later)
 {
-    // Errors name the destination as the config writes it.
-    const std::string what = "mount " + written.destination;
-    oci::Mount m = written;
-    m.destination = lexically_in_root(opts.rootfs, written.destination);
-    auto mf = TRY(oci::parse_mount_options(m.options));
-    bool bind = mf.bind || m.type == "bind";
-
-    if (m.type == "cgroup") {
-        auto target = TRY(make_in_root(root, m.destination, Kind::Directory).context(what));
-        TRY(check_proc_target(target.get(), m, false, opts).context(what));
-        return mount_cgroupfs(sys, target.get(), m, mf, opts).context(what);
-    }
-    const bool deferred = later && read_only_later(m, mf, bind);
-    if (deferred) {
-        mf.flags &= ~static_cast<unsigned long>(MS_RDONLY);
-        mf.attr_set &= ~static_cast<uint64_t>(MOUNT_ATTR_RDONLY);
-    }
-    auto mounted
-        = TRY((bind ? mount_bind(sys, root, m, mf, opts, source) : mount_filesystem(sys, root, m, mf, opts))
-                  .context(what));
+    auto mounted = TRY(make_mount(sys, root, plan, opts).context(plan.what));
     // Propagation goes on the attached mount, through the fd that still names it: set on the
     // detached tree it would be judged against the destination's (the kernel refuses to attach
     // an unbindable tree below a shared mount), which mount(2)'s order never asked for.
-    for (unsigned long p : mf.propagation)
+    for (unsigned long p : plan.propagation)
         TRY(sys.mount_setattr(mounted.get(), (p & MS_REC) != 0,
-                   {0, 0, p & ~static_cast<unsigned long>(MS_REC)}, m.destination)
-                .context(what));
-    if (deferred)
-        later->push_back({std::move(mounted), m.destination});
+                   {0, 0, p & ~static_cast<unsigned long>(MS_REC)}, plan.mount.destination)
+                .context(plan.what));
+    if (plan.readonly_later)
+        later.push_back({std::move(mounted), plan.mount.destination});
     return ok();
 }
 
@@ -355,15 +336,8 @@ Result<void> prepare_rootfs(Sys& sys, const oci::Spec& spec, const RootfsOptions
         return Error::from_errno("open", opts.rootfs);
     std::vector<ReadonlyLater> later;
     for (size_t i = 0; i < spec.mounts.size(); ++i) {
-        const auto& m = spec.mounts[i];
-        UniqueFd source;
-        if (opts.runtime_source && opts.runtime_sources
-            && std::binary_search(opts.runtime_sources->begin(), opts.runtime_sources->end(), i))
-            source = TRY(opts.runtime_source(i).context("mount " + m.destination));
-        if (wants_idmap(m))
-            TRY(mount_idmapped(sys, root.get(), m, opts, i, source.get()).context("mount " + m.destination));
-        else
-            TRY(mount_entry(sys, root.get(), m, opts, &later, source.get()));
+        auto plan = TRY(plan_mount(spec.mounts[i], i, opts, DeferReadonly::Yes));
+        TRY(apply_mount(sys, root.get(), plan, opts, later));
     }
     TRY(setup_dev(sys, root.get(), spec).context("prepare /dev"));
     root.reset();

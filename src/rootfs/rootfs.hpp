@@ -3,8 +3,9 @@
 // Runs in the init (child), in its new mount namespace, as root, before any id change; never in
 // the runtime's (RootfsOptions::runtime_mount_ns). Without a mount namespace of its own the init
 // skips all of it and only chroots (chroot_into_rootfs).
-// prepare_rootfs is the ordered list of steps; each step is one function below, applied
-// through Sys so the unit tests can check the exact calls:
+// prepare_rootfs is the ordered list of steps; each step is one function below (a mount is a
+// plan and its application, mount_plan.hpp), applied through Sys so the unit tests can check
+// the exact calls:
 //   1. make "/" rslave (or linux.rootfsPropagation) so nothing propagates back to the host
 //   2. bind the rootfs onto itself (pivot_root needs a mount point)
 //   3. every entry of `mounts`, in order, targets resolved inside the rootfs (a destination
@@ -28,7 +29,6 @@
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/namespaces/plan.hpp"
-#include "hull/oci/mount_options.hpp"
 #include "hull/oci/spec.hpp"
 #include "hull/sys.hpp"
 
@@ -77,13 +77,10 @@ struct ReadonlyLater {
     std::string destination;
 };
 
-// The steps, exposed for tests. Without `later`, a read-only mount is read-only at once. A
-// bind's `source` is an O_PATH fd of it the runtime opened (sources.hpp); -1: m.source.
-Result<void> mount_entry(Sys& sys, int root, const oci::Mount& m, const RootfsOptions& opts,
-    std::vector<ReadonlyLater>* later = nullptr, int source = -1);
-// A "cgroup" mount onto the checked O_PATH `target` (cgroupfs.cpp).
+// The steps, exposed for tests; each config.json mount is planned and applied by mount_plan.hpp.
+// A "cgroup" mount onto the checked O_PATH `target`, with its parsed MS_* `flags` (cgroupfs.cpp).
 Result<void> mount_cgroupfs(
-    Sys& sys, int target, const oci::Mount& m, const oci::MountFlags& mf, const RootfsOptions& opts);
+    Sys& sys, int target, const oci::Mount& m, unsigned long flags, const RootfsOptions& opts);
 Result<void> setup_dev(Sys& sys, int root, const oci::Spec& spec);
 Result<void> pivot_into_rootfs(Sys& sys, const RootfsOptions& opts);
 // Refuses (EPERM) when the calling process is in `opts.runtime_mount_ns`, or when that is unset:

@@ -171,7 +171,7 @@ Result<void> give_pty_to(int slave_fd, uid_t uid)
     return ok();
 }
 
-Result<void> mount_console(int slave_fd, const std::string& dev_dir)
+Result<void> mount_console(Sys& sys, int slave_fd, const std::string& dev_dir)
 {
     std::string target_path = dev_dir;
     if (target_path.empty() || target_path.back() != '/')
@@ -211,19 +211,17 @@ Result<void> mount_console(int slave_fd, const std::string& dev_dir)
 
     // The slave's own mount and dentry (it came from TIOCGPTPEER), attached onto the opened
     // target: no path is resolved between the checks and the mount.
-    UniqueFd tree(::open_tree(slave_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH));
+    auto tree = sys.open_tree(slave_fd, "", OPEN_TREE_CLONE | AT_EMPTY_PATH);
     if (!tree) {
-        if (errno != ENOSYS)
-            return Error::from_errno("open_tree", "pty slave").context(what);
+        if (tree.error().code() != ENOSYS)
+            return Error::from_code(tree.error().code(), "open_tree", "pty slave").context(what);
         std::string source = "/proc/self/fd/" + std::to_string(slave_fd);
         std::string dest = "/proc/self/fd/" + std::to_string(target.get());
-        if (::mount(source.c_str(), dest.c_str(), nullptr, MS_BIND, nullptr) < 0)
-            return Error::from_errno("bind", target_path).context(what);
+        if (auto bound = sys.mount(source, dest, "", MS_BIND, ""); !bound)
+            return Error::from_code(bound.error().code(), "bind", target_path).context(what);
         return ok();
     }
-    if (::move_mount(tree.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-        return Error::from_errno("move_mount", target_path).context(what);
-    return ok();
+    return sys.move_mount(tree.value().get(), target.get(), target_path).context(what);
 }
 
 Result<void> make_controlling_terminal(UniqueFd slave)

@@ -5,7 +5,7 @@
 // joining the mount namespace), as root in the container, in this order:
 //   auto pty = TRY(open_container_pty(spec.process->consoleSize));
 //   TRY(give_pty_to(pty.slave.get(), process.user.uid));
-//   TRY(mount_console(pty.slave.get()));                        // init only
+//   TRY(mount_console(sys, pty.slave.get()));                   // init only
 //   TRY(send_console_master(socket.get(), pty.master.get(), pty.master_name));
 //   socket.reset(); pty.master.reset();                          // the runtime keeps no copy
 //   TRY(make_controlling_terminal(std::move(pty.slave)));        // setsid, TIOCSCTTY, 0/1/2
@@ -17,6 +17,7 @@
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/sys.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -61,9 +62,9 @@ Result<void> give_pty_to(int slave_fd, uid_t uid);
 // O_PATH|O_NOFOLLOW (or created with O_CREAT|O_EXCL|O_NOFOLLOW) beneath a dev_dir reached
 // without symlinks, must be a regular file or a character device, and the slave's own mount
 // is cloned with open_tree(AT_EMPTY_PATH) and attached with move_mount onto that fd (mount(2)
-// of the two /proc/self/fd links when the kernel lacks open_tree). Never resolves /dev/pts/N
-// (CVE-2025-52565).
-Result<void> mount_console(int slave_fd, const std::string& dev_dir = "/dev");
+// of the two /proc/self/fd links when the kernel lacks open_tree), all through `sys`. Never
+// resolves /dev/pts/N (CVE-2025-52565).
+Result<void> mount_console(Sys& sys, int slave_fd, const std::string& dev_dir = "/dev");
 
 // One sendmsg: `name` as data (non-empty, shorter than 4096 bytes) and exactly one
 // SOL_SOCKET/SCM_RIGHTS cmsg of CMSG_LEN(sizeof(int)) carrying `master_fd`, in a control

@@ -57,7 +57,7 @@ public:
     {
         return record("mount_setattr " + what + " set=" + std::to_string(a.set)
             + " clr=" + std::to_string(a.clr) + " propagation=" + std::to_string(a.propagation)
-            + (recursive ? " recursive" : ""));
+            + (recursive ? " recursive" : "") + (a.userns_fd >= 0 ? " userns" : ""));
     }
     Result<void> move_mount(int, int to_fd, const std::string& what) override
     {
@@ -93,6 +93,10 @@ public:
     Result<void> chdir(const std::string& path) override { return record("chdir " + path); }
     Result<void> fchdir(int) override { return record("fchdir"); }
     Result<void> chroot(const std::string& path) override { return record("chroot " + path); }
+    Result<void> fsetxattr(int, const std::string& name, std::string_view value) override
+    {
+        return record("fsetxattr " + name + " " + std::string(value));
+    }
     Result<void> sethostname(std::string_view name) override
     {
         return record("sethostname " + std::string(name));

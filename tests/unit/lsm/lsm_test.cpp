@@ -1,3 +1,4 @@
+#include "fake_sys.hpp"
 #include "lsm/lsm.hpp"
 
 #include <cstdlib>
@@ -56,6 +57,9 @@ oci::Spec spec_with(const std::string& apparmor, const std::string& selinux, con
     spec.linux->mountLabel = mount_label;
     return spec;
 }
+
+// The real kernel: these tests are about the host's procfs.
+LinuxSys kernel;
 
 constexpr const char* kLabel = "system_u:system_r:container_t:s0:c1,c2";
 constexpr const char* kMountLabel = "system_u:object_r:container_file_t:s0:c1,c2";
@@ -310,7 +314,7 @@ TEST_CASE("verify_proc_root: the real /proc passes; other directories are refuse
 
 TEST_CASE("open_proc_root: a verified root that numbers this thread")
 {
-    auto proc = open_proc_root();
+    auto proc = open_proc_root(kernel);
     REQUIRE(proc.ok());
     CHECK(verify_proc_root(proc.value().get(), "proc").ok());
     auto dir = thread_self_dir(proc.value().get());
@@ -345,7 +349,7 @@ TEST_CASE("write_attr and set_exec_labels fail loudly on a host without an LSM")
         MESSAGE("skipped: this host has an LSM (or no attr directory)");
         return;
     }
-    auto proc = open_proc_root();
+    auto proc = open_proc_root(kernel);
     REQUIRE(proc.ok());
     auto w = write_attr(proc.value().get(), "exec", kLabel);
     CHECK(w.error().code() == EINVAL);
@@ -353,7 +357,7 @@ TEST_CASE("write_attr and set_exec_labels fail loudly on a host without an LSM")
 
     oci::Process p;
     p.selinuxLabel = kLabel;
-    CHECK(error_text(set_exec_labels(p))
+    CHECK(error_text(set_exec_labels(kernel, p))
         == std::string("set SELinux exec label \"") + kLabel
             + "\": write /proc/thread-self/attr/exec: invalid argument");
     p.selinuxLabel.clear();
@@ -369,7 +373,7 @@ TEST_CASE("write_attr and set_exec_labels fail loudly on a host without an LSM")
 TEST_CASE("set_exec_labels: nothing to do opens nothing; invalid labels never reach /proc")
 {
     CHECK(set_exec_labels(oci::Process {}, -1).ok());
-    CHECK(set_exec_labels(oci::Process {}).ok());
+    CHECK(set_exec_labels(kernel, oci::Process {}).ok());
     oci::Process p;
     p.selinuxLabel = "a\nb";
     CHECK(contains(error_text(set_exec_labels(p, -1)), "contains a newline"));
@@ -407,7 +411,7 @@ TEST_CASE("overmounted attr files are refused; a private procfs does not see the
         if (r.ok() || r.error().code() != EXDEV)
             fail(3);
         // The private instance (or an open_tree clone) has no submounts: the real file opens.
-        auto priv = open_proc_root();
+        auto priv = open_proc_root(kernel);
         if (!priv.ok())
             fail(4);
         struct stat st;
@@ -431,10 +435,62 @@ TEST_CASE("overmounted attr files are refused; a private procfs does not see the
 
 TEST_CASE("relabel_mount_root: no-op without a label; an unquotable label is refused first")
 {
-    CHECK(relabel_mount_root(-1, "").ok());
-    auto r = relabel_mount_root(-1, "u:o:t:s0\"");
+    CHECK(relabel_mount_root(kernel, -1, "").ok());
+    auto r = relabel_mount_root(kernel, -1, "u:o:t:s0\"");
     CHECK(contains(error_text(r), "label mount root with SELinux mount label"));
     CHECK(contains(error_text(r), "contains a '\"'"));
-    auto bad_fd = relabel_mount_root(-1, kMountLabel);
+    auto bad_fd = relabel_mount_root(kernel, -1, kMountLabel);
     CHECK(bad_fd.error().code() == EBADF);
+}
+
+// ---- through the Sys seam --------------------------------------------------------------------
+
+TEST_CASE("open_proc_root asks Sys for a private procfs, else for a clone of /proc, and checks it")
+{
+    test::FakeSys sys;
+    auto r = open_proc_root(sys);
+    // The fake's mounts are empty directories, not procfs: what was made is refused, never used.
+    REQUIRE_FALSE(r.ok());
+    CHECK(contains(r.error().text(), "private procfs is not on procfs"));
+    CHECK(sys.calls
+        == std::vector<std::string> {"fsopen proc", "fsconfig subset=pid", "fsconfig hidepid=ptraceable",
+            "fsconfig create proc",
+            "fsmount proc " + std::to_string(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)});
+
+    // A kernel that narrows no instance (subset=, hidepid= refused) still gives one.
+    test::FakeSys old_kernel;
+    old_kernel.fail_at = 1;
+    old_kernel.fail_errno = EINVAL;
+    (void)open_proc_root(old_kernel);
+    CHECK(old_kernel.calls_of("fsmount").size() == 1);
+
+    // No private instance at all: the clone instead.
+    test::FakeSys no_fsopen;
+    no_fsopen.fail_at = 0;
+    auto clone = open_proc_root(no_fsopen);
+    REQUIRE_FALSE(clone.ok());
+    CHECK(contains(clone.error().text(), "/proc is not on procfs"));
+    CHECK(no_fsopen.calls
+        == std::vector<std::string> {
+            "fsopen proc", "open_tree /proc " + std::to_string(OPEN_TREE_CLONE | AT_SYMLINK_NOFOLLOW)});
+}
+
+TEST_CASE("set_exec_labels with nothing to apply makes no call; relabel_mount_root goes through Sys")
+{
+    test::FakeSys sys;
+    CHECK(set_exec_labels(sys, oci::Process {}).ok());
+    CHECK(sys.calls.empty());
+
+    FakeRoot dir;
+    UniqueFd root(::open(dir.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    REQUIRE(relabel_mount_root(sys, root.get(), kMountLabel).ok());
+    CHECK(sys.calls == std::vector<std::string> {std::string("fsetxattr security.selinux ") + kMountLabel});
+
+    test::FakeSys refusing;
+    refusing.fail_at = 0;
+    refusing.fail_errno = EOPNOTSUPP;
+    auto r = relabel_mount_root(refusing, root.get(), kMountLabel);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == EOPNOTSUPP);
+    CHECK(contains(r.error().text(), "label mount root with SELinux mount label \""));
 }

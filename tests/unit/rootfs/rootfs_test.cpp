@@ -1,4 +1,5 @@
 #include "fake_sys.hpp"
+#include "mount_entry.hpp"
 #include "process/init_process.hpp"
 #include "rootfs/detached.hpp"
 #include "rootfs/resolve.hpp"
@@ -78,7 +79,7 @@ TEST_CASE("a proc mount is a new filesystem, made detached with the parsed flags
     TempRootfs root;
     test::FakeSys sys;
     oci::Mount m {"/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, {}).ok());
     CHECK(sys.calls
         == std::vector<std::string> {"fsopen proc", "fsconfig source=proc", "fsconfig create /proc",
             "fsmount /proc " + std::to_string(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV),
@@ -93,7 +94,7 @@ TEST_CASE("tmpfs options that are not flags are filesystem parameters; superbloc
     test::FakeSys sys;
     oci::Mount m {
         "/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", "ro"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, {}).ok());
     CHECK(sys.calls
         == std::vector<std::string> {"fsopen tmpfs", "fsconfig source=tmpfs", "fsconfig ro",
             "fsconfig mode=755", "fsconfig size=65536k", "fsconfig create /dev",
@@ -106,7 +107,7 @@ TEST_CASE("a read-only bind is a cloned tree made read-only before it is attache
     TempRootfs root;
     test::FakeSys sys;
     oci::Mount m {"/data", "bind", "/tmp", {"rbind", "ro", "rnosuid"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, {}).ok());
     CHECK(sys.calls
         == std::vector<std::string> {"open_tree /tmp " + std::to_string(OPEN_TREE_CLONE | AT_RECURSIVE),
             "mount_setattr /data set=" + std::to_string(MOUNT_ATTR_RDONLY) + " clr=0 propagation=0",
@@ -121,7 +122,7 @@ TEST_CASE("a read-only tmpfs that waits is attached read-write and handed back t
     test::FakeSys sys;
     std::vector<rootfs::ReadonlyLater> later;
     oci::Mount m {"/dev", "tmpfs", "tmpfs", {"nosuid", "ro", "mode=755"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}, &later).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, {}, &later).ok());
     // Neither the superblock nor the mount is read-only yet: /dev's entries are still to be made.
     CHECK(sys.calls
         == std::vector<std::string> {"fsopen tmpfs", "fsconfig source=tmpfs", "fsconfig mode=755",
@@ -138,9 +139,9 @@ TEST_CASE("a read-only bind or pseudo filesystem is read-only at once, even wher
     test::FakeSys sys;
     std::vector<rootfs::ReadonlyLater> later;
     oci::Mount bind {"/data", "bind", "/tmp", {"bind", "ro"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), bind, {}, &later).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), bind, {}, &later).ok());
     oci::Mount sysfs {"/sys", "sysfs", "sysfs", {"ro"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), sysfs, {}, &later).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), sysfs, {}, &later).ok());
     CHECK(later.empty());
     CHECK(sys.calls_of("mount_setattr /data")
         == std::vector<std::string> {
@@ -157,7 +158,7 @@ TEST_CASE(
     REQUIRE(::chmod((root.path + "/m").c_str(), 02710) == 0);
     test::FakeSys sys;
     oci::Mount m {"/m", "tmpfs", "tmpfs", {"size=1m"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, {}).ok());
     CHECK(sys.calls_of("fsconfig ")
         == std::vector<std::string> {
             "fsconfig source=tmpfs", "fsconfig mode=2710", "fsconfig size=1m", "fsconfig create /m"});
@@ -165,7 +166,7 @@ TEST_CASE(
     // A directory the mount has to make gets no mode: tmpfs's own default (1777).
     test::FakeSys fresh;
     oci::Mount made {"/made", "tmpfs", "tmpfs", {}, {}, {}};
-    REQUIRE(rootfs::mount_entry(fresh, root.fd.get(), made, {}).ok());
+    REQUIRE(test::mount_entry(fresh, root.fd.get(), made, {}).ok());
     CHECK(fresh.calls_of("fsconfig ")
         == std::vector<std::string> {"fsconfig source=tmpfs", "fsconfig create /made"});
     CHECK(root.exists("/made"));
@@ -176,7 +177,7 @@ TEST_CASE("propagation options go on the attached mount through its own fd, in o
     TempRootfs root;
     test::FakeSys sys;
     oci::Mount m {"/shared", "bind", "/tmp", {"bind", "rshared", "slave"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, {}).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, {}).ok());
     CHECK(sys.calls
         == std::vector<std::string> {"open_tree /tmp " + std::to_string(OPEN_TREE_CLONE),
             "move_mount /shared fd:" + root.path + "/shared",
@@ -200,7 +201,7 @@ TEST_CASE(
     opts.own_cgroups = &own;
     opts.new_cgroup_ns = false;
     oci::Mount m {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "ro"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, opts).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, opts).ok());
     auto trees = sys.calls_of("open_tree");
     const std::string clone = " " + std::to_string(OPEN_TREE_CLONE | AT_RECURSIVE);
     CHECK(trees
@@ -233,7 +234,7 @@ TEST_CASE("with a cgroup namespace each hierarchy is a new mount; a v1 one is re
     opts.host_cgroups = &host;
     opts.own_cgroups = &own;
     oci::Mount m {"/sys/fs/cgroup", "cgroup", "cgroup", {"ro"}, {}, {}};
-    REQUIRE(rootfs::mount_entry(sys, root.fd.get(), m, opts).ok());
+    REQUIRE(test::mount_entry(sys, root.fd.get(), m, opts).ok());
     CHECK(sys.calls_of("open_tree").empty());
     CHECK(sys.calls_of("fsopen") == std::vector<std::string> {"fsopen tmpfs", "fsopen cgroup"});
     CHECK(sys.calls_of("fsconfig name") == std::vector<std::string> {"fsconfig name=systemd"});
@@ -261,7 +262,7 @@ TEST_CASE("a failing mount names the destination")
     test::FakeSys sys;
     sys.fail_at = 0;
     oci::Mount m {"/proc", "proc", "proc", {}, {}, {}};
-    auto r = rootfs::mount_entry(sys, root.fd.get(), m, {});
+    auto r = test::mount_entry(sys, root.fd.get(), m, {});
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().text().rfind("mount /proc: ", 0) == 0);
     CHECK(r.error().code() == EPERM);

@@ -2,6 +2,7 @@
 // under the rootfs names the place inside it, and a bind whose source the runtime opened is
 // cloned from that fd, never looked up again by path (rootfs/sources.hpp).
 #include "fake_sys.hpp"
+#include "mount_entry.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
 #include "rootfs/sources.hpp"
@@ -41,7 +42,7 @@ TEST_CASE("a bind whose source the runtime opened is cloned from that fd, at the
     opts.rootfs = root_path;
     // The source string is not looked at again: a path that does not exist changes nothing.
     oci::Mount m {root_path + "/data", "bind", "/nonexistent-hull-source", {"rbind", "ro"}, {}, {}};
-    auto mounted = rootfs::mount_entry(sys, root.get(), m, opts, nullptr, source.get());
+    auto mounted = test::mount_entry(sys, root.get(), m, opts, nullptr, source.get());
     CHECK(mounted.ok());
     CHECK(sys.calls
         == std::vector<std::string> {
@@ -54,7 +55,7 @@ TEST_CASE("a bind whose source the runtime opened is cloned from that fd, at the
     // An error still names the destination as the config writes it.
     test::FakeSys failing;
     failing.fail_at = 2; // move_mount
-    auto refused = rootfs::mount_entry(failing, root.get(), m, opts, nullptr, source.get());
+    auto refused = test::mount_entry(failing, root.get(), m, opts, nullptr, source.get());
     REQUIRE_FALSE(refused.ok());
     CHECK(refused.error().text().rfind("mount " + root_path + "/data: ", 0) == 0);
     std::system(("rm -rf " + root_path).c_str());

@@ -144,6 +144,7 @@ TEST_CASE("mount_console binds the slave onto <dev>/console through fds, never t
     std::string dev = dir.file("dev");
     REQUIRE(::mkdir(dev.c_str(), 0755) == 0);
     std::string failure = in_child([&]() -> std::string {
+        LinuxSys sys;
         if (auto e = enter_user_and_mount_ns(); !e.empty())
             return e;
         if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
@@ -159,7 +160,7 @@ TEST_CASE("mount_console binds the slave onto <dev>/console through fds, never t
             return "fstat slave";
 
         // 1. Missing: created, then the slave is mounted on it.
-        if (auto r = terminal::mount_console(pty.slave.get(), dev); !r)
+        if (auto r = terminal::mount_console(sys, pty.slave.get(), dev); !r)
             return r.error().text();
         dev_t rdev = 0;
         if (auto e = stat_rdev(dev + "/console", rdev); !e.empty())
@@ -178,7 +179,7 @@ TEST_CASE("mount_console binds the slave onto <dev>/console through fds, never t
         std::string dev2 = dev + "/2";
         ::mkdir(dev2.c_str(), 0755);
         ::close(::open((dev2 + "/console").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-        if (auto r = terminal::mount_console(pty.slave.get(), dev2); !r)
+        if (auto r = terminal::mount_console(sys, pty.slave.get(), dev2); !r)
             return "existing file: " + r.error().text();
         if (auto e = stat_rdev(dev2 + "/console", rdev); !e.empty() || rdev != slave.st_rdev)
             return "existing file not overmounted: " + e;
@@ -190,7 +191,7 @@ TEST_CASE("mount_console binds the slave onto <dev>/console through fds, never t
         if (!victim || !write_str(victim.get(), "keep")
             || ::symlink("victim", (dev3 + "/console").c_str()) < 0)
             return "set up the symlink";
-        auto r3 = terminal::mount_console(pty.slave.get(), dev3);
+        auto r3 = terminal::mount_console(sys, pty.slave.get(), dev3);
         if (r3)
             return "a symlinked /dev/console was followed";
         if (r3.error().text().find("not a symlink") == std::string::npos)
@@ -203,14 +204,14 @@ TEST_CASE("mount_console binds the slave onto <dev>/console through fds, never t
         std::string dev4 = dev + "/4";
         ::mkdir(dev4.c_str(), 0755);
         ::mkdir((dev4 + "/console").c_str(), 0755);
-        auto r4 = terminal::mount_console(pty.slave.get(), dev4);
+        auto r4 = terminal::mount_console(sys, pty.slave.get(), dev4);
         if (r4 || r4.error().text().find("not a directory") == std::string::npos)
             return "a directory was accepted: " + (r4 ? std::string("ok") : r4.error().text());
 
         // 5. A symlinked dev directory is refused.
         if (::symlink(dev.c_str(), (dev + "/5").c_str()) < 0)
             return "symlink dev";
-        auto r5 = terminal::mount_console(pty.slave.get(), dev + "/5");
+        auto r5 = terminal::mount_console(sys, pty.slave.get(), dev + "/5");
         if (r5 || r5.error().code() != ELOOP)
             return "a symlinked dev directory was followed";
         return "";
