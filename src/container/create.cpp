@@ -4,6 +4,11 @@
 // the config, the rootfs, the preserved fds. After that, every side effect has a rollback
 // that runs unless create completes: the init is killed (its mounts die with its mount
 // namespace) and the state directory removed, so a failed create leaves nothing behind.
+//
+// This file prepares what the handshake needs (the state directory, the cgroup, the exec fifo,
+// the sockets) and hands it over as owned objects; the create plan (process/create_plan.hpp)
+// decides which steps of the handshake (process/protocol.hpp) run, and the sequence
+// (process/create_sequence.cpp) runs them, steps 2b and 5 included.
 #include "container/create.hpp"
 
 #include "container/cgroup.hpp"

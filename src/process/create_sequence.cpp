@@ -16,7 +16,6 @@
 
 #include "hull/log.hpp"
 
-#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <linux/sched.h>
