@@ -4,6 +4,11 @@
 // the config, the rootfs, the preserved fds. After that, every side effect has a rollback
 // that runs unless create completes: the init is killed (its mounts die with its mount
 // namespace) and the state directory removed, so a failed create leaves nothing behind.
+//
+// This file prepares what the handshake needs (the state directory, the cgroup, the exec fifo,
+// the sockets) and hands it over as owned objects; the create plan (process/create_plan.hpp)
+// decides which steps of the handshake (process/protocol.hpp) run, and the sequence
+// (process/create_sequence.cpp) runs them, steps 2b and 5 included.
 #include "container/create.hpp"
 
 #include "container/cgroup.hpp"
@@ -15,16 +20,17 @@
 #include "lsm/lsm.hpp"
 #include "net/netdev.hpp"
 #include "process/attributes.hpp"
+#include "process/create_plan.hpp"
 #include "process/create_sequence.hpp"
 #include "process/interrupt.hpp"
 #include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
-#include "rootfs/sources.hpp"
 #include "terminal/console.hpp"
 
 #include <climits>
 #include <cstdlib>
 #include <fcntl.h>
+#include <map>
 #include <optional>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -148,55 +154,161 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, V
     return ok();
 }
 
-} // namespace
-
-Result<CreatedContainer> create_container(
-    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
-{
-    // Checks without side effects.
-    TRY(oci::validate_container_id(opts.id));
-    std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
-    auto config = TRY(read_bundle_config(bundle));
-    oci::Spec& spec = config.spec;
-    TRY(check_supported(spec, opts, verb, detach));
-    std::string rootfs = TRY(resolve_rootfs(bundle, spec));
-    // Socket activation: fds 3..3+L-1 go first, then the --preserve-fds ones (cli-contract §7.3).
-    auto listen = process::listen_fds_from_env(::getenv("LISTEN_PID"), ::getenv("LISTEN_FDS"), ::getpid());
-    unsigned passed_fds = listen.count + opts.preserve_fds;
-    TRY(check_preserved_fds(passed_fds));
-    if (spec.process)
-        spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
-    ns::NsPlan plan = ns::plan_namespaces(spec);
-    // Compiled and planned here, in the runtime, before anything exists.
+// What create reads, checks and plans before its first side effect.
+struct CheckedConfig {
+    BundleConfig config;
+    std::string bundle;
+    std::string rootfs;
+    unsigned passed_fds = 0; // LISTEN_FDS and --preserve-fds
+    ns::NsPlan ns_plan;
     std::optional<seccomp::CompiledFilter> filter;
     std::optional<process::MemPolicyPlan> mempolicy;
+    cgroups::HostCgroups host_cgroups;
+    cgroups::CgroupState cgroup_state;
+    std::vector<cgroups::DeviceRule> device_rules;
+    std::map<size_t, rootfs::IdmapPlan> idmaps;
+};
+
+// Checks without side effects, apart from entering the bundle directory (relative paths in the
+// config are the bundle's) and the idmapped mounts' user namespaces, which only this process
+// holds.
+Result<CheckedConfig> check_and_plan(
+    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
+{
+    CheckedConfig k;
+    TRY(oci::validate_container_id(opts.id));
+    k.bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
+    k.config = TRY(read_bundle_config(k.bundle));
+    oci::Spec& spec = k.config.spec;
+    TRY(check_supported(spec, opts, verb, detach));
+    k.rootfs = TRY(resolve_rootfs(k.bundle, spec));
+    // Socket activation: fds 3..3+L-1 go first, then the --preserve-fds ones (cli-contract §7.3).
+    auto listen = process::listen_fds_from_env(::getenv("LISTEN_PID"), ::getenv("LISTEN_FDS"), ::getpid());
+    k.passed_fds = listen.count + opts.preserve_fds;
+    TRY(check_preserved_fds(k.passed_fds));
+    if (spec.process)
+        spec.process->env = process::with_listen_env(std::move(spec.process->env), listen);
+    k.ns_plan = ns::plan_namespaces(spec);
+    // Compiled and planned here, in the runtime, before anything exists.
     if (spec.linux) {
         if (spec.linux->seccomp)
-            filter = TRY(seccomp::compile(*spec.linux->seccomp));
+            k.filter = TRY(seccomp::compile(*spec.linux->seccomp));
         if (spec.linux->memoryPolicy)
-            mempolicy = TRY(process::plan_mempolicy(*spec.linux->memoryPolicy));
+            k.mempolicy = TRY(process::plan_mempolicy(*spec.linux->memoryPolicy));
         if (!spec.linux->netDevices.empty())
             TRY(net::validate_net_devices(*spec.linux, false).context("config.json: /linux/netDevices"));
     }
     // The cgroup: where it goes and the device rules, decided before anything exists.
     const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
     // The host's layout, read once: the cgroup placement and the init's cgroupfs mounts use it.
-    auto host_cgroups = TRY(cgroups::detect_host());
-    auto cgroup_state = TRY(resolve_container_cgroup(spec, opts.id, global, host_cgroups));
-    auto device_rules
+    k.host_cgroups = TRY(cgroups::detect_host());
+    k.cgroup_state = TRY(resolve_container_cgroup(spec, opts.id, global, k.host_cgroups));
+    k.device_rules
         = TRY(cgroups::device_rules(resources, spec.linux ? spec.linux->devices : std::vector<oci::Device> {})
                   .context("config.json: /linux/resources/devices"));
     log::step("create: config loaded and checked");
-    if (::chdir(bundle.c_str()) < 0)
-        return Error::from_errno("chdir", bundle);
+    if (::chdir(k.bundle.c_str()) < 0)
+        return Error::from_errno("chdir", k.bundle);
     // The user namespaces of idmapped mounts live only in this process; the init's trees get
     // their mappings here (step 3m).
     LinuxSys sys;
-    const auto idmaps = TRY(rootfs::plan_idmapped_mounts(sys, spec));
-    // Bind sources the container's root may not reach are opened here, as host root, when the
-    // init asks (step 3m).
-    const auto runtime_sources
-        = rootfs::sources_opened_by_runtime(spec, plan.user_namespace() && ::geteuid() == 0);
+    k.idmaps = TRY(rootfs::plan_idmapped_mounts(sys, spec));
+    return k;
+}
+
+// The cgroup, limits and device rules in place before the init's first instruction; recorded
+// for the rollback once made. Returns the cgroup2 directory for CLONE_INTO_CGROUP, empty where
+// there is none.
+Result<UniqueFd> prepare_cgroup(cgroups::Manager& cgroup, const CheckedConfig& k, ContainerRecord& record)
+{
+    const oci::Spec& spec = k.config.spec;
+    const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
+    TRY(cgroup.create(resources));
+    record.cgroup = cgroups::state_to_json(k.cgroup_state);
+    if (resources)
+        TRY(cgroup.apply(*resources));
+    TRY(cgroup.set_devices(k.device_rules));
+    UniqueFd cgroup_fd;
+    if (auto fd = cgroup.open_clone_fd(); fd)
+        cgroup_fd = std::move(fd.value());
+    log::step("create: cgroup ready");
+    return cgroup_fd;
+}
+
+// Which optional steps the handshake has, from the config and what the runtime prepared.
+process::CreatePlan plan_handshake(
+    const CheckedConfig& k, const CreateOptions& opts, const UniqueFd& cgroup_fd)
+{
+    process::CreateConditions conditions;
+    conditions.cgroup_layout = k.cgroup_state.layout;
+    conditions.cgroup_clone_fd = bool(cgroup_fd);
+    // Bind sources the container's root may not reach are opened by the runtime, as host root,
+    // when the init asks (step 3m).
+    conditions.runtime_is_root = ::geteuid() == 0;
+    for (const auto& idmap : k.idmaps)
+        conditions.idmapped_mounts.push_back(idmap.first);
+    conditions.seccomp = k.filter.has_value();
+    conditions.seccomp_notify = k.filter && k.filter->notify;
+    conditions.no_new_keyring = opts.no_new_keyring;
+    return process::plan_create(k.config.spec, k.ns_plan, conditions);
+}
+
+// Step 5 of the handshake, the container's side (RuntimeResources::record_init): the init's
+// pidfd to --pidfd-socket, then state.json with its pid, start time and creation time.
+Result<void> record_init(CreatedContainer& c, const UniqueFd& pidfd_socket, pid_t pid)
+{
+    if (pidfd_socket)
+        TRY(send_pidfd(pidfd_socket.get(), pid, "standard"));
+    auto st = TRY(read_proc_stat(pid));
+    c.record.pid = pid;
+    c.record.start_time = st.start_time;
+    c.record.created = log::rfc3339_now(true);
+    return c.dir.write_record(c.record);
+}
+
+// The record of the new container, and the files `start` and `delete` read beside it.
+Result<void> write_container_files(CreatedContainer& c, const CheckedConfig& k, const CreateOptions& opts)
+{
+    const oci::Spec& spec = k.config.spec;
+    c.record.id = opts.id;
+    c.record.bundle = k.bundle;
+    c.record.rootfs = k.rootfs;
+    c.record.annotations = spec.annotations;
+    c.record.own_pid_namespace = k.ns_plan.creates(oci::NamespaceType::Pid);
+    c.record.no_new_keyring = opts.no_new_keyring;
+    c.record.own_mount_namespace = k.ns_plan.lists(oci::NamespaceType::Mount);
+    c.record.has_process = spec.process.has_value();
+    TRY(c.dir.write_new_file(kSavedConfig, k.config.text));
+    if (k.filter)
+        TRY(c.dir.write_new_file(kSavedSeccomp, seccomp::serialize(*k.filter)));
+    if (spec.hooks) {
+        c.record.poststart = spec.hooks->poststart;
+        c.record.poststop = spec.hooks->poststop;
+    }
+    return ok();
+}
+
+// Terminal: the init sends the pty master to --console-socket, or, in the foreground, to our
+// end of a socketpair for the relay (cli-contract.md §6). Returns the init's end.
+Result<UniqueFd> connect_console(CreatedContainer& c, const oci::Spec& spec, const CreateOptions& opts)
+{
+    if (!opts.console_socket.empty())
+        return terminal::connect_console_socket(opts.console_socket);
+    if (spec.process && spec.process->terminal) {
+        auto pair = TRY(FdPair::socketpair(SOCK_STREAM));
+        c.console_receiver = std::move(pair.parent_end());
+        return std::move(pair.child_end());
+    }
+    return UniqueFd();
+}
+
+} // namespace
+
+Result<CreatedContainer> create_container(
+    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
+{
+    auto k = TRY(check_and_plan(global, opts, verb, detach));
+    const oci::Spec& spec = k.config.spec;
 
     // A `run` interrupted while the filter compiled ends here, before anything exists.
     if (process::interrupted_by() != 0)
@@ -211,17 +323,8 @@ Result<CreatedContainer> create_container(
         (void)destroy_container(c.dir, c.record);
         run_poststop_hooks(c.record);
     });
-    // The cgroup, limits and device rules in place before the init's first instruction.
-    cgroups::Manager cgroup(cgroup_state);
-    TRY(cgroup.create(resources));
-    c.record.cgroup = cgroups::state_to_json(cgroup_state);
-    if (resources)
-        TRY(cgroup.apply(*resources));
-    TRY(cgroup.set_devices(device_rules));
-    UniqueFd cgroup_fd;
-    if (auto fd = cgroup.open_clone_fd(); fd)
-        cgroup_fd = std::move(fd.value());
-    log::step("create: cgroup ready");
+    cgroups::Manager cgroup(k.cgroup_state);
+    UniqueFd cgroup_fd = TRY(prepare_cgroup(cgroup, k, c.record));
     if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
         return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);
     // O_RDWR: the init is a reader (start's non-blocking open succeeds only while it lives)
@@ -229,82 +332,40 @@ Result<CreatedContainer> create_container(
     UniqueFd fifo(::openat(c.dir.fd(), kExecFifo, O_RDWR | O_CLOEXEC));
     if (!fifo)
         return Error::from_errno("open", c.dir.path() + "/" + kExecFifo);
-
-    c.record.id = opts.id;
-    c.record.bundle = bundle;
-    c.record.rootfs = rootfs;
-    c.record.annotations = spec.annotations;
-    c.record.own_pid_namespace = plan.creates(oci::NamespaceType::Pid);
-    c.record.no_new_keyring = opts.no_new_keyring;
-    c.record.own_mount_namespace = plan.lists(oci::NamespaceType::Mount);
-    c.record.has_process = spec.process.has_value();
-    TRY(c.dir.write_new_file(kSavedConfig, config.text));
-    if (filter)
-        TRY(c.dir.write_new_file(kSavedSeccomp, seccomp::serialize(*filter)));
-    if (spec.hooks) {
-        c.record.poststart = spec.hooks->poststart;
-        c.record.poststop = spec.hooks->poststop;
-    }
-
+    TRY(write_container_files(c, k, opts));
     // --pidfd-socket: connected now, so a bad path fails before the init exists.
     UniqueFd pidfd_socket;
     if (!opts.pidfd_socket.empty())
         pidfd_socket = TRY(terminal::connect_console_socket(opts.pidfd_socket).context("--pidfd-socket"));
+    UniqueFd console = TRY(connect_console(c, spec, opts));
 
-    // Terminal: the init sends the pty master to --console-socket, or, in the foreground, to
-    // our end of a socketpair for the relay (cli-contract.md §6).
-    UniqueFd console;
-    if (!opts.console_socket.empty()) {
-        console = TRY(terminal::connect_console_socket(opts.console_socket));
-    } else if (spec.process && spec.process->terminal) {
-        auto pair = TRY(FdPair::socketpair(SOCK_STREAM));
-        c.console_receiver = std::move(pair.parent_end());
-        console = std::move(pair.child_end());
-    }
-
+    const process::CreatePlan plan = plan_handshake(k, opts, cgroup_fd);
     process::InitRequest req;
     req.spec = &spec;
     req.plan = &plan;
-    req.rootfs = rootfs;
+    req.rootfs = k.rootfs;
     req.id = opts.id;
     req.no_pivot = opts.no_pivot;
-    req.no_new_keyring = opts.no_new_keyring;
-    req.preserve_fds = passed_fds;
-    req.exec_fifo = fifo.get();
-    req.state_dir = c.dir.fd();
+    req.preserve_fds = k.passed_fds;
+    req.exec_fifo = std::move(fifo);
+    req.console_socket = std::move(console);
     req.state = state_of(c.record, Status::Created);
-    req.idmaps = idmaps.empty() ? nullptr : &idmaps;
-    req.runtime_sources = runtime_sources.empty() ? nullptr : &runtime_sources;
-    req.console_socket = console.get();
-    // Without a process nothing is ever executed: the init loads no filter and sends no listener.
-    req.seccomp = filter && spec.process ? &*filter : nullptr;
+    req.seccomp = plan.seccomp_filter ? &*k.filter : nullptr;
+    req.mempolicy = k.mempolicy ? &*k.mempolicy : nullptr;
+    req.host_cgroups = &k.host_cgroups;
     req.runtime_mount_ns = TRY(ns::own_namespace_id(oci::NamespaceType::Mount));
-    req.cgroup_fd = cgroup_fd.get();
-    req.host_cgroups = &host_cgroups;
-    // On v2 clone3 places the init; elsewhere (v1 hierarchies) the init waits at step 2b.
-    const bool by_pid = cgroup_state.layout != cgroups::Layout::V2 || !cgroup_fd;
-    req.join_cgroup = [&](pid_t pid, bool born_inside) -> Result<void> {
-        if (born_inside && !by_pid)
-            return ok();
-        return cgroup.add_pid(pid);
+    process::RuntimeResources runtime {
+        .cgroup = cgroup,
+        .cgroup_fd = std::move(cgroup_fd),
+        .idmaps = std::move(k.idmaps),
+        .record_init = [&](pid_t pid) { return record_init(c, pidfd_socket, pid); },
     };
-    req.parent_setup = by_pid || process::has_net_devices(spec);
-    req.defer_cgroup_ns = by_pid && plan.creates(oci::NamespaceType::Cgroup);
-    req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     auto oom_kills = [&]() -> uint64_t {
         auto n = cgroup.oom_kill_count();
         return n ? n.value() : 0;
     };
     const uint64_t ooms_before = oom_kills();
-    auto init = process::create_init(req, [&](pid_t pid) -> Result<void> {
-        if (pidfd_socket)
-            TRY(send_pidfd(pidfd_socket.get(), pid, "standard"));
-        auto st = TRY(read_proc_stat(pid));
-        c.record.pid = pid;
-        c.record.start_time = st.start_time;
-        c.record.created = log::rfc3339_now(true);
-        return c.dir.write_record(c.record);
-    });
+    auto init = process::create_init(std::move(req), std::move(runtime));
     if (!init) {
         // The kernel's OOM killer is the usual reason an init dies during setup.
         if (oom_kills() > ooms_before)
@@ -312,8 +373,6 @@ Result<CreatedContainer> create_container(
         return std::move(init).error();
     }
     c.init = std::move(init.value());
-    fifo.reset();
-    console.reset();
 
     if (!opts.pid_file.empty())
         TRY(write_file_atomic(opts.pid_file, std::to_string(c.record.pid), 0644).context("write pid file"));

@@ -1,5 +1,8 @@
-// Both sides of the create handshake (protocol.hpp), step by step, side by side; the init's steps
-// 2a-3 are in init_setup.cpp.
+// Both sides of the create handshake (protocol.hpp), step by step, side by side, as the create
+// plan (create_plan.hpp) orders them. Runs in the runtime (create_init and the runtime's side of
+// each step, as root on the host) and in the processes it clones: the intermediate
+// (run_intermediate_side) and the init (run_init_side; its step 3 is set_up_container in
+// init_setup.cpp, which calls the init's side of steps 2a-2b and 3a from here).
 #include "process/create_sequence.hpp"
 
 #include "hooks/hooks.hpp"
@@ -13,7 +16,6 @@
 
 #include "hull/log.hpp"
 
-#include <algorithm>
 #include <csignal>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -32,17 +34,11 @@ namespace hull::process {
 namespace {
 
 // The fds the init (and the intermediate) keep: the channel, the exec fifo and the console
-// socket.
+// socket. The rest of the runtime's (the state directory and its lock, the cgroup directory,
+// the --pidfd-socket...) close_inherited_fds closes.
 std::vector<int> init_fds(const InitRequest& req, int channel)
 {
-    return {channel, req.exec_fifo, req.console_socket};
-}
-
-// The namespaces the init is born in: the plan's, minus a cgroup namespace it makes itself once
-// it is in its cgroup (InitRequest::defer_cgroup_ns).
-int init_clone_flags(const InitRequest& req)
-{
-    return req.defer_cgroup_ns ? req.plan->clone_flags & ~CLONE_NEWCGROUP : req.plan->clone_flags;
+    return {channel, req.exec_fifo.get(), req.console_socket.get()};
 }
 
 // Step 2: clone3 puts the child in every new namespace, and in its cgroup (CLONE_INTO_CGROUP,
@@ -113,7 +109,7 @@ Result<void> run_start_container_hooks(
     return hooks::run_hooks(hooks::Kind::StartContainer, list, state_json);
 }
 
-[[noreturn]] void run_init_side(const InitRequest& req, Channel channel)
+[[noreturn]] void run_init_side(InitRequest& req, Channel channel)
 {
     ExecTarget target;
     std::string state_json;
@@ -153,14 +149,14 @@ Result<void> run_start_container_hooks(
     char byte;
     ssize_t n;
     do {
-        n = ::read(req.exec_fifo, &byte, 1);
+        n = ::read(req.exec_fifo.get(), &byte, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1)
         ::_exit(1);
     // The fifo stays open (O_CLOEXEC) until execve: its last writer going away is how `start`
     // learns that the program runs, before it runs poststart hooks.
     log::step("init: released, exec");
-    if (!req.spec->process) {
+    if (!req.plan->process) {
         // start refuses first; this is a byte written to the fifo by someone else.
         static constexpr char msg[] = "hull: config.json: /process: process property must not be empty\n";
         (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
@@ -181,14 +177,14 @@ Result<void> run_start_container_hooks(
 }
 
 // Step 2i, intermediate side. State: the runtime's namespaces and privilege.
-[[noreturn]] void run_intermediate_side(const InitRequest& req, Channel channel)
+[[noreturn]] void run_intermediate_side(InitRequest& req, Channel channel)
 {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::prctl(PR_SET_NAME, "hull:[1:INTER]");
     ::prctl(PR_SET_DUMPABLE, 0);
     close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
     LinuxSys sys;
-    const ns::NsPlan& plan = *req.plan;
+    const ns::NsPlan& plan = req.plan->ns;
     auto step = [&]() -> Result<pid_t> {
         TRY(ns::apply_joins(sys, plan.init_joins));
         TRY(sys.unshare(CLONE_NEWUSER).context("new user namespace"));
@@ -196,7 +192,7 @@ Result<void> run_start_container_hooks(
         TRY(channel.wait_maps_written());
         TRY(become_namespace_root(sys));
         // Owned by the new user namespace; the pid namespace applies to the init only.
-        TRY(sys.unshare(init_clone_flags(req) & ~CLONE_NEWUSER).context("new namespaces"));
+        TRY(sys.unshare(req.plan->init_clone_flags & ~CLONE_NEWUSER).context("new namespaces"));
         long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
         if (pid < 0)
             return Error::from_errno("clone", "container init");
@@ -212,48 +208,6 @@ Result<void> run_start_container_hooks(
     ::_exit(channel.report_init_pid(pid.value()) ? 0 : 1);
 }
 
-// Step 3m, runtime side, for mount `index`: its source, opened where the init resolves it but
-// with the runtime's credentials, when `open_source`; its id mapping, when `idmap`.
-Result<void> serve_mount(Sys& sys, const InitRequest& req, Channel& channel, pid_t init, size_t index,
-    bool open_source, const rootfs::IdmapPlan* idmap)
-{
-    const auto& m = req.spec->mounts[index];
-    auto due = [&](size_t asked) -> Result<void> {
-        if (asked == index)
-            return ok();
-        return Error::message("protocol error: the init asked about mount " + std::to_string(asked)
-            + " where mount " + std::to_string(index) + " was due");
-    };
-    if (open_source) {
-        TRY(due(TRY(channel.wait_mount_source_request())));
-        auto source
-            = TRY(rootfs::open_source_for_init(init, req.state.bundle, m).context("mount " + m.destination));
-        TRY(channel.send_mount_source(source.get()));
-    }
-    if (idmap) {
-        UniqueFd tree;
-        TRY(due(TRY(channel.wait_idmap_request(&tree))));
-        TRY(rootfs::apply_idmap(sys, tree.get(), *idmap));
-        TRY(channel.confirm_idmap_done());
-    }
-    return ok();
-}
-
-Result<void> serve_mounts(Sys& sys, const InitRequest& req, Channel& channel, pid_t init)
-{
-    for (size_t i = 0; i < req.spec->mounts.size(); ++i) {
-        const bool open_source = req.runtime_sources
-            && std::binary_search(req.runtime_sources->begin(), req.runtime_sources->end(), i);
-        const rootfs::IdmapPlan* idmap = nullptr;
-        if (req.idmaps)
-            if (auto it = req.idmaps->find(i); it != req.idmaps->end())
-                idmap = &it->second;
-        if (open_source || idmap)
-            TRY(serve_mount(sys, req, channel, init, i, open_source, idmap));
-    }
-    return ok();
-}
-
 // What happened to an init that closed the channel without reporting an error.
 Error init_died(ChildProcess& init)
 {
@@ -266,173 +220,268 @@ Error init_died(ChildProcess& init)
     return Error::message("container init exited with status " + std::to_string(WEXITSTATUS(s)));
 }
 
-// Step 3c, runtime side: the listener and the container process state to listenerPath.
-Result<void> hand_listener_to_agent(const InitRequest& req, pid_t pid, int listener)
+// The runtime's end of the handshake while the sequence walks the plan.
+struct Handshake {
+    const InitRequest& req;
+    RuntimeResources& runtime;
+    Sys& sys;
+    Channel channel;
+    ChildProcess init; // the intermediate until step 2i hands the init over
+    bool into_cgroup = false; // clone3 placed the child in its cgroup2 directory
+
+    pid_t pid() const { return init.pid(); }
+
+    // What the init sent, or why it sent nothing: a ChildError is the error it reported; EOF on
+    // the channel (ECHILD) means it died without a report, and its wait status says how.
+    template <typename T> Result<T> await(Result<T> received)
+    {
+        if (!received && received.error().code() == ECHILD)
+            return init_died(init);
+        return received;
+    }
+};
+
+// The steps of the table, the runtime's side beside the init's where the init's is a step of
+// its own; the init's step 3 as a whole is set_up_container (init_setup.cpp).
+
+// Step 2i, runtime side; the intermediate's is run_intermediate_side. The child asks for its
+// id maps from its new user namespace, then (after 2a) reports the init's pid and exits.
+Result<void> take_over_init(Handshake& h)
 {
-    oci::State state = req.state;
-    state.pid = pid;
-    state.status = "creating";
-    const auto& sc = *req.spec->linux->seccomp;
-    return seccomp::send_listener(
-        sc.listenerPath, listener, seccomp::container_process_state_json(state, pid, sc.listenerMetadata));
+    pid_t init_pid = TRY(h.await(h.channel.wait_init_pid()));
+    // The intermediate is done; the init (CLONE_PARENT) is our child too.
+    watch_child(init_pid);
+    pid_t intermediate = h.init.pid();
+    TRY(h.init.wait().context("reap the intermediate process"));
+    forget_child(intermediate);
+    h.init = ChildProcess(init_pid);
+    return ok();
+}
+
+// Step 2a, runtime side: the maps of the child's new user namespace (the intermediate's when
+// there is one).
+Result<void> write_id_maps(Handshake& h)
+{
+    const oci::Linux& linux = *h.req.spec->linux;
+    std::string proc = "/proc/" + std::to_string(h.pid());
+    TRY(h.sys.write_file_at(AT_FDCWD, proc + "/gid_map", ns::id_map_text(linux.gidMappings))
+            .context("write gid map"));
+    TRY(h.sys.write_file_at(AT_FDCWD, proc + "/uid_map", ns::id_map_text(linux.uidMappings))
+            .context("write uid map"));
+    return h.channel.confirm_maps_written();
+}
+
+// Step 2b, runtime side: the init into its cgroup in every hierarchy clone3 could not place it
+// in (v1), and host network devices into its new network namespace, before its setup (its
+// mknods meet the device rules, sysctls and hooks may refer to the devices).
+Result<void> place_init(Handshake& h)
+{
+    const CreatePlan& plan = *h.req.plan;
+    if (plan.cgroup == CgroupPlacement::ByPid || !h.into_cgroup)
+        TRY(h.runtime.cgroup.add_pid(h.pid()).context("join the container's cgroup"));
+    if (plan.net_devices) {
+        auto netns = TRY(net::open_netns_of(h.pid()));
+        TRY(net::move_net_devices(h.req.spec->linux->netDevices, netns.get()));
+    }
+    if (!plan.init_waits_for_placement)
+        return ok();
+    if (auto sent = h.channel.confirm_setup_ready(); !sent) {
+        // The init is gone; what it reported says why.
+        auto report = h.await(h.channel.wait_ready());
+        return report ? init_died(h.init) : report;
+    }
+    return ok();
 }
 
 } // namespace
 
-bool has_net_devices(const oci::Spec& spec)
+// Steps 2a-2b, init side. Unmapped until the runtime has written the id maps (the intermediate
+// waited for them when there is one), and outside its cgroup until the runtime has placed it.
+Result<cgroups::OwnCgroups> wait_for_placement(Sys& sys, const InitRequest& req, Channel& channel)
 {
-    return spec.linux && !spec.linux->netDevices.empty();
+    const CreatePlan& plan = *req.plan;
+    if (!plan.intermediate && plan.id_maps)
+        TRY(channel.wait_maps_written());
+    if (plan.init_waits_for_placement)
+        TRY(channel.wait_setup_ready());
+    if (!plan.intermediate) {
+        TRY(ns::apply_joins(sys, plan.ns.init_joins));
+        if (plan.ns.user_namespace())
+            TRY(become_namespace_root(sys));
+    }
+    // Its own cgroups, now that it is placed, for the cgroupfs mounts that bind them: read
+    // before a cgroup namespace of its own makes the paths relative.
+    auto own_cgroups = TRY(cgroups::read_own_cgroups().context("read the init's cgroups"));
+    // Placed in its cgroup by pid only now: a cgroup namespace made at clone would be rooted
+    // at the runtime's cgroup instead of the container's.
+    if (plan.defer_cgroup_ns)
+        TRY(sys.unshare(CLONE_NEWCGROUP).context("new cgroup namespace"));
+    return own_cgroups;
 }
 
-bool has_create_hooks(const oci::Spec& spec)
+namespace {
+
+// Step 3m, runtime side, for one mount: its source, opened where the init resolves it but with
+// the runtime's credentials; its id mapping. The init's side is in rootfs::prepare_rootfs
+// (RootfsOptions::runtime_source, idmap_tree), at the mount's turn.
+Result<void> serve_mount(Handshake& h, const MountService& service)
 {
-    if (!spec.hooks)
-        return false;
-    const auto& h = *spec.hooks;
-    return !h.prestart.empty() || !h.createRuntime.empty() || !h.createContainer.empty()
-        || !h.startContainer.empty();
+    const size_t index = service.index;
+    const auto& m = h.req.spec->mounts[index];
+    auto due = [&](size_t asked) -> Result<void> {
+        if (asked == index)
+            return ok();
+        return Error::message("protocol error: the init asked about mount " + std::to_string(asked)
+            + " where mount " + std::to_string(index) + " was due");
+    };
+    if (service.open_source) {
+        TRY(due(TRY(h.channel.wait_mount_source_request())));
+        auto source = TRY(
+            rootfs::open_source_for_init(h.pid(), h.req.state.bundle, m).context("mount " + m.destination));
+        TRY(h.channel.send_mount_source(source.get()));
+    }
+    if (service.idmap) {
+        auto plan = h.runtime.idmaps.find(index);
+        if (plan == h.runtime.idmaps.end())
+            return Error::message("idmapped mount " + std::to_string(index) + " has no plan");
+        UniqueFd tree;
+        TRY(due(TRY(h.channel.wait_idmap_request(&tree))));
+        TRY(rootfs::apply_idmap(h.sys, tree.get(), plan->second));
+        TRY(h.channel.confirm_idmap_done());
+    }
+    return ok();
 }
 
-Result<ChildProcess> create_init(const InitRequest& req, const std::function<Result<void>(pid_t)>& on_ready)
+Result<void> serve_mounts(Handshake& h)
+{
+    for (const MountService& service : h.req.plan->mount_services)
+        TRY(serve_mount(h, service));
+    return ok();
+}
+
+// Step 3a, runtime side: prestart and createRuntime hooks, in the runtime's namespaces.
+Result<void> run_runtime_hooks(Handshake& h)
+{
+    TRY(h.await(h.channel.wait_hooks_request()));
+    oci::State state = h.req.state;
+    state.pid = h.pid();
+    state.status = "creating";
+    std::string json = oci::state_to_json(state);
+    const auto& hks = *h.req.spec->hooks;
+    TRY(hooks::run_hooks(hooks::Kind::Prestart, hks.prestart, json));
+    TRY(hooks::run_hooks(hooks::Kind::CreateRuntime, hks.createRuntime, json));
+    return h.channel.confirm_hooks_done(json);
+}
+
+} // namespace
+
+// Step 3a, init side: hooks before pivot_root; createContainer paths resolve in the runtime's
+// view.
+Result<void> run_create_hooks(const InitRequest& req, Channel& channel, std::string& state_json)
+{
+    if (!req.plan->create_hooks)
+        return ok();
+    TRY(channel.request_hooks());
+    state_json = TRY(channel.wait_hooks_done());
+    // They start in the rootfs, with the config's mounts in it, as runc's do: hooks that copy or
+    // bind files into the container use paths relative to it (./lib/...).
+    if (::chdir(req.rootfs.c_str()) != 0)
+        return Error::from_errno("chdir", req.rootfs).context("createContainer hooks");
+    return hooks::run_hooks(hooks::Kind::CreateContainer, req.spec->hooks->createContainer, state_json);
+}
+
+namespace {
+
+// Step 3c, runtime side: the listener and the container process state to listenerPath. The
+// init's side is load_seccomp_filter (init_process.cpp), right after the load.
+Result<void> pass_seccomp_listener(Handshake& h)
+{
+    auto listener = TRY(h.await(h.channel.wait_seccomp_listener(h.pid())));
+    oci::State state = h.req.state;
+    state.pid = h.pid();
+    state.status = "creating";
+    const auto& sc = *h.req.spec->linux->seccomp;
+    TRY(seccomp::send_listener(sc.listenerPath, listener.get(),
+        seccomp::container_process_state_json(state, h.pid(), sc.listenerMetadata)));
+    return h.channel.confirm_seccomp_done();
+}
+
+// Steps 4-6, runtime side; the init's are at the end of run_init_side.
+Result<void> record_init(Handshake& h)
+{
+    log::step("runtime: init ready");
+    TRY(h.runtime.record_init(h.pid()));
+    return h.channel.confirm_created();
+}
+
+Result<void> run_step(Handshake& h, CreateStep step)
+{
+    switch (step) {
+    case CreateStep::IntermediateAsksMaps:
+        return h.await(h.channel.wait_maps_request());
+    case CreateStep::IdMaps:
+        return write_id_maps(h);
+    case CreateStep::IntermediateHandsOver:
+        return take_over_init(h);
+    case CreateStep::Placement:
+        return place_init(h);
+    case CreateStep::MountSources:
+        return h.await(serve_mounts(h));
+    case CreateStep::CreateHooks:
+        return run_runtime_hooks(h);
+    case CreateStep::SeccompListener:
+        return pass_seccomp_listener(h);
+    case CreateStep::Ready:
+        log::step("runtime: init cloned");
+        return h.await(h.channel.wait_ready());
+    case CreateStep::Recorded:
+        return record_init(h);
+    case CreateStep::Detached:
+        TRY(h.await(h.channel.wait_detached()));
+        log::step("runtime: init recorded and detached");
+        return ok();
+    }
+    return Error::message(std::string("unknown create step ") + to_string(step));
+}
+
+} // namespace
+
+Result<ChildProcess> create_init(InitRequest req, RuntimeResources runtime)
 {
     LinuxSys sys;
+    const CreatePlan& plan = *req.plan;
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
     bool into_cgroup = false;
     {
         // Step 1: pid and time namespaces for our children only, undone once the init exists.
-        auto runtime_ns = TRY(ns::RuntimeNamespaces::enter(sys, *req.plan, *req.spec));
+        auto runtime_ns = TRY(ns::RuntimeNamespaces::enter(sys, plan.ns, *req.spec));
         // Step 2.
-        bool intermediate = req.plan->needs_intermediate();
         NonDumpableScope non_dumpable; // P2 from the child's first instruction
         if (interrupted_by() != 0)
             return interrupted_error();
         // An interrupt in `run` kills the child from its first instruction, and the child
         // starts with the signals blocked so that the runtime's handler never runs in it.
         InterruptBlock block;
-        pid = clone_init(intermediate ? 0 : init_clone_flags(req), req.cgroup_fd, &into_cgroup);
+        pid = clone_init(
+            plan.intermediate ? 0 : plan.init_clone_flags, runtime.cgroup_fd.get(), &into_cgroup);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");
         if (pid == 0) {
             reset_interrupt_handlers();
             pair.close_parent_end();
-            if (intermediate)
+            if (plan.intermediate)
                 run_intermediate_side(req, Channel(std::move(pair.child_end())));
             run_init_side(req, Channel(std::move(pair.child_end())));
         }
         watch_child(pid);
     }
     pair.close_child_end();
-    ChildProcess init(pid);
-    Channel channel(std::move(pair.parent_end()));
-
-    // Step 2i.
-    if (req.plan->needs_intermediate()) {
-        if (auto asked = channel.wait_maps_request(); !asked) {
-            if (asked.error().code() == ECHILD)
-                return init_died(init);
-            return std::move(asked).error();
-        }
-    }
-    // Step 2a.
-    if (req.plan->creates(oci::NamespaceType::User)) {
-        std::string proc = "/proc/" + std::to_string(pid);
-        TRY(sys.write_file_at(AT_FDCWD, proc + "/gid_map", ns::id_map_text(req.spec->linux->gidMappings))
-                .context("write gid map"));
-        TRY(sys.write_file_at(AT_FDCWD, proc + "/uid_map", ns::id_map_text(req.spec->linux->uidMappings))
-                .context("write uid map"));
-        TRY(channel.confirm_maps_written());
-    }
-    if (req.plan->needs_intermediate()) {
-        auto init_pid = channel.wait_init_pid();
-        if (!init_pid) {
-            if (init_pid.error().code() == ECHILD)
-                return init_died(init);
-            return std::move(init_pid).error();
-        }
-        // The intermediate is done; the init (CLONE_PARENT) is our child too.
-        watch_child(init_pid.value());
-        TRY(init.wait().context("reap the intermediate process"));
-        forget_child(pid);
-        pid = init_pid.value();
-        init = ChildProcess(pid);
-    }
-
-    // Step 2b: the init into its cgroup in every hierarchy clone3 could not place it in (v1),
-    // and host network devices into its new network namespace, before its setup (its mknods
-    // meet the device rules, sysctls and hooks may refer to the devices).
-    if (req.join_cgroup)
-        TRY(req.join_cgroup(pid, into_cgroup).context("join the container's cgroup"));
-    if (has_net_devices(*req.spec)) {
-        auto netns = TRY(net::open_netns_of(pid));
-        TRY(net::move_net_devices(req.spec->linux->netDevices, netns.get()));
-    }
-    if (req.parent_setup) {
-        if (auto sent = channel.confirm_setup_ready(); !sent) {
-            // The init is gone; what it reported says why.
-            if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)
-                return std::move(report).error();
-            return init_died(init);
-        }
-    }
-
-    // Step 3m.
-    if (req.runtime_sources || req.idmaps) {
-        if (auto served = serve_mounts(sys, req, channel, pid); !served) {
-            if (served.error().code() == ECHILD)
-                return init_died(init);
-            return std::move(served).error();
-        }
-    }
-
-    // Step 3a.
-    if (has_create_hooks(*req.spec)) {
-        if (auto asked = channel.wait_hooks_request(); !asked) {
-            if (asked.error().code() == ECHILD)
-                return init_died(init);
-            return std::move(asked).error();
-        }
-        oci::State state = req.state;
-        state.pid = pid;
-        state.status = "creating";
-        std::string json = oci::state_to_json(state);
-        const auto& h = *req.spec->hooks;
-        TRY(hooks::run_hooks(hooks::Kind::Prestart, h.prestart, json));
-        TRY(hooks::run_hooks(hooks::Kind::CreateRuntime, h.createRuntime, json));
-        TRY(channel.confirm_hooks_done(json));
-    }
-
-    // Step 3c.
-    if (req.seccomp && req.seccomp->notify) {
-        auto listener = channel.wait_seccomp_listener(pid);
-        if (!listener) {
-            if (listener.error().code() == ECHILD)
-                return init_died(init);
-            return std::move(listener).error();
-        }
-        TRY(hand_listener_to_agent(req, pid, listener.value().get()));
-        TRY(channel.confirm_seccomp_done());
-    }
-
-    // Step 4.
-    log::step("runtime: init cloned");
-    if (auto ready = channel.wait_ready(); !ready) {
-        if (ready.error().code() == ECHILD)
-            return init_died(init);
-        return std::move(ready).error();
-    }
-    // Step 5.
-    log::step("runtime: init ready");
-    TRY(on_ready(pid));
-    TRY(channel.confirm_created());
-    // Step 6.
-    if (auto detached = channel.wait_detached(); !detached) {
-        if (detached.error().code() == ECHILD)
-            return init_died(init);
-        return std::move(detached).error();
-    }
-    log::step("runtime: init recorded and detached");
-    return init;
+    Handshake h {req, runtime, sys, Channel(std::move(pair.parent_end())), ChildProcess(pid), into_cgroup};
+    // Steps 2i-6, as the plan orders them.
+    for (CreateStep step : plan.steps)
+        TRY(run_step(h, step));
+    return std::move(h.init);
 }
 
 Result<void> release_init(int dirfd, const char* fifo_name, pid_t init)

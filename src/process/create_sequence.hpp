@@ -1,13 +1,16 @@
-// Creating the container init: both sides of the handshake in protocol.hpp.
+// Creating the container init: both sides of the handshake in protocol.hpp, walked as the
+// create plan (create_plan.hpp) orders them.
 #pragma once
 
 #include "hull/cgroups/host.hpp"
+#include "hull/cgroups/manager.hpp"
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/namespaces/plan.hpp"
 #include "hull/oci/spec.hpp"
 #include "hull/oci/state.hpp"
 #include "hull/seccomp/seccomp.hpp"
+#include "process/create_plan.hpp"
 #include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
 
@@ -15,53 +18,45 @@
 #include <map>
 #include <string>
 #include <sys/types.h>
-#include <vector>
 
 namespace hull::process {
 
+// What both sides read: the init gets its own copy at clone, with the fds it keeps.
 struct InitRequest {
     const oci::Spec* spec = nullptr;
-    const ns::NsPlan* plan = nullptr;
+    const CreatePlan* plan = nullptr;
     std::string rootfs; // absolute host path
     std::string id; // names the session keyring
     bool no_pivot = false;
-    bool no_new_keyring = false; // --no-new-keyring: keep the caller's session keyring
     unsigned preserve_fds = 0;
-    int exec_fifo = -1; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
-    int state_dir = -1; // the locked state directory: closed first thing in the init
+    UniqueFd exec_fifo; // exec.fifo opened O_RDWR: the init blocks reading it (step 7)
+    UniqueFd console_socket; // process.terminal: where the init sends the pty master
     oci::State state; // id, bundle, rootfs, annotations: what hooks get on stdin
-    // Step 3m: the mounts (indices, ascending) whose sources the runtime opens for the init
-    // (rootfs/sources.hpp), and the idmapped mounts' plans, by index (rootfs/idmap.hpp); null
-    // when there are none.
-    const std::vector<size_t>* runtime_sources = nullptr;
-    const std::map<size_t, rootfs::IdmapPlan>* idmaps = nullptr;
-    int console_socket = -1; // process.terminal: where the init sends the pty master
-    const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled
+    const seccomp::CompiledFilter* seccomp = nullptr; // linux.seccomp, compiled; null: plan says none
     const MemPolicyPlan* mempolicy = nullptr; // linux.memoryPolicy, planned
-    int cgroup_fd = -1; // the container's cgroup2 directory, for CLONE_INTO_CGROUP
     const cgroups::HostCgroups* host_cgroups = nullptr; // the host's layout, for the cgroupfs mount
-    // Step 2b: puts the init in its cgroup where clone3 did not (`born_inside`: it is already
-    // in the cgroup2 one); the init waits for it when `parent_setup` is set.
-    std::function<Result<void>(pid_t, bool born_inside)> join_cgroup;
-    bool parent_setup = false; // the init waits for step 2b (cgroups by pid, netDevices)
-    // The init unshares its new cgroup namespace after step 2b (set with cgroups by pid).
-    bool defer_cgroup_ns = false;
     // The runtime's own mount namespace: the init refuses to set up the rootfs in it.
     ns::NamespaceId runtime_mount_ns;
 };
 
-// Whether the create handshake includes step 3a (hooks that run before pivot_root, or in the
-// container before execve).
-bool has_create_hooks(const oci::Spec& spec);
+// What only the runtime's side uses: the host resources create.cpp prepared.
+struct RuntimeResources {
+    cgroups::Manager& cgroup; // the container's cgroup, made and limited (step 2b)
+    UniqueFd cgroup_fd; // its cgroup2 directory, for CLONE_INTO_CGROUP; empty: none
+    std::map<size_t, rootfs::IdmapPlan> idmaps; // step 3m: the idmapped mounts' plans, by index
+    // Step 5: records the init as the container (its pidfd to --pidfd-socket, state.json with
+    // its pid, start time and creation time); a failure kills the init. The container module
+    // owns the state directory, its lock and the record format, and process/ never includes
+    // container/, so this is the one call the sequence makes into it: the sequence decides
+    // when it runs (after ChildReady, before ParentCreated), create.cpp what it writes. A
+    // function, not an interface, as it has one implementation and nothing else to fake.
+    std::function<Result<void>(pid_t)> record_init;
+};
 
-// Whether the config moves host network devices into the container (step 2b).
-bool has_net_devices(const oci::Spec& spec);
-
-// Steps 1-6 of the table, parent side. `on_ready(pid)` is step 5 (record the container); when
-// it fails, the init is killed. Returns the init, blocked on the exec fifo, still owned by the
-// caller: release() it to leave it to the caller's subreaper, or wait() for it (run).
-Result<ChildProcess> create_init(
-    const InitRequest& request, const std::function<Result<void>(pid_t)>& on_ready);
+// Steps 1-6 of the table, runtime side, as request.plan orders them. Returns the init, blocked
+// on the exec fifo, still owned by the caller: release() it to leave it to the caller's
+// subreaper, or wait() for it (run). The fds of `request` and `runtime` are closed on return.
+Result<ChildProcess> create_init(InitRequest request, RuntimeResources runtime);
 
 // `start`: step 8, runtime side. Writes the byte the init waits for (ENXIO from the open means
 // no reader: the init is gone), then waits until the init has taken it and reached execve.

@@ -1,7 +1,6 @@
-// Steps 2a-3 of the create handshake (protocol.hpp), init side.
+// Step 3 of the create handshake (protocol.hpp), init side.
 #include "process/init_setup.hpp"
 
-#include "hooks/hooks.hpp"
 #include "lsm/lsm.hpp"
 #include "process/attributes.hpp"
 #include "process/protocol.hpp"
@@ -11,7 +10,6 @@
 #include "hull/log.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,36 +37,17 @@ namespace {
 // The pty comes from the devpts the init sees; /dev/console becomes its slave where the init
 // has a mount namespace of its own to mount it in.
 enum class ConsoleMount { Yes, No };
-Result<void> set_up_terminal(Sys& sys, const InitRequest& req, ConsoleMount console)
+Result<void> set_up_terminal(Sys& sys, InitRequest& req, ConsoleMount console)
 {
     const oci::Process& p = *req.spec->process;
     auto pty = TRY(terminal::open_container_pty(p.consoleSize));
     TRY(terminal::give_pty_to(pty.slave.get(), p.user.uid));
     if (console == ConsoleMount::Yes)
         TRY(terminal::mount_console(sys, pty.slave.get()));
-    TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
-    ::close(req.console_socket);
+    TRY(terminal::send_console_master(req.console_socket.get(), pty.master.get(), pty.master_name));
+    req.console_socket.reset();
     pty.master.reset();
     return terminal::make_controlling_terminal(std::move(pty.slave));
-}
-
-bool has_terminal(const oci::Spec& spec)
-{
-    return spec.process && spec.process->terminal;
-}
-
-// Step 3a: hooks before pivot_root; createContainer paths resolve in the runtime's view.
-Result<void> run_create_hooks(const InitRequest& req, Channel& channel, std::string& state_json)
-{
-    if (!has_create_hooks(*req.spec))
-        return ok();
-    TRY(channel.request_hooks());
-    state_json = TRY(channel.wait_hooks_done());
-    // They start in the rootfs, with the config's mounts in it, as runc's do: hooks that copy or
-    // bind files into the container use paths relative to it (./lib/...).
-    if (::chdir(req.rootfs.c_str()) != 0)
-        return Error::from_errno("chdir", req.rootfs).context("createContainer hooks");
-    return hooks::run_hooks(hooks::Kind::CreateContainer, req.spec->hooks->createContainer, state_json);
 }
 
 Result<void> apply_linux_settings(Sys& sys, const oci::Spec& spec)
@@ -84,11 +63,11 @@ Result<void> apply_linux_settings(Sys& sys, const oci::Spec& spec)
 
 // Steps 3a-3b in a mount namespace of the container's own: the rootfs set up, pivoted into and
 // finalized.
-Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel, std::string& state_json,
+Result<void> enter_own_rootfs(Sys& sys, InitRequest& req, Channel& channel, std::string& state_json,
     const cgroups::OwnCgroups& own_cgroups)
 {
     const oci::Spec& spec = *req.spec;
-    const ns::NsPlan& plan = *req.plan;
+    const ns::NsPlan& plan = req.plan->ns;
     rootfs::RootfsOptions ropts;
     ropts.rootfs = req.rootfs;
     ropts.no_pivot = req.no_pivot;
@@ -102,16 +81,17 @@ Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel
     ropts.runtime_mount_ns = req.runtime_mount_ns;
     // Step 3m: a source the container's root may not reach comes from the runtime, and so does
     // the id mapping of an idmapped tree.
-    ropts.runtime_sources = req.runtime_sources;
-    if (req.runtime_sources)
+    if (!req.plan->runtime_sources.empty()) {
+        ropts.runtime_sources = &req.plan->runtime_sources;
         ropts.runtime_source = [&channel](size_t index) { return channel.request_mount_source(index); };
-    if (req.idmaps)
+    }
+    if (req.plan->idmaps())
         ropts.idmap_tree = [&channel](size_t index, int tree) { return channel.request_idmap(index, tree); };
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
     TRY(run_create_hooks(req, channel, state_json));
     // Step 3b.
     TRY(rootfs::pivot_into_rootfs(sys, ropts));
-    if (has_terminal(spec))
+    if (req.plan->terminal)
         TRY(set_up_terminal(sys, req, ConsoleMount::Yes));
     TRY(apply_linux_settings(sys, spec));
     return rootfs::finalize_rootfs(sys, spec).context("finalize rootfs");
@@ -120,10 +100,10 @@ Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel
 // Steps 3a-3b in the runtime's mount namespace (no mount entry in the config): nothing is
 // mounted, unmounted or made private; the pty and the sysctls come from the runtime's devpts and
 // procfs, then the init chroots into the rootfs.
-Result<void> enter_shared_rootfs(Sys& sys, const InitRequest& req, Channel& channel, std::string& state_json)
+Result<void> enter_shared_rootfs(Sys& sys, InitRequest& req, Channel& channel, std::string& state_json)
 {
     TRY(run_create_hooks(req, channel, state_json));
-    if (has_terminal(*req.spec))
+    if (req.plan->terminal)
         TRY(set_up_terminal(sys, req, ConsoleMount::No));
     TRY(apply_linux_settings(sys, *req.spec));
     return rootfs::chroot_into_rootfs(sys, req.rootfs).context("enter the rootfs");
@@ -156,33 +136,15 @@ Result<ExecTarget> prepare_init_process(Sys& sys, const InitRequest& req, Channe
 
 // Steps 2-3, init side. State: new namespaces of the plan, root in them, the host's root
 // filesystem still visible, the runtime's fds inherited (all O_CLOEXEC).
-Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, std::string& state_json)
+Result<ExecTarget> set_up_container(InitRequest& req, Channel& channel, std::string& state_json)
 {
     LinuxSys sys;
     const oci::Spec& spec = *req.spec;
-    const ns::NsPlan& plan = *req.plan;
+    const CreatePlan& plan = *req.plan;
 
-    // Step 2a (done by the intermediate when there is one): unmapped until the runtime has
-    // written the id maps.
-    if (!plan.needs_intermediate()) {
-        if (plan.creates(oci::NamespaceType::User))
-            TRY(channel.wait_maps_written());
-        if (req.parent_setup)
-            TRY(channel.wait_setup_ready());
-        TRY(ns::apply_joins(sys, plan.init_joins));
-        if (plan.user_namespace())
-            TRY(become_namespace_root(sys));
-    }
-    if (req.parent_setup && plan.needs_intermediate())
-        TRY(channel.wait_setup_ready());
-    // Its own cgroups, now that it is placed, for the cgroupfs mounts that bind them: read
-    // before a cgroup namespace of its own makes the paths relative.
-    auto own_cgroups = TRY(cgroups::read_own_cgroups().context("read the init's cgroups"));
-    // Placed in its cgroup by pid only now: a cgroup namespace made at clone would be rooted
-    // at the runtime's cgroup instead of the container's.
-    if (req.defer_cgroup_ns)
-        TRY(sys.unshare(CLONE_NEWCGROUP).context("new cgroup namespace"));
-    if (!req.no_new_keyring) {
+    // Steps 2a-2b.
+    auto own_cgroups = TRY(wait_for_placement(sys, req, channel));
+    if (plan.session_keyring) {
         // runc labels the session keyring with the process label (SELinux keycreate).
         const std::string label = spec.process ? spec.process->selinuxLabel : "";
         if (!label.empty())
@@ -200,16 +162,16 @@ Result<ExecTarget> set_up_container(const InitRequest& req, Channel& channel, st
     if (spec.process && spec.process->oomScoreAdj)
         TRY(write_oom_score_adj(*spec.process->oomScoreAdj).context("set oom_score_adj"));
 
-    // The one place that decides where the root filesystem is set up. Without a mount entry
-    // the init is in the runtime's mount namespace, where no rootfs step may run.
-    if (plan.lists(oci::NamespaceType::Mount))
+    // Without a mount entry the init is in the runtime's mount namespace, where no rootfs step
+    // may run (CreatePlan::rootfs).
+    if (plan.rootfs == RootfsSetup::OwnMountNamespace)
         TRY(enter_own_rootfs(sys, req, channel, state_json, own_cgroups));
     else
         TRY(enter_shared_rootfs(sys, req, channel, state_json));
     log::step("init: rootfs ready");
     // State: inside the rootfs, old root detached (or chrooted), still root. Without a process
     // nothing is ever executed: the init only waits, and start refuses.
-    if (!spec.process)
+    if (!plan.process)
         return ExecTarget {};
     return prepare_init_process(sys, req, channel);
 }

@@ -3,8 +3,15 @@
 // One AF_UNIX SOCK_SEQPACKET socketpair. A message is a header packet (the Msg byte and the
 // payload's length) carrying the payload's first bytes, then, for a payload that does not fit,
 // continuation packets with the rest; no packet is longer than kMaxPacket. The table is the
-// whole protocol; create_sequence.cpp implements both columns side by side with the same step
-// numbers (the init's steps 2a-3 in init_setup.cpp).
+// whole protocol. Which of the steps marked "only" run is decided once, by the create plan
+// (create_plan.hpp: CreatePlan::steps lists the runtime's side in this order, and the init reads
+// the same plan); create_sequence.cpp implements both columns side by side with the same step
+// numbers (the init's step 3 as a whole is set_up_container in init_setup.cpp).
+//
+// The create path in reading order: cli/dispatch.cpp -> container/create.cpp (checks, then the
+// resources: state dir, cgroup, exec fifo, sockets; then the plan) -> process/create_plan.hpp ->
+// this table -> process/create_sequence.cpp (create_init, each step's two sides) ->
+// process/init_setup.cpp (step 3) -> process/init_process.cpp (the process, execve at step 8).
 //
 //  step  runtime (parent)                         init (child)
 //  ----  ---------------------------------------  -------------------------------------------
@@ -22,15 +29,17 @@
 //        /proc/PID/{gid,uid}_map
 //        ParentMapsWritten  --------------------> waits for it before anything else; then (new
 //                                                 or joined user ns) becomes its root: 0:0
-//   2b   (only with v1 cgroups or linux.netDevices)
-//        writes the init's pid to cgroup.procs
-//        where clone3 could not place it, moves the
-//        host devices into its network namespace
-//        ParentSetupReady  ----------------------->  waits for it before its setup
+//   2b   writes the init's pid to cgroup.procs
+//        where clone3 could not place it (v1 and
+//        hybrid hosts), moves linux.netDevices
+//        into its network namespace; then, only
+//        with cgroups placed by pid or netDevices:
+//        ParentSetupReady  ----------------------->  waits for it before its setup; makes its
+//                                                 new cgroup namespace now when placed by pid
 //   3                                             joins namespaces by path, sets hostname,
 //                                                 mounts the rootfs
 //   3m   (only with idmapped mounts, or with a user namespace and binds as root on the host:
-//        InitRequest::idmaps, runtime_sources) for each of those mounts, in config order:
+//        CreatePlan::mount_services) for each of those mounts, in config order:
 //                                    <----------  ChildRequestMountSource{index}, at its turn,
 //                                                 when the runtime opens its source
 //        opens the source in the init's root
