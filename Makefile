@@ -2,6 +2,9 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
+# Warnings are errors in every build made here (development and CI); a plain cmake build leaves
+# HULL_WERROR off.
+WERROR ?= ON
 HULL := $(BUILD)/src/hull
 BUNDLE := bundles/busybox
 
@@ -24,7 +27,7 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DHULL_WERROR=$(WERROR) $(CMAKE_EXTRA)
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Builds the busybox bundle and runs one container through create, start, state and delete,
