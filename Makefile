@@ -2,6 +2,9 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
+# Warnings are errors in every build made here (development and CI); a plain cmake build leaves
+# HULL_WERROR off.
+WERROR ?= ON
 HULL := $(BUILD)/src/hull
 BUNDLE := bundles/busybox
 
@@ -9,7 +12,7 @@ BUNDLE := bundles/busybox
 DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
         doctest-dev bats busybox-static jq util-linux iproute2 procps strace qemu-system-x86
 
-.PHONY: all deps build demo test unit integration asan clean format
+.PHONY: all deps build demo check test unit host vm clients integration asan clean format
 
 all: build
 
@@ -24,7 +27,7 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_EXTRA)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DHULL_WERROR=$(WERROR) $(CMAKE_EXTRA)
 	cmake --build $(BUILD) -j$(JOBS)
 
 # Builds the busybox bundle and runs one container through create, start, state and delete,
@@ -32,14 +35,32 @@ build: deps
 demo: build
 	@HULL=$(HULL) bash $(BUNDLE)/demo.sh
 
+# The fast loop, as root: the build, the unit tests and the host suites of the create, exec and
+# delete path (host/cli, host/exec, host/lifecycle: HULL_CHECK_SUITES in tests/CMakeLists.txt).
+# The other host suites (the security battery, spec/, fidelity_*, terminal, the cgroup suite), the
+# qemu guest and the engines run in `make test`.
+check: build
+	cd $(BUILD) && ctest --output-on-failure -L '^check$$'
+
+# Everything: unit, host, the qemu guest under each cgroup layout, and containerd, Docker, Podman.
 test: build
 	cd $(BUILD) && ctest --output-on-failure
 
 unit: build
 	cd $(BUILD) && ctest --output-on-failure -R '^unit/'
 
+host: build
+	cd $(BUILD) && ctest --output-on-failure -R '^host/'
+
+vm: build
+	cd $(BUILD) && ctest --output-on-failure -R '^vm/'
+
+clients: build
+	cd $(BUILD) && ctest --output-on-failure -R '^clients/'
+
+# Every suite that drives the real binary: host, vm and clients.
 integration: build
-	cd $(BUILD) && ctest --output-on-failure -R '^integration/'
+	cd $(BUILD) && ctest --output-on-failure -R '^(host|vm|clients)/'
 
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -140,12 +140,33 @@ Result<void> Channel::report_seccomp_listener(int fd)
     }
 }
 
+namespace {
+
+// A count in plain decimal, as the sender writes it: digits only (no sign, no space) and at most
+// `max`; anything else is no number, rather than one strtol would wrap or cut to fit.
+bool parse_decimal(const std::string& text, unsigned long long max, unsigned long long& out)
+{
+    if (text.empty())
+        return false;
+    out = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+        auto digit = static_cast<unsigned long long>(c - '0');
+        if (out > (max - digit) / 10)
+            return false;
+        out = out * 10 + digit;
+    }
+    return true;
+}
+
+} // namespace
+
 Result<UniqueFd> Channel::wait_seccomp_listener(pid_t sender)
 {
     std::string text = TRY(receive(Msg::ChildSeccompListener));
-    char* end = nullptr;
-    long number = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || number < 0 || number > INT_MAX)
+    unsigned long long number = 0;
+    if (!parse_decimal(text, INT_MAX, number))
         return Error::message("protocol error: bad seccomp listener fd \"" + text + "\"");
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sender, 0)));
     if (!pidfd)
@@ -177,9 +198,8 @@ namespace {
 
 Result<size_t> parse_mount_index(const std::string& text)
 {
-    char* end = nullptr;
-    unsigned long long index = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || text[0] < '0' || text[0] > '9' || *end != '\0')
+    unsigned long long index = 0;
+    if (!parse_decimal(text, SIZE_MAX, index))
         return Error::message("protocol error: bad mount index \"" + text + "\"");
     return static_cast<size_t>(index);
 }
@@ -221,9 +241,8 @@ Result<std::string> Channel::wait_hooks_done()
 Result<pid_t> Channel::wait_init_pid()
 {
     std::string text = TRY(receive(Msg::ChildInitPid));
-    char* end = nullptr;
-    long pid = std::strtol(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || pid <= 0)
+    unsigned long long pid = 0;
+    if (!parse_decimal(text, INT_MAX, pid) || pid == 0)
         return Error::message("protocol error: bad init pid \"" + text + "\"");
     return static_cast<pid_t>(pid);
 }

@@ -20,7 +20,7 @@
  *   hull-checker leader-exit     the main thread exits (pthread_exit) while a second thread sleeps
  *                                forever: the leader reads "Z" for as long as the process lives
  *
- * security battery (tests/integration/security/):
+ * security battery (tests/host/security/):
  *   hull-checker syscall32 NR [A..]  the same through the i386 entry (int $0x80, x86-64 only;
  *                                elsewhere {"unsupported":true}); seccomp sees AUDIT_ARCH_I386
  *   hull-checker ptrace-watch SECS PROGRAM

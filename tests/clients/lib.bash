@@ -1,6 +1,6 @@
 # Helpers for the real-client suite: start and stop containerd, dockerd and podman with
 # private state under a temporary directory, pointed at hull. Loaded by
-# tests/integration/clients/*.bats (`load ../../clients/lib`).
+# tests/clients/*.bats (`load lib`).
 #
 # Everything lives under $CL (a short /tmp directory, as unix socket paths are limited to 108
 # bytes): engine roots, state, sockets, configs, and $CL/bin with the hull shim. Nothing of the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prepare the real-client suite (tests/integration/clients/*.bats): install the engines and
+# Prepare the real-client suite (tests/clients/*.bats): install the engines and
 # build the busybox image archive they import.
 #
 # usage: setup.sh [--hull PATH] [CACHEDIR]

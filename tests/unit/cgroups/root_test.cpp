@@ -2,6 +2,7 @@
 // hierarchy (the memory one included, so nothing leaves the machine's accounting), and the
 // eBPF device filter, freezer and cgroup.kill on a child of the host's cgroup2 hierarchy. Only
 // cgroups these tests create are touched, and they are removed again.
+#include "skip.hpp"
 #include "tree.hpp"
 
 #include <cerrno>
@@ -14,15 +15,6 @@ using namespace hull;
 using namespace hull::cgroups;
 
 namespace {
-
-bool skip_unless_root()
-{
-    if (::geteuid() != 0) {
-        MESSAGE("skipped: needs root");
-        return true;
-    }
-    return false;
-}
 
 std::string unique(const char* what)
 {
@@ -77,16 +69,15 @@ int probe_devices(const std::string& dir)
 
 } // namespace
 
-TEST_CASE("root: a v1/hybrid container cgroup beneath our own, with limits, devices, freezer, kill")
+TEST_CASE(
+    "root: a v1/hybrid container cgroup beneath our own, with limits, devices, freezer, kill" * HULL_HOST)
 {
-    if (skip_unless_root())
-        return;
+    if (::geteuid() != 0)
+        HULL_SKIP("needs root");
     auto host = detect_host();
     REQUIRE(host.ok());
-    if (host.value().layout != Layout::Hybrid && host.value().layout != Layout::V1) {
-        MESSAGE("skipped: the host is not v1 or hybrid");
-        return;
-    }
+    if (host.value().layout != Layout::Hybrid && host.value().layout != Layout::V1)
+        HULL_SKIP("the host is not v1 or hybrid");
     auto own = read_own_cgroups();
     REQUIRE(own.ok());
     std::string id = unique("v1");
@@ -177,20 +168,18 @@ TEST_CASE("root: a v1/hybrid container cgroup beneath our own, with limits, devi
     CHECK(is_dir(mem->mount_point + own.value()["memory"])); // our own cgroup stays
 }
 
-TEST_CASE("root: eBPF device filter, freezer and cgroup.kill on the cgroup2 hierarchy")
+TEST_CASE("root: eBPF device filter, freezer and cgroup.kill on the cgroup2 hierarchy" * HULL_HOST)
 {
-    if (skip_unless_root())
-        return;
+    if (::geteuid() != 0)
+        HULL_SKIP("needs root");
     auto host = detect_host();
     REQUIRE(host.ok());
     const Hierarchy* v2 = nullptr;
     for (const auto& h : host.value().hierarchies)
         if (h.v2)
             v2 = &h;
-    if (!v2) {
-        MESSAGE("skipped: no cgroup2 hierarchy");
-        return;
-    }
+    if (!v2)
+        HULL_SKIP("no cgroup2 hierarchy");
     auto own = read_own_cgroups();
     REQUIRE(own.ok());
     // A child of our own cgroup2 cgroup: made here rather than by Manager::create, which

@@ -1,5 +1,6 @@
 #include "fake_sys.hpp"
 #include "lsm/lsm.hpp"
+#include "skip.hpp"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -323,14 +324,12 @@ TEST_CASE("open_proc_root: a verified root that numbers this thread")
     CHECK(dir.value() == std::to_string(::getpid()) + "/task/" + std::to_string(::gettid()));
 }
 
-TEST_CASE("open_thread_attr: the calling thread's attr/exec opens; bad names and symlinks do not")
+TEST_CASE("open_thread_attr: the calling thread's attr/exec opens; bad names and symlinks do not" * HULL_HOST)
 {
     auto proc = open_proc_root_at("/proc");
     REQUIRE(proc.ok());
-    if (::access("/proc/thread-self/attr/exec", F_OK) != 0) {
-        MESSAGE("skipped: a kernel without CONFIG_SECURITY has no attr directory");
-        return;
-    }
+    if (::access("/proc/thread-self/attr/exec", F_OK) != 0)
+        HULL_SKIP("a kernel without CONFIG_SECURITY has no attr directory");
     auto fd = open_thread_attr(proc.value().get(), "exec", O_WRONLY);
     REQUIRE(fd.ok());
     CHECK(fd.value().get() >= 0);
@@ -343,12 +342,10 @@ TEST_CASE("open_thread_attr: the calling thread's attr/exec opens; bad names and
     CHECK(contains(missing.error().text(), "open /proc/thread-self/attr/nosuchattr"));
 }
 
-TEST_CASE("write_attr and set_exec_labels fail loudly on a host without an LSM")
+TEST_CASE("write_attr and set_exec_labels fail loudly on a host without an LSM" * HULL_HOST)
 {
-    if (host_has_lsm() || ::access("/proc/thread-self/attr/exec", F_OK) != 0) {
-        MESSAGE("skipped: this host has an LSM (or no attr directory)");
-        return;
-    }
+    if (host_has_lsm() || ::access("/proc/thread-self/attr/exec", F_OK) != 0)
+        HULL_SKIP("this host has an LSM (or no attr directory)");
     auto proc = open_proc_root(kernel);
     REQUIRE(proc.ok());
     auto w = write_attr(proc.value().get(), "exec", kLabel);
@@ -379,12 +376,10 @@ TEST_CASE("set_exec_labels: nothing to do opens nothing; invalid labels never re
     CHECK(contains(error_text(set_exec_labels(p, -1)), "contains a newline"));
 }
 
-TEST_CASE("overmounted attr files are refused; a private procfs does not see the overmount")
+TEST_CASE("overmounted attr files are refused; a private procfs does not see the overmount" * HULL_HOST)
 {
-    if (::geteuid() != 0) {
-        MESSAGE("skipped: needs root");
-        return;
-    }
+    if (::geteuid() != 0)
+        HULL_SKIP("needs root");
     // In a child with its own mount namespace, so the test process's mounts stay untouched.
     pid_t child = ::fork();
     REQUIRE(child >= 0);
@@ -426,10 +421,8 @@ TEST_CASE("overmounted attr files are refused; a private procfs does not see the
     int status = 0;
     REQUIRE(::waitpid(child, &status, 0) == child);
     REQUIRE(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 100) {
-        MESSAGE("skipped: no private mount namespace or no attr directory here");
-        return;
-    }
+    if (WEXITSTATUS(status) == 100)
+        HULL_SKIP("no private mount namespace or no attr directory here");
     CHECK(WEXITSTATUS(status) == 0);
 }
 

@@ -2,6 +2,7 @@
 // device lives in private namespaces of forked processes, never in the machine's own).
 #include "net/netdev.hpp"
 #include "netns_fixture.hpp"
+#include "skip.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -12,14 +13,6 @@ using namespace hull::net;
 using namespace netns_fixture;
 
 namespace {
-
-bool skip_unless_root()
-{
-    if (::geteuid() == 0)
-        return false;
-    MESSAGE("skipped: moving network devices needs root");
-    return true;
-}
 
 // In the calling ("host") process: a private namespace with a socket to it.
 std::string private_host(std::optional<RtnlSocket>& rtnl)
@@ -41,10 +34,10 @@ std::string move_error(const NetDevices& devices, int netns)
 
 } // namespace
 
-TEST_CASE("move_net_devices moves and renames a device with its permanent global addresses, up")
+TEST_CASE("move_net_devices moves and renames a device with its permanent global addresses, up" * HULL_HOST)
 {
-    if (skip_unless_root())
-        return;
+    if (::geteuid() != 0)
+        HULL_SKIP("moving network devices needs root");
     std::string result = run_in_child([]() -> std::string {
         std::optional<RtnlSocket> rtnl;
         if (std::string e = private_host(rtnl); !e.empty())
@@ -104,10 +97,10 @@ TEST_CASE("move_net_devices moves and renames a device with its permanent global
     CHECK(result == "");
 }
 
-TEST_CASE("move_net_devices keeps the host name and fills %d templates")
+TEST_CASE("move_net_devices keeps the host name and fills %d templates" * HULL_HOST)
 {
-    if (skip_unless_root())
-        return;
+    if (::geteuid() != 0)
+        HULL_SKIP("moving network devices needs root");
     std::string result = run_in_child([]() -> std::string {
         std::optional<RtnlSocket> rtnl;
         if (std::string e = private_host(rtnl); !e.empty())
@@ -153,10 +146,10 @@ TEST_CASE("move_net_devices keeps the host name and fills %d templates")
     CHECK(result == "");
 }
 
-TEST_CASE("move_net_devices fails clearly and before moving")
+TEST_CASE("move_net_devices fails clearly and before moving" * HULL_HOST)
 {
-    if (skip_unless_root())
-        return;
+    if (::geteuid() != 0)
+        HULL_SKIP("moving network devices needs root");
     std::string result = run_in_child([]() -> std::string {
         std::optional<RtnlSocket> rtnl;
         if (std::string e = private_host(rtnl); !e.empty())

@@ -2,6 +2,7 @@
 // arrive whole, and every length on the wire is checked before anything is read on or allocated
 // for it (security.md P13, CVE-2021-43784). Packets a well-behaved peer never sends are written
 // raw onto the socketpair.
+#include "channel_wire.hpp"
 #include "process/protocol.hpp"
 
 #include "hull/oci/state.hpp"
@@ -17,45 +18,9 @@
 
 using namespace hull;
 using namespace hull::process;
+using namespace channel_wire;
 
 namespace {
-
-struct Pair {
-    Channel receiver;
-    UniqueFd peer;
-};
-
-Pair make_pair()
-{
-    auto fds = FdPair::socketpair(SOCK_SEQPACKET);
-    REQUIRE(fds.ok());
-    return {Channel(std::move(fds.value().parent_end())), std::move(fds.value().child_end())};
-}
-
-// A header packet: the kind, an announced length, then `body` as it is.
-std::string header(Msg msg, uint32_t length, const std::string& body = {})
-{
-    std::string packet(kHeaderSize, '\0');
-    packet[0] = static_cast<char>(msg);
-    std::memcpy(packet.data() + 1, &length, sizeof length);
-    return packet + body;
-}
-
-void send_raw(int fd, const std::string& packet)
-{
-    REQUIRE(::send(fd, packet.data(), packet.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(packet.size()));
-}
-
-std::string receive_error(Channel& channel, Msg want)
-{
-    auto r = channel.receive(want);
-    return r.ok() ? std::string("(received)") : r.error().text();
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
 
 // A state JSON-like payload of `size` bytes that tells any lost or reordered part.
 std::string pattern(size_t size)

@@ -1,6 +1,5 @@
 #include "fake_sys.hpp"
 #include "mount_entry.hpp"
-#include "process/init_process.hpp"
 #include "rootfs/detached.hpp"
 #include "rootfs/resolve.hpp"
 #include "rootfs/rootfs.hpp"
@@ -12,7 +11,6 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -416,30 +414,6 @@ TEST_CASE("root propagation values map to mount flags, rslave by default")
     CHECK(rootfs::root_propagation("runbindable") == (MS_UNBINDABLE | MS_REC));
 }
 
-TEST_CASE("executable lookup uses Go's wording, which engines map to exit codes")
-{
-    std::vector<std::string> env = {"PATH=/nonexistent:/usr/bin:/bin"};
-    CHECK(process::look_path("sh", env).value() == "/usr/bin/sh");
-    auto missing = process::look_path("no-such-binary", env);
-    CHECK(missing.error().text() == "exec: \"no-such-binary\": executable file not found in $PATH");
-    CHECK(process::look_path("/nope", env).error().text()
-        == "exec: \"/nope\": stat /nope: no such file or directory");
-    CHECK(process::look_path("/etc", env).error().text() == "exec: \"/etc\": permission denied");
-    char plain[] = "/tmp/hull-plain-XXXXXX";
-    ::close(::mkstemp(plain)); // mode 0600: no execute bit
-    CHECK(process::look_path(plain, env).error().text()
-        == "exec: \"" + std::string(plain) + "\": permission denied");
-    ::unlink(plain);
-    CHECK(process::look_path("sh", {}).error().text() == "exec: \"sh\": executable file not found in $PATH");
-}
-
-TEST_CASE("rlimit names map to resources")
-{
-    CHECK(process::rlimit_resource("RLIMIT_NOFILE") == RLIMIT_NOFILE);
-    CHECK(process::rlimit_resource("RLIMIT_RTTIME") == RLIMIT_RTTIME);
-    CHECK(process::rlimit_resource("RLIMIT_BOGUS") == -1);
-}
-
 TEST_CASE("open_regular_in_root reads a regular file and refuses a fifo or directory by name")
 {
     TempRootfs root;
@@ -461,23 +435,4 @@ TEST_CASE("open_regular_in_root reads a regular file and refuses a fifo or direc
     CHECK(rootfs::open_regular_in_root(root.fd.get(), "/etc", O_RDONLY).error().text()
         == "/etc is not a regular file");
     CHECK(rootfs::open_regular_in_root(root.fd.get(), "/etc/none", O_RDONLY).error().code() == ENOENT);
-}
-
-TEST_CASE("NonDumpableScope: a child forked inside it is non-dumpable; the runtime's setting comes back")
-{
-    REQUIRE(::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == 0);
-    pid_t pid;
-    {
-        process::NonDumpableScope scope;
-        CHECK(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);
-        pid = ::fork();
-        if (pid == 0)
-            ::_exit(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0 ? 0 : 1);
-    }
-    REQUIRE(pid > 0);
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    CHECK(WEXITSTATUS(status) == 0);
-    CHECK(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1);
 }

@@ -9,7 +9,7 @@
 # Few tests with many checks each: under TCG bats costs about a second per test and every
 # process 100-200 ms (tests/vm/README.md).
 
-load ../../integration/helpers
+load ../../host/helpers
 load guest
 
 setup_file() {

@@ -11,7 +11,7 @@
 # process 100-200 ms (tests/vm/README.md). cpu.max is only set to quotas that do not throttle
 # (200000 100000 and up): a throttled container leaves the TCG guest's CPUs in soft lockups.
 
-load ../../integration/helpers
+load ../../host/helpers
 load guest
 
 setup_file() {

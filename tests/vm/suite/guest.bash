@@ -2,11 +2,12 @@
 # under each of its cgroup layouts, and on a host with a v1 or hybrid layout:
 #
 #   tests/vm/run.sh [--cgroup v2|v1|hybrid] -- bats tests/vm/suite/
-#   HULL_CGROUP_SUITE_HOST=1 bats tests/vm/suite/cgroup_resources.bats tests/vm/suite/cgroup_lifecycle.bats
+#   HULL_CGROUP_SUITE_HOST=1 HULL_CGROUP_CONFINE=memory bats tests/vm/suite/cgroup_resources.bats \
+#       tests/vm/suite/cgroup_lifecycle.bats
 #
-# (tests/integration/cgroupv2/guest.bats runs the first under `make test`, and CTest's
-# integration/cgroup-suite-host the second). The files live here, not under tests/integration/,
-# because CTest runs every *.bats below tests/integration/ on the host as it is.
+# (tests/vm/guest.bats, CTest's vm/guest, runs the first under `make test`, and CTest's
+# host/cgroup-suite the second). The files live here, not under tests/host/, because CTest
+# runs every *.bats of tests/host/ on the host as it is.
 #
 # SUITE_LAYOUT says which path of hull's cgroup manager a run exercises: v2 (cgroup2 at
 # /sys/fs/cgroup), v1 (v1 hierarchies only) or hybrid (v1 hierarchies and cgroup2 at
@@ -18,7 +19,7 @@
 # root filesystem under a tmpfs overlay (writes stay in the guest), a fresh tmpfs on /run, and
 # this environment: HULL, HULL_SOURCE_DIR, ... as on the host, plus HULL_VM=1 and HULL_VM_CGROUP.
 # HULL_BUNDLE_CACHE, when set by guest.bats, is a busybox bundle (with hull-checker) built on the
-# host: copy it per test (hull_setup in ../../integration/helpers.bash does); building one in the
+# host: copy it per test (hull_setup in ../../host/helpers.bash does); building one in the
 # guest takes a minute under TCG.
 
 # suite_layout: v2, hybrid or v1, from the mounts.
@@ -48,7 +49,7 @@ guest_setup_file() {
 		export SUITE_HOST=1
 		# bats 1.8 cannot skip from setup_file: guest_hull_setup skips every test.
 		[ "$SUITE_LAYOUT" != v2 ] ||
-			export GUEST_SKIP="this host is cgroup v2: the suite's v2 run is the guest's (tests/integration/cgroupv2/guest.bats)"
+			export GUEST_SKIP="this host is cgroup v2: the suite's v2 run is the guest's (tests/vm/guest.bats)"
 		return 0
 	fi
 	echo "this suite runs inside the tests/vm guest (tests/vm/run.sh -- bats ${BATS_TEST_DIRNAME:-tests/vm/suite}/)," \
@@ -64,7 +65,7 @@ v2() {
 # ---- hull in the guest -------------------------------------------------------------------------
 # For the files that run hull:
 #
-#   load ../../integration/helpers    # hull, status_of, wait_for_status, ... (the host suite's)
+#   load ../../host/helpers    # hull, status_of, wait_for_status, ... (the host suite's)
 #   load guest
 #   setup_file() { guest_hull_setup_file; }
 #   setup() { guest_hull_setup; }
@@ -578,14 +579,14 @@ gwait_status() {
 }
 
 # guest_load_module NAME...: insmod the modules that guest.bats extracted on the host
-# ($HULL_VM_SUITE_MODULES, tests/integration/cgroupv2/modules.sh), dependencies first, unless
+# ($HULL_VM_SUITE_MODULES, tests/vm/modules.sh), dependencies first, unless
 # loaded. Fails (naming what is missing) when one cannot be loaded.
 guest_load_module() {
 	local m
 	for m in "$@"; do
 		[ -d "/sys/module/$m" ] && continue
 		if ! [ -f "${HULL_VM_SUITE_MODULES:-/nonexistent}/$m.ko" ]; then
-			echo "module $m: not available (HULL_VM_SUITE_MODULES='${HULL_VM_SUITE_MODULES:-}'; guest.bats extracts it with tests/integration/cgroupv2/modules.sh)" >&2
+			echo "module $m: not available (HULL_VM_SUITE_MODULES='${HULL_VM_SUITE_MODULES:-}'; guest.bats extracts it with tests/vm/modules.sh)" >&2
 			return 1
 		fi
 		busybox insmod "$HULL_VM_SUITE_MODULES/$m.ko" || {

@@ -1,9 +1,10 @@
 # Shared helpers for hull's integration tests (bats 1.8). Load with `load helpers`.
 #
-# Environment (set by CTest; defaults let a developer run `bats tests/integration/x.bats`):
+# Environment (set by CTest; defaults let a developer run `bats tests/host/x.bats`):
 #   HULL             the runtime under test (hull; runc works for validating the tests)
 #   HULL_CHECKER     the static hull-checker binary (built from tests/checker/checker.c if unset)
 #   HULL_SOURCE_DIR  the repository root
+#   HULL_CGROUP_CONFINE  hull's own setting, needed on these machines (hull_check_confine)
 #
 # Per file (hull_setup_file, from setup_file): a cached busybox bundle built once by
 #   bundles/busybox/build.sh, with hull-checker in rootfs/bin.
@@ -19,13 +20,23 @@ if [ -z "${HULL:-}" ]; then
 fi
 export HULL
 
-# On these machines the supervisor confines every process to a memory cgroup that must never
-# be left (design.md): container cgroups in the memory hierarchy stay beneath it, even for an
-# absolute cgroupsPath (hull's HULL_CGROUP_CONFINE).
-if [ "$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup 2>/dev/null)" != / ] &&
-	grep -q ':memory:' /proc/self/cgroup 2>/dev/null; then
-	export HULL_CGROUP_CONFINE=memory
-fi
+# hull_check_confine: HULL_CGROUP_CONFINE is hull's production setting for hosts whose supervisor
+# confines every process to a memory cgroup it must never leave, as on the machines hull is tested
+# on (design.md): container memory cgroups then stay beneath the runtime's own, even for an
+# absolute cgroupsPath. The tests never choose it themselves: CTest sets it (tests/CMakeLists.txt).
+# Run by hand from inside a memory cgroup other than the root, they stop unless it is set, either
+# way, saying what to set.
+hull_check_confine() {
+	local own
+	own="$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup 2>/dev/null)"
+	[ -n "$own" ] && [ "$own" != / ] || return 0
+	[ -z "${HULL_CGROUP_CONFINE+set}" ] || return 0
+	echo "this shell is in the memory cgroup $own: set HULL_CGROUP_CONFINE=memory to keep container" \
+		"memory cgroups beneath it (needed where a supervisor confines every process, as on the" \
+		"development machines; CTest sets it), or HULL_CGROUP_CONFINE= to place them where" \
+		"cgroupsPath says" >&2
+	return 1
+}
 
 # True when $HULL is a sanitizer build (make asan): its shadow memory and leak check change what
 # a tiny memory or pids limit allows.
@@ -60,9 +71,10 @@ hull_setup_file() {
 		return 1
 	}
 	[ "$(id -u)" -eq 0 ] || {
-		echo "integration tests must run as root" >&2
+		echo "the host tests must run as root" >&2
 		return 1
 	}
+	hull_check_confine || return 1
 	local cache="$BATS_FILE_TMPDIR/cache"
 	if [ -z "${HULL_CHECKER:-}" ] || [ ! -x "$HULL_CHECKER" ]; then
 		HULL_CHECKER="$BATS_FILE_TMPDIR/hull-checker"

@@ -104,6 +104,7 @@ assert_fd_allowlist() {
 	with_fd 7 "$SENTINEL" "$HULL" --root "$ROOT" run --bundle "$BUNDLE" t2cwd </dev/null >"$T/out" 2>"$T/err" || status=$?
 	cat "$T/err" >&2
 	[ "$status" -ne 0 ]
+	grep -qF "cwd /proc/self/fd/7: " "$T/err"
 	# nothing ran: the checker would have printed its report
 	[ ! -s "$T/out" ]
 }
@@ -119,6 +120,7 @@ assert_fd_allowlist() {
 		return 1
 	}
 	[ "$status" -ne 0 ]
+	grep -qF 'exec: "/proc/self/fd/7/' "$T/err"
 }
 
 @test "CVE-2024-21626 T2 (exec): a caller-leaked fd 7 gives exec neither a host cwd nor a host binary" {
@@ -138,6 +140,7 @@ assert_fd_allowlist() {
 		echo "exec --cwd /proc/self/fd/7 started in $(cat "$T/out")" >&2
 		return 1
 	}
+	grep -qF "chdir /proc/self/fd/7: " "$T/err"
 	status=0
 	with_fd 7 "$SENTINEL" "$HULL" --root "$ROOT" exec t2x hull-checker </dev/null >"$T/out" 2>"$T/err" || status=$?
 	[ "$status" -eq 0 ]
@@ -179,6 +182,7 @@ assert_fd_allowlist() {
 			return 1
 		}
 		[ "$status" -ne 0 ]
+		[[ "$stderr_text" == *"exec: \"/proc/self/fd/$n/"* ]]
 		n=$((n + 1))
 	done <"$T/variants"
 	[ "$n" -eq 65 ]

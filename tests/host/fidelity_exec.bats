@@ -26,7 +26,7 @@ cap_line() {
 # ---- capabilities of an exec process -------------------------------------------------------------
 
 @test "exec: the config's ambient caps, and --cap raised in ambient beside a configured inheritable set" {
-	# runc's tests/integration/capabilities.bats "runc exec --cap [ambient is set from spec]".
+	# runc's tests/host/capabilities.bats "runc exec --cap [ambient is set from spec]".
 	# CAP_CHOWN is bit 0, CAP_KILL bit 5, CAP_SYSLOG bit 34.
 	update_config '.process.capabilities = {
 			inheritable: ["CAP_CHOWN", "CAP_SYSLOG"], permitted: ["CAP_KILL", "CAP_CHOWN"],

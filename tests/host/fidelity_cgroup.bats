@@ -84,7 +84,7 @@ own_devices_cgroup() {
 
 # ---- exec --cgroup ------------------------------------------------------------------------------
 
-# runc's "runc exec --cgroup sub-cgroups [v1]" (tests/integration/exec.bats) with its setup: an
+# runc's "runc exec --cgroup sub-cgroups [v1]" (tests/host/exec.bats) with its setup: an
 # absolute cgroupsPath, no cgroup namespace (runc 1.1.5's spec) and the cgroup mount without
 # "ro", so the container makes its sub-cgroups in its own cgroup through that mount.
 @test "exec --cgroup on v1: PATH, CONTROLLER[,CONTROLLER]:PATH (repeated) and / into sub-cgroups the container made" {

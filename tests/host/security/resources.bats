@@ -128,7 +128,7 @@ cgroup_lines_ro() {
 # ---- the cgroupfs view without a cgroup namespace -----------------------------------------------
 
 # cgroup_v1_or_skip: the v1 view (a tmpfs of hierarchies) is what these tests read; the cgroup2
-# view is checked by the VM suite (tests/integration/cgroupv2/guest.bats).
+# view is checked by the VM suite (tests/vm/guest.bats).
 cgroup_v1_or_skip() {
 	[ "$(stat -f -c %T /sys/fs/cgroup)" = tmpfs ] || skip "the host has no v1 hierarchies (the v2 view is checked in tests/vm)"
 }
@@ -239,6 +239,7 @@ cgroup_v1_or_skip() {
 			echo "id '$id' was accepted" >&2
 			return 1
 		}
+		assert_output_contains "invalid container ID format"
 	done
 	no_state_left
 	[ ! -e "$ROOT/../x" ]
@@ -283,6 +284,7 @@ cgroup_v1_or_skip() {
 	update_config '.linux.cgroupsPath = "../../hull-sec-escape"'
 	sec_run cgpath true
 	[ "$status" -ne 0 ]
+	[[ "$stderr_text" == *"/linux/cgroupsPath: invalid cgroupsPath \"../../hull-sec-escape\""* ]]
 	[ ! -e "/sys/fs/cgroup/memory$(dirname "$(dirname "$own")")/hull-sec-escape" ]
 	[ ! -e /sys/fs/cgroup/memory/hull-sec-escape ]
 	[ ! -e /sys/fs/cgroup/unified/hull-sec-escape ]

@@ -19,7 +19,7 @@ setup_file() {
 		echo "the guest tests must run as root" >&2
 		return 1
 	}
-	HULL_SOURCE_DIR="${HULL_SOURCE_DIR:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)}"
+	HULL_SOURCE_DIR="${HULL_SOURCE_DIR:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
 	export HULL_SOURCE_DIR
 	export VM="$HULL_SOURCE_DIR/tests/vm"
 	export HULL_VM_CACHE="${HULL_VM_CACHE:-/var/cache/hull-vm}"

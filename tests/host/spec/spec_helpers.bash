@@ -1,4 +1,4 @@
-# Helpers shared by the runtime-spec conformance suites in tests/integration/spec/.
+# Helpers shared by the runtime-spec conformance suites in tests/host/spec/.
 # Load after ../helpers:  load ../helpers; load spec_helpers
 
 # spec_setup: hull_setup plus the per-test lists that spec_teardown undoes.

@@ -1,6 +1,7 @@
 // plan_mempolicy is pure and tested directly; apply_mempolicy changes the calling process, so each
 // apply runs in a forked child that reports what get_mempolicy(2) then says through a pipe.
 #include "process/mempolicy.hpp"
+#include "skip.hpp"
 
 #include <climits>
 #include <doctest/doctest.h>
@@ -208,12 +209,10 @@ TEST_CASE("plan_mempolicy enforces the kernel's flag rules")
     CHECK(plan_mempolicy(policy("MPOL_PREFERRED", "0", {"MPOL_F_STATIC_NODES"})));
 }
 
-TEST_CASE("apply_mempolicy sets the policy get_mempolicy reports")
+TEST_CASE("apply_mempolicy sets the policy get_mempolicy reports" * HULL_HOST)
 {
-    if (!have_node0()) {
-        MESSAGE("skipped: no NUMA node 0 in /sys/devices/system/node");
-        return;
-    }
+    if (!have_node0())
+        HULL_SKIP("no NUMA node 0 in /sys/devices/system/node");
     CHECK(apply_and_check(policy("MPOL_BIND", "0"), 2, 1) == "");
     CHECK(apply_and_check(policy("MPOL_BIND", "0", {"MPOL_F_STATIC_NODES"}), 2 | (1 << 15), 1) == "");
     CHECK(apply_and_check(policy("MPOL_BIND", "0", {"MPOL_F_RELATIVE_NODES"}), 2 | (1 << 14), 1) == "");
@@ -228,12 +227,10 @@ TEST_CASE("apply_mempolicy sets the policy get_mempolicy reports")
     CHECK(apply_and_check(policy("MPOL_DEFAULT"), 0, 0) == "");
 }
 
-TEST_CASE("apply_mempolicy MPOL_DEFAULT undoes an earlier policy")
+TEST_CASE("apply_mempolicy MPOL_DEFAULT undoes an earlier policy" * HULL_HOST)
 {
-    if (!have_node0()) {
-        MESSAGE("skipped: no NUMA node 0 in /sys/devices/system/node");
-        return;
-    }
+    if (!have_node0())
+        HULL_SKIP("no NUMA node 0 in /sys/devices/system/node");
     std::string result = run_in_child([]() -> std::string {
         auto bind = plan_mempolicy(policy("MPOL_BIND", "0"));
         auto reset = plan_mempolicy(policy("MPOL_DEFAULT"));
@@ -247,12 +244,10 @@ TEST_CASE("apply_mempolicy MPOL_DEFAULT undoes an earlier policy")
     CHECK(result == "");
 }
 
-TEST_CASE("apply_mempolicy reports the kernel's refusal with the policy")
+TEST_CASE("apply_mempolicy reports the kernel's refusal with the policy" * HULL_HOST)
 {
-    if (!have_node0()) {
-        MESSAGE("skipped: no NUMA support (no node 0 in /sys/devices/system/node)");
-        return;
-    }
+    if (!have_node0())
+        HULL_SKIP("no NUMA support (no node 0 in /sys/devices/system/node)");
     // Node 4000 passes the plan but no kernel has it (MAX_NUMNODES is at most 1024).
     std::string result = run_in_child([]() -> std::string {
         auto plan = plan_mempolicy(policy("MPOL_BIND", "4000"));

@@ -1,5 +1,5 @@
 # The harness of docs/security.md §2, shared by the escape-regression battery in
-# tests/integration/security/. Load after the project helpers:
+# tests/host/security/. Load after the project helpers:
 #   load ../helpers; load ../spec/spec_helpers; load security_helpers
 #
 # Every test gets, on top of spec_setup (a private state root, a fresh busybox bundle, $T):

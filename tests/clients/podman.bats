@@ -8,7 +8,7 @@
 
 bats_require_minimum_version 1.5.0
 
-load ../../clients/lib
+load lib
 
 # No single test may hang the suite (a stuck client is a failure, not a wait).
 BATS_TEST_TIMEOUT="${BATS_TEST_TIMEOUT:-180}"
