@@ -224,7 +224,7 @@ Result<UniqueFd> prepare_cgroup(cgroups::Manager& cgroup, const CheckedConfig& k
     const oci::Spec& spec = k.config.spec;
     const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
     TRY(cgroup.create(resources));
-    record.cgroup = cgroups::state_to_json(k.cgroup_state);
+    record.cgroup = k.cgroup_state;
     if (resources)
         TRY(cgroup.apply(*resources));
     TRY(cgroup.set_devices(k.device_rules));
