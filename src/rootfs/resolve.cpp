@@ -43,6 +43,15 @@ std::string fd_path(int fd)
     return "/proc/self/fd/" + std::to_string(fd);
 }
 
+Result<void> mount_onto(Sys& sys, const std::string& source, int target, const std::string& path,
+    const std::string& fstype, unsigned long flags, const std::string& data)
+{
+    auto r = sys.mount(source, fd_path(target), fstype, flags, data);
+    if (!r)
+        return Error::from_code(r.error().code(), "mount", path);
+    return ok();
+}
+
 Result<UniqueFd> open_in_root(int root, const std::string& path, int flags)
 {
     struct open_how how = {};
