@@ -63,8 +63,8 @@ bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds time
 // The OCI state of a recorded container with the given status, as hooks and `state` see it.
 oci::State state_of(const ContainerRecord& record, Status status);
 
-// Runs poststart hooks from the bundle directory (as runc does). A failure is an error, and
-// the caller stops the container (runtime.md).
+// Runs poststart hooks from the bundle directory. A failure kills the container's processes
+// and is returned as the verb's error, as runc does (runtime.md asks only for a warning).
 Result<void> run_poststart_hooks(const ContainerRecord& record);
 // Runs poststop hooks from the bundle directory; failures only warn.
 void run_poststop_hooks(const ContainerRecord& record);

@@ -142,8 +142,8 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, V
         || (has_linux && !spec.linux->mountLabel.empty()))
         TRY(lsm::check_labels(spec, lsm::detect_host()));
     // Intel RDT needs the kernel's resctrl filesystem (and the CPU feature); runc refuses it
-    // when the host lacks it, and so does hull. Where the host has it, writing the schemata
-    // is still to be built.
+    // when the host lacks it, and so does hull. hull does not write the schemata, so where the
+    // host has it the field is refused too, never silently ignored.
     if (has_linux && spec.linux->intelRdt) {
         auto filesystems = read_file("/proc/filesystems");
         if (filesystems && filesystems.value().find("\tresctrl\n") == std::string::npos)

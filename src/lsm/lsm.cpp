@@ -95,8 +95,8 @@ std::string attr_display(std::string_view attr)
 }
 
 // A private procfs instance: detached, so nothing can be mounted over any of its files.
-// subset=pid and hidepid=ptraceable only narrow it; kernels without them (before 5.8) still
-// give a usable instance, so their errors are ignored.
+// subset=pid and hidepid=ptraceable only narrow it: an instance the kernel makes without them
+// is still usable, so their errors are ignored.
 Result<UniqueFd> open_private_procfs(Sys& sys)
 {
     UniqueFd ctx = TRY(sys.fsopen("proc"));

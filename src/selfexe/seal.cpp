@@ -15,7 +15,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-// Not in Debian 12's headers yet (Linux 6.3).
+// Linux 6.3; older kernel headers (Debian 12's) lack them.
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
