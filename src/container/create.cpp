@@ -12,7 +12,9 @@
 #include "container/create.hpp"
 
 #include "container/cgroup.hpp"
-#include "container/common.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
+#include "container/signal.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"

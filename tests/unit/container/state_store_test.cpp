@@ -1,4 +1,4 @@
-#include "container/common.hpp"
+#include "container/signal.hpp"
 #include "container/state_store.hpp"
 
 #include <algorithm>
