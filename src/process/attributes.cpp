@@ -87,32 +87,21 @@ Result<cpu_set_t> parse_cpu_list(std::string_view list)
     if (trim(list, " \t").empty())
         return fail("no CPUs");
 
-    std::string_view rest = list;
-    while (true) {
-        size_t comma = rest.find(',');
-        std::string_view item = trim(rest.substr(0, comma), " \t");
-        if (item.empty())
-            return fail("empty item");
-
-        size_t dash = item.find('-');
-        std::string_view first_text = trim(item.substr(0, dash), " \t");
-        std::string_view last_text
-            = dash == std::string_view::npos ? first_text : trim(item.substr(dash + 1), " \t");
+    auto items = text::split_ranges(list);
+    if (!items)
+        return fail(items.error().text());
+    for (const auto& r : items.value()) {
         unsigned long first = 0;
         unsigned long last = 0;
-        if (!parse_decimal(first_text, first) || !parse_decimal(last_text, last))
-            return fail(in_quotes(item) + " is not a CPU number or range");
+        if (!parse_decimal(r.first, first) || !parse_decimal(r.last, last))
+            return fail(in_quotes(r.item) + " is not a CPU number or range");
         if (first > last)
-            return fail("range " + in_quotes(item) + " is reversed");
+            return fail("range " + in_quotes(r.item) + " is reversed");
         if (last >= CPU_SETSIZE)
             return fail("CPU " + std::to_string(last) + " is not below CPU_SETSIZE ("
                 + std::to_string(CPU_SETSIZE) + ")");
         for (unsigned long cpu = first; cpu <= last; ++cpu)
             CPU_SET(cpu, &set);
-
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
     }
     return set;
 }

@@ -65,28 +65,16 @@ Result<std::vector<NodeRange>> parse_node_list(std::string_view list)
     std::vector<NodeRange> ranges;
     if (trim(list, " \t").empty())
         return Error::message("no nodes");
-    std::string_view rest = list;
-    while (true) {
-        size_t comma = rest.find(',');
-        std::string_view item = trim(rest.substr(0, comma), " \t");
-        if (item.empty())
-            return Error::message("empty item");
-        size_t dash = item.find('-');
-        std::string_view first_text = trim(item.substr(0, dash), " \t");
-        std::string_view last_text
-            = dash == std::string_view::npos ? first_text : trim(item.substr(dash + 1), " \t");
+    for (const auto& r : TRY(text::split_ranges(list))) {
         NodeRange range {};
-        if (!parse_node(first_text, range.first) || !parse_node(last_text, range.last))
-            return Error::message(in_quotes(item) + " is not a node number or range");
+        if (!parse_node(r.first, range.first) || !parse_node(r.last, range.last))
+            return Error::message(in_quotes(r.item) + " is not a node number or range");
         if (range.first > range.last)
-            return Error::message("range " + in_quotes(item) + " is reversed");
+            return Error::message("range " + in_quotes(r.item) + " is reversed");
         if (range.last > max_memory_node)
             return Error::message(
                 "node " + std::to_string(range.last) + " is above " + std::to_string(max_memory_node));
         ranges.push_back(range);
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
     }
     return ranges;
 }

@@ -1,7 +1,12 @@
-// Table lookup shared by the process-attribute parsers (attributes.cpp, mempolicy.cpp).
+// Text helpers shared by the process-attribute parsers (attributes.cpp, mempolicy.cpp): table
+// lookup and the kernel's "0-3,7" list syntax.
 #pragma once
 
+#include "hull/error.hpp"
+#include "hull/text.hpp"
+
 #include <string_view>
+#include <vector>
 
 namespace hull::process::text {
 
@@ -12,6 +17,35 @@ template <typename Table> auto find_named(const Table& table, std::string_view n
         if (entry.name == name)
             return &entry;
     return nullptr;
+}
+
+// One item of a "0-3,7" list: the item, and its first and last number as written (the same
+// text for a single number), blanks (spaces and tabs) trimmed from each.
+struct RangeText {
+    std::string_view item;
+    std::string_view first;
+    std::string_view last;
+};
+
+// The comma-separated items of a cpu or node list; fails with "empty item" for an item that
+// is blank. The caller refuses a blank list first, with its own words.
+inline Result<std::vector<RangeText>> split_ranges(std::string_view list)
+{
+    std::vector<RangeText> out;
+    std::string_view rest = list;
+    while (true) {
+        size_t comma = rest.find(',');
+        std::string_view item = trim(rest.substr(0, comma), " \t");
+        if (item.empty())
+            return Error::message("empty item");
+        size_t dash = item.find('-');
+        std::string_view first = trim(item.substr(0, dash), " \t");
+        std::string_view last = dash == std::string_view::npos ? first : trim(item.substr(dash + 1), " \t");
+        out.push_back({item, first, last});
+        if (comma == std::string_view::npos)
+            return out;
+        rest.remove_prefix(comma + 1);
+    }
 }
 
 } // namespace hull::process::text
