@@ -50,6 +50,11 @@ Result<std::string> read_file_at(int dirfd, const std::string& name)
     return read_all(fd.get(), name);
 }
 
+std::string fd_path(int fd)
+{
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
 Result<void> write_all(int fd, std::string_view data, std::string_view what)
 {
     while (!data.empty()) {

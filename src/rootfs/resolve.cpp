@@ -38,11 +38,6 @@ std::string lexically_in_root(const std::string& rootfs, const std::string& dest
     return destination;
 }
 
-std::string fd_path(int fd)
-{
-    return "/proc/self/fd/" + std::to_string(fd);
-}
-
 Result<void> mount_onto(Sys& sys, const std::string& source, int target, const std::string& path,
     const std::string& fstype, unsigned long flags, const std::string& data)
 {

@@ -89,11 +89,6 @@ Result<void> copy_binary(int from, int to)
     return ok();
 }
 
-std::string fd_path(int fd)
-{
-    return "/proc/self/fd/" + std::to_string(fd);
-}
-
 // One unlinked copy in `dir`: O_TMPFILE, else a classic temporary file unlinked at once.
 Result<UniqueFd> tmpfile_in(const char* dir, int exe)
 {
