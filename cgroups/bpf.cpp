@@ -1,7 +1,8 @@
 // The cgroup v2 device filter: program builder (runc devicefilter.go) and raw bpf(2) loader
 // (runc ebpf_linux.go, without libbpf).
 #include "hull/cgroups/devices.hpp"
-#include "internal.hpp"
+#include "hull/fd.hpp"
+#include "hull/text.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -51,9 +52,9 @@ Result<void> append_rule(std::vector<bpf_insn>& p, const DeviceRule& r)
     else if (r.type == 'b')
         type = BPF_DEVCG_DEV_BLOCK;
     else
-        return Error::message("device filter: invalid type " + detail::quote(std::string(1, r.type)));
+        return Error::message("device filter: invalid type " + go_quote(std::string(1, r.type)));
     if (r.major > 0xffffffffLL || r.minor > 0xffffffffLL)
-        return Error::message("device filter: invalid device number in " + detail::quote(r.cgroup_string()));
+        return Error::message("device filter: invalid device number in " + go_quote(r.cgroup_string()));
     int32_t access = 0;
     for (char c : r.access) {
         if (c == 'r')
@@ -63,7 +64,7 @@ Result<void> append_rule(std::vector<bpf_insn>& p, const DeviceRule& r)
         else if (c == 'm')
             access |= BPF_DEVCG_ACC_MKNOD;
         else
-            return Error::message("device filter: unknown device access " + detail::quote(r.access));
+            return Error::message("device filter: unknown device access " + go_quote(r.access));
     }
     std::vector<size_t> jumps;
     auto jump_next = [&](bpf_insn i) {

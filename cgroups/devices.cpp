@@ -1,6 +1,8 @@
 // Device rules, runc's devices emulator, and the v1 transition writes.
 #include "hull/cgroups/devices.hpp"
-#include "internal.hpp"
+#include "fscommon.hpp"
+#include "hull/text.hpp"
+#include "userns.hpp"
 
 namespace hull::cgroups {
 
@@ -68,7 +70,7 @@ Result<std::vector<DeviceRule>> device_rules(const oci::Resources* r, const std:
             if (d.access.empty())
                 return Error::message("device access at " + std::to_string(i) + " field cannot be empty");
             if (type != "a" && type != "b" && type != "c")
-                return Error::message("invalid cgroup device type " + detail::quote(type));
+                return Error::message("invalid cgroup device type " + go_quote(type));
             // Only r, w and m mean something (runc ignores other letters). A device rule left
             // with none changes nothing; the kernel reads no access for "a", which resets all.
             std::string access = perm_string(perm_bits(d.access));
@@ -123,7 +125,7 @@ Result<void> DeviceEmulator::apply(const DeviceRule& r)
 {
     if (r.type != 'a' && r.type != 'b' && r.type != 'c')
         return Error::message(
-            "cannot add device rule " + detail::quote(r.cgroup_string()) + " with non-cgroup type");
+            "cannot add device rule " + go_quote(r.cgroup_string()) + " with non-cgroup type");
     if (r.type == 'a') {
         m_default_allow = r.allow;
         m_rules.clear();
@@ -141,11 +143,11 @@ Result<DeviceEmulator> DeviceEmulator::from_list(std::string_view list)
     DeviceEmulator e; // devices.list shows an allow list; "a *:* rwm" marks allow-all mode
     while (!list.empty()) {
         size_t nl = list.find('\n');
-        std::string_view line = detail::trim(list.substr(0, nl));
+        std::string_view line = trim(list.substr(0, nl));
         list = nl == std::string_view::npos ? std::string_view {} : list.substr(nl + 1);
         if (line.empty())
             continue;
-        auto bad = [&] { return Error::message("malformed devices.list rule " + detail::quote(line)); };
+        auto bad = [&] { return Error::message("malformed devices.list rule " + go_quote(line)); };
         size_t sp1 = line.find(' '), colon = line.find(':'), sp2 = line.rfind(' ');
         if (sp1 != 1 || colon == std::string_view::npos || sp2 == sp1 || colon < sp1 || colon > sp2)
             return bad();

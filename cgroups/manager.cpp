@@ -1,6 +1,9 @@
 // Manager: directory lifecycle (create, add_pid, pids, destroy).
 #include "hull/cgroups/manager.hpp"
-#include "internal.hpp"
+#include "fscommon.hpp"
+#include "hull/text.hpp"
+#include "procs.hpp"
+#include "sleep.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -176,12 +179,12 @@ Result<void> Manager::create_v2(
     std::string available = TRY(detail::read_file(root.get(), dir.mount_point, "cgroup.controllers"));
     std::string enable;
     std::vector<std::string> each;
-    std::string_view rest = detail::trim(available);
+    std::string_view rest = trim(available);
     while (!rest.empty()) {
         size_t sp = rest.find(' ');
         each.push_back("+" + std::string(rest.substr(0, sp)));
         enable += (enable.empty() ? "" : " ") + each.back();
-        rest = sp == std::string_view::npos ? std::string_view {} : detail::trim(rest.substr(sp + 1));
+        rest = sp == std::string_view::npos ? std::string_view {} : trim(rest.substr(sp + 1));
     }
     bool domain = resources && needs_domain_controller(*resources);
     auto parts = below(dir.mount_point, dir.path);
@@ -193,17 +196,17 @@ Result<void> Manager::create_v2(
                 made.push_back(current);
             auto fd = TRY(detail::open_dir(current));
             auto type = detail::read_file(fd.get(), current, "cgroup.type");
-            std::string t = type ? std::string(detail::trim(type.value())) : "";
+            std::string t = type ? std::string(trim(type.value())) : "";
             // An ancestor holding processes of its own is "domain invalid"; threaded subtrees
             // only take thread-aware controllers.
             if (t == "domain invalid") {
                 if (domain)
-                    return Error::message("cannot enter cgroupv2 " + detail::quote(current)
+                    return Error::message("cannot enter cgroupv2 " + go_quote(current)
                         + " with domain controllers -- it is in an invalid state");
                 (void)write(fd.get(), current, "cgroup.type", "threaded");
             } else if (t == "domain threaded" || t == "threaded") {
                 if (domain)
-                    return Error::message("cannot enter cgroupv2 " + detail::quote(current)
+                    return Error::message("cannot enter cgroupv2 " + go_quote(current)
                         + " with domain controllers -- it is in " + t + " mode");
             }
         }
@@ -239,7 +242,7 @@ Result<void> Manager::create_v1(const CgroupDir& dir, std::vector<std::string>& 
         for (const char* name : {"cpus", "mems"}) {
             std::string file = prefix + name;
             std::string mine = TRY(detail::read_file(fd.get(), current, file));
-            if (!detail::trim(mine).empty())
+            if (!trim(mine).empty())
                 continue;
             std::string theirs = TRY(detail::read_file(pfd.get(), parent, file));
             TRY(write(fd.get(), current, file, theirs));

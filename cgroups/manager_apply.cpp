@@ -1,6 +1,8 @@
 // Manager: writing resources and device rules.
+#include "fscommon.hpp"
 #include "hull/cgroups/manager.hpp"
-#include "internal.hpp"
+#include "hull/text.hpp"
+#include "userns.hpp"
 
 #include <cerrno>
 #include <map>
@@ -15,11 +17,11 @@ namespace {
 std::set<std::string> words(std::string_view text)
 {
     std::set<std::string> out;
-    text = detail::trim(text);
+    text = trim(text);
     while (!text.empty()) {
         size_t sp = text.find(' ');
         out.emplace(text.substr(0, sp));
-        text = sp == std::string_view::npos ? std::string_view {} : detail::trim(text.substr(sp + 1));
+        text = sp == std::string_view::npos ? std::string_view {} : trim(text.substr(sp + 1));
     }
     return out;
 }
@@ -131,7 +133,7 @@ Result<void> Manager::apply_v2(const oci::Resources& r)
     Current cur;
     if (r.cpu && given(r.cpu->quota) != given(r.cpu->period)) {
         if (auto v = detail::read_file(fd.get(), d->path, "cpu.max"))
-            cur.cpu_max = std::string(detail::trim(v.value()));
+            cur.cpu_max = std::string(trim(v.value()));
     }
     if (r.memory && r.memory->checkBeforeUpdate.value_or(false)) {
         if (auto v = detail::read_uint(fd.get(), d->path, "memory.current"))
@@ -143,7 +145,7 @@ Result<void> Manager::apply_v2(const oci::Resources& r)
             return std::move(v).error();
         if (v) {
             uint64_t n = 0;
-            cur.bfq = detail::parse_uint(detail::trim(v.value()), n) ? Bfq::GlobalOnly : Bfq::PerDevice;
+            cur.bfq = detail::parse_uint(trim(v.value()), n) ? Bfq::GlobalOnly : Bfq::PerDevice;
         }
     }
     if (!r.unified.empty())

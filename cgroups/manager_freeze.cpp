@@ -1,7 +1,9 @@
 // Manager: freezer and signalling every process.
+#include "fscommon.hpp"
 #include "hull/cgroups/manager.hpp"
 #include "hull/log.hpp"
-#include "internal.hpp"
+#include "hull/text.hpp"
+#include "sleep.hpp"
 
 #include <cerrno>
 #include <csignal>
@@ -18,7 +20,7 @@ bool gone(int code)
 Result<std::string> read_state(int fd, const std::string& dir, const char* file)
 {
     auto text = TRY(detail::read_file(fd, dir, file));
-    return std::string(detail::trim(text));
+    return std::string(trim(text));
 }
 
 } // namespace
@@ -67,7 +69,7 @@ Result<void> Manager::freeze()
     std::string state = TRY(read_state(fd.get(), d->path, "cgroup.freeze"));
     if (state != "1")
         return Error::message(
-            "expected \"cgroup.freeze\" to be in state \"FROZEN\" but was in " + detail::quote(state));
+            "expected \"cgroup.freeze\" to be in state \"FROZEN\" but was in " + go_quote(state));
     // The kernel freezes asynchronously: cgroup.events says when it is done.
     for (unsigned waited = 0;; waited += 10) {
         uint64_t frozen = TRY(detail::value_by_key(fd.get(), d->path, "cgroup.events", "frozen"));
@@ -100,7 +102,7 @@ Result<void> Manager::thaw()
     std::string state = TRY(read_state(fd.get(), d->path, "cgroup.freeze"));
     if (state != "0")
         return Error::message(
-            "expected \"cgroup.freeze\" to be in state \"THAWED\" but was in " + detail::quote(state));
+            "expected \"cgroup.freeze\" to be in state \"THAWED\" but was in " + go_quote(state));
     return ok();
 }
 
@@ -124,7 +126,7 @@ Result<FreezerState> Manager::freezer_state() const
             return FreezerState::Thawed;
         if (state.value() == "1")
             return FreezerState::Frozen;
-        return Error::message("unknown \"cgroup.freeze\" state: " + detail::quote(state.value()));
+        return Error::message("unknown \"cgroup.freeze\" state: " + go_quote(state.value()));
     }
     for (int tries = 0;; ++tries) {
         auto state = read_state(fd.value().get(), d->path, "freezer.state");
@@ -142,7 +144,7 @@ Result<FreezerState> Manager::freezer_state() const
             return self.value() == "1" ? FreezerState::Frozen : FreezerState::Thawed;
         }
         if (state.value() != "FREEZING")
-            return Error::message("unknown freezer.state " + detail::quote(state.value()));
+            return Error::message("unknown freezer.state " + go_quote(state.value()));
         if (tries >= 1000)
             return FreezerState::Frozen;
         detail::sleep_ms(1);

@@ -1,6 +1,6 @@
 // OOM notifications (runc notify_linux.go, notify_v2_linux.go) and the OOM kill counter.
+#include "fscommon.hpp"
 #include "hull/cgroups/manager.hpp"
-#include "internal.hpp"
 
 #include <cerrno>
 #include <fcntl.h>

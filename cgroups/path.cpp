@@ -1,5 +1,6 @@
 #include "hull/cgroups/path.hpp"
-#include "internal.hpp"
+#include "fscommon.hpp"
+#include "hull/text.hpp"
 
 #include <algorithm>
 #include <sys/stat.h>
@@ -58,7 +59,7 @@ Result<Inner> systemd_inner(const PathRequest& r)
         if (parts.size() != 3)
             return Error::message(
                 "expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got "
-                + detail::quote(r.cgroups_path) + " instead");
+                + go_quote(r.cgroups_path) + " instead");
         slice = parts[0];
         prefix = parts[1];
         name = parts[2];
@@ -71,8 +72,8 @@ Result<Inner> systemd_inner(const PathRequest& r)
         unit = prefix + "-" + name + ".scope";
     std::string cleaned;
     if (!clean_path(expanded + "/" + unit, cleaned) || cleaned == "/")
-        return Error::message("invalid systemd cgroupsPath " + detail::quote(r.cgroups_path) + ": unit "
-            + detail::quote(unit) + " escapes its slice");
+        return Error::message("invalid systemd cgroupsPath " + go_quote(r.cgroups_path) + ": unit "
+            + go_quote(unit) + " escapes its slice");
     return Inner {cleaned, true};
 }
 
@@ -81,10 +82,9 @@ Result<Inner> cgroupfs_inner(const PathRequest& r)
     std::string raw = r.cgroups_path.empty() ? r.id : r.cgroups_path;
     std::string cleaned;
     if (!clean_path(raw, cleaned))
-        return Error::message("invalid cgroupsPath " + detail::quote(raw) + ": \"..\" climbs above its root");
+        return Error::message("invalid cgroupsPath " + go_quote(raw) + ": \"..\" climbs above its root");
     if (cleaned.empty() || cleaned == "/")
-        return Error::message(
-            "invalid cgroupsPath " + detail::quote(raw) + ": it names no cgroup of its own");
+        return Error::message("invalid cgroupsPath " + go_quote(raw) + ": it names no cgroup of its own");
     return Inner {cleaned, cleaned.front() == '/'};
 }
 
@@ -123,7 +123,7 @@ OwnCgroups parse_proc_cgroup(std::string_view text)
 
 Result<OwnCgroups> read_own_cgroups()
 {
-    auto text = TRY(detail::read_self_cgroup());
+    auto text = TRY(hull::read_file("/proc/self/cgroup"));
     return parse_proc_cgroup(text);
 }
 

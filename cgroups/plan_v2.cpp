@@ -1,6 +1,7 @@
 // plan_v2 and runc's value conversions (opencontainers/cgroups fs2/*.go, utils.go).
+#include "fscommon.hpp"
 #include "hull/cgroups/plan.hpp"
-#include "internal.hpp"
+#include "hull/text.hpp"
 
 #include <cmath>
 #include <string>
@@ -8,8 +9,6 @@
 namespace hull::cgroups {
 
 namespace {
-
-using detail::quote;
 
 // fs2 numToStr: 0 is "unset" (nothing written), -1 is "max".
 std::string num_to_str(int64_t v)
@@ -110,7 +109,7 @@ Result<void> plan_cpu(const oci::Cpu& c, const Current& cur, std::vector<Write>&
     // One of quota and period given: the other keeps its present value (runc update.go; on
     // create that is the kernel default "max 100000", fs2's own default).
     if (cur.cpu_max && (quota == 0 || period == 0)) {
-        std::string_view text = detail::trim(*cur.cpu_max);
+        std::string_view text = trim(*cur.cpu_max);
         size_t space = text.find(' ');
         uint64_t old_period = 0;
         if (space != std::string_view::npos && detail::parse_uint(text.substr(space + 1), old_period)) {
@@ -131,15 +130,15 @@ Result<void> plan_unified(
 {
     for (const auto& [key, value] : unified) {
         if (key.find('/') != std::string::npos)
-            return Error::message("unified resource " + quote(key) + " must be a file name (no slashes)");
+            return Error::message("unified resource " + go_quote(key) + " must be a file name (no slashes)");
         size_t dot = key.find('.');
         if (dot == std::string::npos || dot == 0 || key == "..")
             return Error::message(
-                "unified resource " + quote(key) + " must be in the form CONTROLLER.PARAMETER");
+                "unified resource " + go_quote(key) + " must be in the form CONTROLLER.PARAMETER");
         std::string controller = key.substr(0, dot);
         if (controller != "cgroup" && cur.controllers && !cur.controllers->count(controller))
-            return Error::message("unified resource " + quote(key) + " can't be set: controller "
-                + quote(controller) + " not available");
+            return Error::message("unified resource " + go_quote(key) + " can't be set: controller "
+                + go_quote(controller) + " not available");
         w.push_back({controller, key, value, Write::ByLine});
     }
     return ok();

@@ -1,6 +1,7 @@
 // CgroupState <-> JSON, for the container's state file.
 #include "hull/cgroups/path.hpp"
-#include "internal.hpp"
+#include "hull/fd.hpp"
+#include "hull/text.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -67,7 +68,7 @@ Result<CgroupState> state_from_json(std::string_view text)
     else if (d == "systemd")
         s.driver = Driver::Systemd;
     else
-        return bad("unknown driver " + detail::quote(d));
+        return bad("unknown driver " + go_quote(d));
     if (l == "v1")
         s.layout = Layout::V1;
     else if (l == "hybrid")
@@ -75,7 +76,7 @@ Result<CgroupState> state_from_json(std::string_view text)
     else if (l == "v2")
         s.layout = Layout::V2;
     else
-        return bad("unknown layout " + detail::quote(l));
+        return bad("unknown layout " + go_quote(l));
     for (const auto& e : *dirs) {
         if (!e.is_object())
             return bad("a dirs entry is not an object");
@@ -97,8 +98,8 @@ Result<CgroupState> state_from_json(std::string_view text)
         }
         // The container's cgroup is strictly beneath its mount point: never the root itself.
         if (!beneath(dir.path, dir.mount_point) || dir.path == dir.mount_point)
-            return bad("path " + detail::quote(dir.path) + " is not a clean path beneath "
-                + detail::quote(dir.mount_point));
+            return bad(
+                "path " + go_quote(dir.path) + " is not a clean path beneath " + go_quote(dir.mount_point));
         s.dirs.push_back(std::move(dir));
     }
     if (s.dirs.empty())

@@ -1,6 +1,7 @@
 // cgroup v1 statistics (runc fs/*.go GetStats) and Manager::stats.
+#include "fscommon.hpp"
 #include "hull/cgroups/manager.hpp"
-#include "internal.hpp"
+#include "hull/text.hpp"
 #include "stats_internal.hpp"
 
 #include <limits>
@@ -26,7 +27,7 @@ Result<std::vector<uint16_t>> cpu_list(std::string_view text, const std::string&
         uint64_t from = 0, to = 0;
         if (!parse_uint(item.substr(0, dash), from) || from > 0xffff
             || (dash != std::string_view::npos && (!parse_uint(item.substr(dash + 1), to) || to > 0xffff)))
-            return Error::message("parse " + what + ": bad list item " + quote(item));
+            return Error::message("parse " + what + ": bad list item " + go_quote(item));
         if (dash == std::string_view::npos)
             to = from;
         if (from > to)
@@ -103,14 +104,14 @@ Result<std::vector<BlkioEntry>> blkio_table(int fd, const std::string& dir, cons
             continue;
         BlkioEntry e;
         if (f.size() < 3 || !parse_uint(f[0], e.major) || !parse_uint(f[1], e.minor))
-            return Error::message("parse " + join(dir, file) + ": malformed line " + quote(line));
+            return Error::message("parse " + join(dir, file) + ": malformed line " + go_quote(line));
         size_t value = 2;
         if (f.size() == 4) {
             e.op = f[2];
             value = 3;
         }
         if (!parse_uint(f[value], e.value))
-            return Error::message("parse " + join(dir, file) + ": malformed line " + quote(line));
+            return Error::message("parse " + join(dir, file) + ": malformed line " + go_quote(line));
         out.push_back(std::move(e));
     }
     return out;

@@ -1,6 +1,7 @@
 // cgroup v2 statistics (runc fs2 Stats: pids, memory, io, cpu, hugetlb, PSI).
+#include "fscommon.hpp"
 #include "hull/cgroups/stats.hpp"
-#include "internal.hpp"
+#include "hull/text.hpp"
 #include "stats_internal.hpp"
 
 #include <algorithm>
@@ -54,7 +55,7 @@ Result<std::optional<PsiStats>> read_psi(int fd, const std::string& dir, const c
             fields = sp == std::string_view::npos ? std::string_view {} : trim(fields.substr(sp + 1));
             size_t eq = f.find('=');
             if (eq == std::string_view::npos)
-                return Error::message("parse " + join(dir, file) + ": invalid psi data: " + quote(f));
+                return Error::message("parse " + join(dir, file) + ": invalid psi data: " + go_quote(f));
             std::string key(f.substr(0, eq)), value(f.substr(eq + 1));
             if (key == "total") {
                 if (!parse_uint(value, d->total))
@@ -178,7 +179,7 @@ Result<void> stats_v2(int fd, const std::string& dir, const std::vector<std::str
             if (colon == std::string::npos)
                 continue;
             if (!parse_uint(device.substr(0, colon), major) || !parse_uint(device.substr(colon + 1), minor))
-                return Error::message("parse " + join(dir, "io.stat") + ": bad device " + quote(device));
+                return Error::message("parse " + join(dir, "io.stat") + ": bad device " + go_quote(device));
             std::string_view items = rest;
             while (!items.empty()) {
                 size_t sp = items.find(' ');
@@ -198,7 +199,7 @@ Result<void> stats_v2(int fd, const std::string& dir, const std::vector<std::str
                     continue;
                 uint64_t value = 0;
                 if (!parse_uint(item.substr(eq + 1), value))
-                    return Error::message("parse " + join(dir, "io.stat") + ": bad value " + quote(item));
+                    return Error::message("parse " + join(dir, "io.stat") + ": bad value " + go_quote(item));
                 table->push_back({major, minor, op, value});
             }
         }

@@ -1,14 +1,9 @@
 // Private to oci-spec: the typed JSON accessors behind every parser (see json_util.hpp).
 #include "json_util.hpp"
 
-namespace hull::oci::detail {
+namespace hull::oci {
 
-void fail(std::string pointer, std::string reason)
-{
-    throw ParseFailure {std::move(pointer), std::move(reason)};
-}
-
-std::string child(const std::string& pointer, std::string_view key)
+std::string pointer_child(const std::string& pointer, std::string_view key)
 {
     std::string out = pointer;
     out += '/';
@@ -23,9 +18,16 @@ std::string child(const std::string& pointer, std::string_view key)
     return out;
 }
 
-std::string child(const std::string& pointer, size_t index)
+std::string pointer_child(const std::string& pointer, size_t index)
 {
     return pointer + "/" + std::to_string(index);
+}
+
+namespace detail {
+
+void fail(std::string pointer, std::string reason)
+{
+    throw ParseFailure {std::move(pointer), std::move(reason)};
 }
 
 Error pointer_error(const std::string& pointer, const std::string& reason)
@@ -185,4 +187,6 @@ void Object::read(std::string_view key, std::map<std::string, std::string>& out)
     read_map(key, out, [](const Json& j, const std::string& p) { return as_string(j, p); });
 }
 
-} // namespace hull::oci::detail
+} // namespace detail
+
+} // namespace hull::oci

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "hull/error.hpp"
+#include "hull/oci/pointer.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -27,9 +28,15 @@ struct ParseFailure {
 
 [[noreturn]] void fail(std::string pointer, std::string reason);
 
-// "/linux" + "sysctl" -> "/linux/sysctl", with RFC 6901 escaping of '~' and '/'.
-std::string child(const std::string& pointer, std::string_view key);
-std::string child(const std::string& pointer, size_t index);
+// "/linux" + "sysctl" -> "/linux/sysctl" (see pointer.hpp).
+inline std::string child(const std::string& pointer, std::string_view key)
+{
+    return pointer_child(pointer, key);
+}
+inline std::string child(const std::string& pointer, size_t index)
+{
+    return pointer_child(pointer, index);
+}
 
 // The pointer and reason as one message: "/pointer: reason", or just the reason at the root.
 Error pointer_error(const std::string& pointer, const std::string& reason);

@@ -4,6 +4,7 @@
 
 #include "hull/error.hpp"
 #include "hull/oci/spec.hpp"
+#include "hull/text.hpp"
 
 #include <string>
 #include <string_view>
@@ -14,11 +15,6 @@ Result<void> validate_process_at(const Process& process, const std::string& poin
 Result<void> validate_linux_at(const Spec& spec, const std::string& pointer);
 Result<void> validate_resources_at(const Resources& resources, const std::string& pointer);
 
-// The value in double quotes, as error messages show names.
-inline std::string in_quotes(std::string_view s)
-{
-    return "\"" + std::string(s) + "\"";
-}
 inline bool has_nul(std::string_view s)
 {
     return s.find('\0') != std::string_view::npos;

@@ -18,11 +18,6 @@ Error invalid(const std::string& pointer, std::string reason)
     return pointer_error(pointer, reason);
 }
 
-bool starts_with(std::string_view s, std::string_view prefix)
-{
-    return s.substr(0, prefix.size()) == prefix;
-}
-
 Result<void> check_mappings(const std::vector<IdMapping>& list, const std::string& pointer)
 {
     for (size_t i = 0; i < list.size(); ++i)
@@ -213,7 +208,7 @@ Result<void> check_intel_rdt(const IntelRdt& rdt, const std::string& pointer)
     if (rdt.l3CacheSchema.find('\n') != std::string::npos)
         return invalid(child(pointer, "l3CacheSchema"), "must not contain newlines");
     if (!rdt.memBwSchema.empty()) {
-        if (!starts_with(rdt.memBwSchema, "MB:"))
+        if (!rdt.memBwSchema.starts_with("MB:"))
             return invalid(child(pointer, "memBwSchema"), "must start with \"MB:\"");
         if (rdt.memBwSchema.find('\n') != std::string::npos)
             return invalid(child(pointer, "memBwSchema"), "must not contain newlines");

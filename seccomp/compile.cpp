@@ -9,24 +9,18 @@
 #include "hull/fd.hpp"
 #include "hull/oci/known.hpp"
 #include "hull/seccomp/seccomp.hpp"
+#include "hull/text.hpp"
+#include "kernel_flags.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <linux/audit.h>
-#include <linux/seccomp.h>
 #include <memory>
 #include <seccomp.h>
 #include <set>
 #include <sys/mman.h>
 #include <tuple>
 #include <unistd.h>
-
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
-#endif
 
 namespace hull::seccomp {
 
@@ -37,11 +31,6 @@ const std::string kPointer = "/linux/seccomp";
 Error config_error(const std::string& pointer, const std::string& reason)
 {
     return Error::message(pointer + ": " + reason).context("config.json");
-}
-
-std::string quoted(std::string_view s)
-{
-    return "\"" + std::string(s) + "\"";
 }
 
 std::string at(const std::string& pointer, std::string_view key)
@@ -158,7 +147,7 @@ Result<uint32_t> action_value(const std::string& name, const std::optional<uint3
         return SCMP_ACT_LOG;
     if (name == "SCMP_ACT_NOTIFY")
         return SCMP_ACT_NOTIFY;
-    return config_error(action_pointer, "unknown action " + quoted(name));
+    return config_error(action_pointer, "unknown action " + in_quotes(name));
 }
 
 // runc's patchbpf isAllowAction: no stub when unknown syscalls are let through anyway (TRACE
@@ -249,7 +238,7 @@ Result<std::vector<scmp_arg_cmp>> conditions(
             return config_error(at(ap, "index"), "must be between 0 and 5");
         const NamedValue* op = find(kOperators, arg.op);
         if (!op)
-            return config_error(at(ap, "op"), "unknown operator " + quoted(arg.op));
+            return config_error(at(ap, "op"), "unknown operator " + in_quotes(arg.op));
         // For SCMP_CMP_MASKED_EQ value is the mask and valueTwo the expected value; the other
         // operators compare with value only.
         out.push_back({arg.index, static_cast<scmp_compare>(op->value), arg.value, arg.valueTwo});
@@ -364,7 +353,7 @@ Result<uint32_t> filter_flags(const oci::Seccomp& config, bool notify)
     for (size_t i = 0; i < config.flags.size(); ++i) {
         const NamedValue* flag = find(kFlags, config.flags[i]);
         if (!flag)
-            return config_error(at(at(kPointer, "flags"), i), "unknown flag " + quoted(config.flags[i]));
+            return config_error(at(at(kPointer, "flags"), i), "unknown flag " + in_quotes(config.flags[i]));
         flags |= flag->value;
     }
     // WAIT_KILLABLE_RECV only changes how a listener waits, and the kernel refuses it without
@@ -414,8 +403,8 @@ Result<CompiledFilter> compile(const oci::Seccomp& config)
         const NamedValue* arch = find(kArchs, name);
         if (!arch) {
             std::string reason = is_known(oci::known_seccomp_archs(), name)
-                ? "architecture " + quoted(name) + " is not supported by this libseccomp"
-                : "unknown architecture " + quoted(name);
+                ? "architecture " + in_quotes(name) + " is not supported by this libseccomp"
+                : "unknown architecture " + in_quotes(name);
             return config_error(at(at(kPointer, "architectures"), i), reason);
         }
         if (std::find(tokens.begin(), tokens.end(), arch->value) == tokens.end())
@@ -428,7 +417,8 @@ Result<CompiledFilter> compile(const oci::Seccomp& config)
 
     Context ctx(seccomp_init(default_action), seccomp_release);
     if (!ctx)
-        return Error::message("seccomp_init: cannot create the filter for " + quoted(config.defaultAction));
+        return Error::message(
+            "seccomp_init: cannot create the filter for " + in_quotes(config.defaultAction));
     for (size_t i = 0; i < config.architectures.size(); ++i) {
         const std::string& name = config.architectures[i];
         std::string pointer = at(at(kPointer, "architectures"), i);
@@ -436,7 +426,7 @@ Result<CompiledFilter> compile(const oci::Seccomp& config)
         // One BPF program cannot serve both byte orders: libseccomp says EDOM.
         if (rc == -EDOM)
             return config_error(
-                pointer, "architecture " + quoted(name) + " has another byte order than this host's");
+                pointer, "architecture " + in_quotes(name) + " has another byte order than this host's");
         if (rc < 0 && rc != -EEXIST)
             return libseccomp_error(rc, "seccomp_arch_add", name).context(pointer).context("config.json");
     }

@@ -1,17 +1,10 @@
 // load() in the container init, and the binary form of a compiled filter kept for `exec`.
 #include "hull/seccomp/seccomp.hpp"
+#include "kernel_flags.hpp"
 
 #include <cstring>
-#include <linux/seccomp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
-#endif
 
 namespace hull::seccomp {
 

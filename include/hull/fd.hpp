@@ -61,6 +61,12 @@ private:
 Result<std::string> read_all(int fd, std::string_view what);
 Result<std::string> read_file(const std::string& path);
 Result<std::string> read_file_at(int dirfd, const std::string& name);
+// "/proc/self/fd/N": the path mount(2), open(2) and friends take for an fd. Only for the call:
+// an error names the path the fd stands for, never this one.
+std::string fd_path(int fd);
+// Writes all of `data`, retrying on EINTR and waiting for POLLOUT when `fd` is non-blocking
+// (`what` names it in errors).
+Result<void> write_all(int fd, std::string_view data, std::string_view what);
 
 // Two connected ends: index 0 stays in the parent, index 1 goes to the child.
 class FdPair {

@@ -45,7 +45,4 @@ void report_error(std::string_view msg);
 std::string rfc3339_now(bool nanoseconds);
 std::string rfc3339(long long sec, long nsec, bool nanoseconds);
 
-// JSON string escaping for the few records hull writes without a JSON library.
-std::string json_quote(std::string_view s);
-
 } // namespace hull::log

@@ -1,7 +1,9 @@
 #include "hull/fd.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -46,6 +48,32 @@ Result<std::string> read_file_at(int dirfd, const std::string& name)
     if (!fd)
         return Error::from_errno("open", name);
     return read_all(fd.get(), name);
+}
+
+std::string fd_path(int fd)
+{
+    return "/proc/self/fd/" + std::to_string(fd);
+}
+
+Result<void> write_all(int fd, std::string_view data, std::string_view what)
+{
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n > 0) {
+            data.remove_prefix(static_cast<size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd p = {fd, POLLOUT, 0};
+            if (::poll(&p, 1, -1) < 0 && errno != EINTR)
+                return Error::from_errno("poll", what);
+            continue;
+        }
+        return Error::from_errno("write", what);
+    }
+    return ok();
 }
 
 Result<FdPair> FdPair::socketpair(int type)

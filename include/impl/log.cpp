@@ -1,5 +1,8 @@
 #include "hull/log.hpp"
 
+#include "hull/fd.hpp"
+#include "hull/text.hpp"
+
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
@@ -34,19 +37,6 @@ const char* level_name(Level l)
     return "error";
 }
 
-void write_all(int fd, std::string_view s)
-{
-    while (!s.empty()) {
-        ssize_t n = ::write(fd, s.data(), s.size());
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        s.remove_prefix(static_cast<size_t>(n));
-    }
-}
-
 } // namespace
 
 bool open(const std::string& path, Format format, bool debug)
@@ -69,42 +59,6 @@ void close()
     if (g_sink.to_file)
         ::close(g_sink.fd);
     g_sink = Sink {};
-}
-
-std::string json_quote(std::string_view s)
-{
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    for (unsigned char c : s) {
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    out += '"';
-    return out;
 }
 
 std::string rfc3339(long long sec, long nsec, bool nanoseconds)
@@ -147,7 +101,7 @@ void write(Level level, std::string_view msg)
         line = "time=\"" + rfc3339_now(false) + "\" level=" + level_name(level) + " msg=" + json_quote(msg)
             + "\n";
     }
-    write_all(g_sink.fd, line);
+    (void)write_all(g_sink.fd, line, "log");
 }
 
 bool debug_enabled()
@@ -180,7 +134,7 @@ void report_error(std::string_view msg)
     if (g_sink.to_file || g_sink.format != Format::Json) {
         std::string line(msg);
         line += '\n';
-        write_all(STDERR_FILENO, line);
+        (void)write_all(STDERR_FILENO, line, "stderr");
     }
 }
 

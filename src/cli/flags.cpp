@@ -1,6 +1,7 @@
 // The flag engine of the CLI: Go `flag` grammar and urfave v1 reordering, with CLI11 storing the
 // values (see flags.hpp). Pure: no I/O, no process state.
 #include "cli/flags.hpp"
+#include "hull/text.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -49,20 +50,9 @@ Error usage_error(std::string text)
     return Error::message(std::move(text));
 }
 
-std::string quote(std::string_view s)
-{
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
-
 Error invalid_value(std::string_view value, std::string_view name, bool out_of_range)
 {
-    return usage_error("invalid value " + quote(value) + " for flag -" + std::string(name) + ": "
+    return usage_error("invalid value " + go_quote(value) + " for flag -" + std::string(name) + ": "
         + (out_of_range ? "value out of range" : "parse error"));
 }
 
@@ -320,7 +310,7 @@ Result<FlagParse> FlagSet::parse(const std::vector<std::string>& input, Reorder 
                 std::optional<bool> parsed = parse_go_bool(*value);
                 if (!parsed)
                     return usage_error(
-                        "invalid boolean value " + quote(*value) + " for -" + name + ": parse error");
+                        "invalid boolean value " + go_quote(*value) + " for -" + name + ": parse error");
                 on = *parsed;
             }
             if (is_help_name(spec->names[0]))

@@ -63,8 +63,8 @@ Result<container::GlobalOptions> resolve_globals(const GlobalFlags& g, const std
             "invalid --rootless value: \"" + g.rootless + "\" (expected true, false or auto)");
     }
     if (g.cgroup_manager) {
-        // FIXME: "disabled" (no cgroups at all) has no field in GlobalOptions yet; it is accepted
-        // and, like "cgroupfs", leaves the driver choice to --systemd-cgroup.
+        // "disabled" (no cgroups at all) has no field in GlobalOptions: it is accepted and, like
+        // "cgroupfs", leaves the driver choice to --systemd-cgroup.
         if (*g.cgroup_manager == "systemd")
             out.systemd_cgroup = true;
         else if (*g.cgroup_manager != "cgroupfs" && *g.cgroup_manager != "disabled")

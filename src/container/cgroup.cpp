@@ -42,10 +42,9 @@ Result<cgroups::CgroupState> resolve_container_cgroup(const oci::Spec& spec, con
 
 Result<std::optional<cgroups::Manager>> container_cgroup(const ContainerRecord& record)
 {
-    if (record.cgroup.empty())
+    if (!record.cgroup)
         return std::optional<cgroups::Manager>();
-    auto state = TRY(cgroups::state_from_json(record.cgroup).context("the container's recorded cgroup"));
-    return std::optional<cgroups::Manager>(cgroups::Manager(std::move(state)));
+    return std::optional<cgroups::Manager>(cgroups::Manager(*record.cgroup));
 }
 
 } // namespace hull::container

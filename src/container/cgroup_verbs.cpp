@@ -1,7 +1,7 @@
 // The verbs that work on a container's cgroup (runc's pause.go, ps.go, update.go, events.go):
 // pause, resume, ps, update, events. Each uses the cgroup recorded at create, never flags.
 #include "container/cgroup.hpp"
-#include "container/common.hpp"
+#include "container/load.hpp"
 #include "container/update_merge.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"

@@ -12,7 +12,9 @@
 #include "container/create.hpp"
 
 #include "container/cgroup.hpp"
-#include "container/common.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
+#include "container/signal.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
@@ -142,8 +144,8 @@ Result<void> check_supported(const oci::Spec& spec, const CreateOptions& opts, V
         || (has_linux && !spec.linux->mountLabel.empty()))
         TRY(lsm::check_labels(spec, lsm::detect_host()));
     // Intel RDT needs the kernel's resctrl filesystem (and the CPU feature); runc refuses it
-    // when the host lacks it, and so does hull. Where the host has it, writing the schemata
-    // is still to be built.
+    // when the host lacks it, and so does hull. hull does not write the schemata, so where the
+    // host has it the field is refused too, never silently ignored.
     if (has_linux && spec.linux->intelRdt) {
         auto filesystems = read_file("/proc/filesystems");
         if (filesystems && filesystems.value().find("\tresctrl\n") == std::string::npos)
@@ -224,7 +226,7 @@ Result<UniqueFd> prepare_cgroup(cgroups::Manager& cgroup, const CheckedConfig& k
     const oci::Spec& spec = k.config.spec;
     const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
     TRY(cgroup.create(resources));
-    record.cgroup = cgroups::state_to_json(k.cgroup_state);
+    record.cgroup = k.cgroup_state;
     if (resources)
         TRY(cgroup.apply(*resources));
     TRY(cgroup.set_devices(k.device_rules));

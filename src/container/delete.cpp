@@ -1,7 +1,9 @@
 // `delete`: removes a container (runtime.md "delete"), with runc's rules: a created container
 // is killed and removed without --force; a running or paused one needs --force; --force on a
 // missing container succeeds (cli-contract.md §8.2).
-#include "container/common.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
+#include "container/signal.hpp"
 #include "container/verbs.hpp"
 #include "hull/oci/id.hpp"
 

@@ -7,7 +7,9 @@
 // security.md P11), --no-new-privs, --apparmor, --process-label. The config is the copy create
 // saved in the state directory, so an edited or removed bundle changes nothing.
 #include "container/cgroup.hpp"
-#include "container/common.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
+#include "container/signal.hpp"
 #include "container/supervise.hpp"
 #include "container/verbs.hpp"
 #include "hull/fd.hpp"

@@ -1,6 +1,7 @@
 // `kill`: a signal to the container's init, or with --all to every process of the container.
 #include "container/cgroup.hpp"
-#include "container/common.hpp"
+#include "container/load.hpp"
+#include "container/signal.hpp"
 #include "container/verbs.hpp"
 
 #include <csignal>

@@ -1,8 +1,9 @@
 // `run`: create + start in one process. In the foreground, hull stays the init's parent:
 // it forwards signals, reaps, exits with the init's status (128+N when killed by signal N),
 // and deletes the container unless --keep (cli-contract.md §7).
-#include "container/common.hpp"
 #include "container/create.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
 #include "container/supervise.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"

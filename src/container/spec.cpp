@@ -1,5 +1,4 @@
 // `spec`: writes runc's default config.json (or the rootless variant) into the bundle.
-#include "container/common.hpp"
 #include "container/verbs.hpp"
 #include "hull/cgroups/host.hpp"
 #include "hull/fd.hpp"

@@ -1,6 +1,7 @@
 // `start`: releases a created container's init (runtime.md "start"), step 8 of protocol.hpp.
-#include "container/common.hpp"
 #include "container/create.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
 #include "container/verbs.hpp"
 #include "process/create_sequence.hpp"
 

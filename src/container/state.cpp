@@ -1,7 +1,8 @@
 // `state` and `list`: the recorded container with its status re-derived from the live system
 // (cli-contract.md §4.1, §4.2).
 #include "hull/oci/state.hpp"
-#include "container/common.hpp"
+#include "container/lifecycle.hpp"
+#include "container/load.hpp"
 #include "container/verbs.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/parse.hpp"

@@ -60,6 +60,15 @@ std::vector<oci::Hook> hooks_from_json(const nlohmann::json& j)
     return out;
 }
 
+// The cgroup as state.json holds it: an object, or a string holding the object's text (the form
+// a record may have been written in before the object form, still read so that such a container
+// can be deleted).
+Result<cgroups::CgroupState> cgroup_from_json(const nlohmann::json& value)
+{
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    return cgroups::state_from_json(text).context("state.json");
+}
+
 } // namespace
 
 std::string record_to_json(const ContainerRecord& r)
@@ -76,8 +85,8 @@ std::string record_to_json(const ContainerRecord& r)
     j["no_new_keyring"] = r.no_new_keyring;
     j["own_mount_namespace"] = r.own_mount_namespace;
     j["has_process"] = r.has_process;
-    if (!r.cgroup.empty())
-        j["cgroup"] = nlohmann::json::parse(r.cgroup);
+    if (r.cgroup)
+        j["cgroup"] = nlohmann::ordered_json::parse(cgroups::state_to_json(*r.cgroup));
     j["poststart"] = hooks_to_json(r.poststart);
     j["poststop"] = hooks_to_json(r.poststop);
     return j.dump();
@@ -100,7 +109,7 @@ Result<ContainerRecord> record_from_json(std::string_view text)
         r.own_mount_namespace = j.value("own_mount_namespace", true);
         r.has_process = j.value("has_process", true);
         if (j.contains("cgroup"))
-            r.cgroup = j["cgroup"].dump();
+            r.cgroup = TRY(cgroup_from_json(j["cgroup"]));
         if (j.contains("poststart"))
             r.poststart = hooks_from_json(j.at("poststart"));
         if (j.contains("poststop"))
@@ -416,7 +425,7 @@ Status derive_status(const ContainerRecord& record, const StateDir& dir)
     if (!open_running_init(record))
         return Status::Stopped;
     // A frozen cgroup reads as paused, whether the init has started or not (runc).
-    if (!record.cgroup.empty()) {
+    if (record.cgroup) {
         auto cg = container_cgroup(record);
         if (cg && cg.value()) {
             auto frozen = cg.value()->freezer_state();

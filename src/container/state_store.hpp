@@ -18,12 +18,14 @@
 // Runs in the runtime process, with the caller's privileges.
 #pragma once
 
+#include "hull/cgroups/path.hpp"
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
 #include "hull/oci/spec.hpp"
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -55,7 +57,8 @@ struct ContainerRecord {
     // exec'd process is chrooted into the init's root the same way.
     bool own_mount_namespace = true;
     bool has_process = true; // config.json has a process: start refuses a container without one
-    std::string cgroup; // cgroups::state_to_json of the container's cgroup; empty: none
+    // The container's cgroup, stored in state.json as the object cgroups::state_to_json writes.
+    std::optional<cgroups::CgroupState> cgroup;
     // The hooks that run after create, kept so start and delete never re-read config.json.
     std::vector<oci::Hook> poststart, poststop;
 };

@@ -1,5 +1,5 @@
-// Verbs whose machinery later work builds (CRIU for checkpoint and restore). They fail
-// clearly until then.
+// Verbs hull does not implement (checkpoint and restore, which need CRIU): they fail with a
+// clear error instead of pretending to work.
 #include "container/verbs.hpp"
 
 namespace hull::container {

@@ -36,8 +36,9 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json);
 
 // Runs `hooks` in order. For prestart, createRuntime, createContainer and startContainer the
 // first failure stops the list and is returned with the context "<kind> hook #<index>"; so it
-// does for poststart (runtime.md: the runtime then stops the container). For poststop every
-// hook runs; failures are logged as warnings and ok is returned.
+// does for poststart, after which the caller stops the container (runc's behaviour; runtime.md
+// asks only for a warning). For poststop every hook runs; failures are logged as warnings and
+// ok is returned.
 Result<void> run_hooks(Kind kind, const std::vector<oci::Hook>& hooks, std::string_view state_json);
 
 // `hooks` with `env` given to each hook whose own env is empty: startContainer hooks run with

@@ -2,6 +2,7 @@
 #include "lsm/lsm.hpp"
 
 #include "hull/mountinfo.hpp"
+#include "hull/text.hpp"
 
 #include <array>
 #include <cerrno>
@@ -24,28 +25,10 @@ namespace {
 // ---- Small helpers -------------------------------------------------------------------------
 
 // A value for an error message: quoted, escaped, and cut after 80 bytes.
-std::string quoted(std::string_view v)
+std::string short_quote(std::string_view v)
 {
     constexpr std::size_t kShown = 80;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < v.size() && i < kShown; ++i) {
-        unsigned char c = static_cast<unsigned char>(v[i]);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c == '\n') {
-            out += "\\n";
-        } else if (c == '\t') {
-            out += "\\t";
-        } else if (c < 0x20 || c == 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    out += '"';
+    std::string out = go_quote(v.substr(0, kShown));
     if (v.size() > kShown)
         out += "... (" + std::to_string(v.size()) + " bytes)";
     return out;
@@ -112,8 +95,8 @@ std::string attr_display(std::string_view attr)
 }
 
 // A private procfs instance: detached, so nothing can be mounted over any of its files.
-// subset=pid and hidepid=ptraceable only narrow it; kernels without them (before 5.8) still
-// give a usable instance, so their errors are ignored.
+// subset=pid and hidepid=ptraceable only narrow it: an instance the kernel makes without them
+// is still usable, so their errors are ignored.
 Result<UniqueFd> open_private_procfs(Sys& sys)
 {
     UniqueFd ctx = TRY(sys.fsopen("proc"));
@@ -213,7 +196,7 @@ HostLsm detect_host(const HostProbe& probe)
 Result<void> validate_label(std::string_view value, LabelKind kind)
 {
     auto bad = [&](const std::string& reason) {
-        return Error::message(std::string(kind_name(kind)) + " " + quoted(value) + " " + reason);
+        return Error::message(std::string(kind_name(kind)) + " " + short_quote(value) + " " + reason);
     };
     if (value.size() > kMaxLabelLength)
         return bad("is longer than " + std::to_string(kMaxLabelLength) + " bytes");
@@ -240,7 +223,7 @@ Result<void> check_process_labels(
         const std::string where = field(pointer_prefix, "apparmorProfile");
         TRY(validate_label(process.apparmorProfile, LabelKind::AppArmorProfile).context(where));
         if (!host.apparmor)
-            return Error::message("AppArmor profile " + quoted(process.apparmorProfile)
+            return Error::message("AppArmor profile " + short_quote(process.apparmorProfile)
                 + " requested but AppArmor is not enabled on this host")
                 .context(where);
     }
@@ -248,7 +231,7 @@ Result<void> check_process_labels(
         const std::string where = field(pointer_prefix, "selinuxLabel");
         TRY(validate_label(process.selinuxLabel, LabelKind::SELinuxLabel).context(where));
         if (!host.selinux)
-            return Error::message("SELinux label " + quoted(process.selinuxLabel)
+            return Error::message("SELinux label " + short_quote(process.selinuxLabel)
                 + " requested but SELinux is not enabled on this host")
                 .context(where);
     }
@@ -264,8 +247,8 @@ Result<void> check_labels(const oci::Spec& spec, const HostLsm& host)
         const std::string where = "config.json: /linux/mountLabel";
         TRY(validate_label(label, LabelKind::MountLabel).context(where));
         if (!host.selinux)
-            return Error::message(
-                "SELinux mount label " + quoted(label) + " requested but SELinux is not enabled on this host")
+            return Error::message("SELinux mount label " + short_quote(label)
+                + " requested but SELinux is not enabled on this host")
                 .context(where);
     }
     return ok();
@@ -327,7 +310,7 @@ Result<void> relabel_mount_root(Sys& sys, int mount_fd, std::string_view mount_l
 {
     if (mount_label.empty())
         return ok();
-    const std::string what = "label mount root with SELinux mount label " + quoted(mount_label);
+    const std::string what = "label mount root with SELinux mount label " + short_quote(mount_label);
     TRY(validate_label(mount_label, LabelKind::MountLabel).context(what));
     // An O_PATH fd takes no xattr calls: reopen the directory itself (no path is resolved).
     UniqueFd dir(::openat(mount_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -394,7 +377,7 @@ Result<std::string> thread_self_dir(int proc_root)
     auto slash = link.find("/task/");
     if (static_cast<std::size_t>(n) == sizeof buf || slash == std::string_view::npos
         || !is_digits(link.substr(0, slash)) || !is_digits(link.substr(slash + 6)))
-        return Error::message("readlink /proc/thread-self: unexpected target " + quoted(link));
+        return Error::message("readlink /proc/thread-self: unexpected target " + short_quote(link));
     return std::string(link);
 }
 
@@ -440,7 +423,7 @@ Result<void> write_attr(int proc_root, std::string_view attr, std::string_view v
 Result<void> set_exec_labels(const oci::Process& process, int proc_root)
 {
     if (const std::string& profile = process.apparmorProfile; !profile.empty()) {
-        const std::string what = "apply AppArmor profile " + quoted(profile);
+        const std::string what = "apply AppArmor profile " + short_quote(profile);
         TRY(validate_label(profile, LabelKind::AppArmorProfile).context(what));
         // attr/apparmor/exec where the kernel has per-LSM attr directories; attr/exec before.
         std::string_view attr = "apparmor/exec";
@@ -454,7 +437,7 @@ Result<void> set_exec_labels(const oci::Process& process, int proc_root)
         TRY(write_fd(fd.value().get(), attr_display(attr), "exec " + profile).context(what));
     }
     if (const std::string& label = process.selinuxLabel; !label.empty()) {
-        const std::string what = "set SELinux exec label " + quoted(label);
+        const std::string what = "set SELinux exec label " + short_quote(label);
         TRY(validate_label(label, LabelKind::SELinuxLabel).context(what));
         TRY(write_attr(proc_root, "exec", label).context(what));
     }
@@ -471,7 +454,7 @@ Result<void> set_exec_labels(Sys& sys, const oci::Process& process)
 
 Result<void> set_keycreate_label(int proc_root, std::string_view label)
 {
-    const std::string what = "set SELinux keyring label " + quoted(label);
+    const std::string what = "set SELinux keyring label " + short_quote(label);
     TRY(validate_label(label, LabelKind::SELinuxLabel).context(what));
     return write_attr(proc_root, "keycreate", label).context(what);
 }

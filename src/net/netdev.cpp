@@ -1,5 +1,7 @@
 // linux.netDevices: validation (pure) and the move into the container's network namespace.
 #include "net/netdev.hpp"
+#include "hull/oci/pointer.hpp"
+#include "hull/text.hpp"
 
 #include "net/netlink.hpp"
 
@@ -28,29 +30,6 @@ constexpr uint32_t settable_address_flags = IFA_F_NODAD | IFA_F_OPTIMISTIC | IFA
 // statistics) belongs to the old namespace.
 constexpr uint16_t copied_address_attrs[]
     = {IFA_ADDRESS, IFA_LOCAL, IFA_BROADCAST, IFA_RT_PRIORITY, IFA_PROTO};
-
-std::string quoted(std::string_view text)
-{
-    std::string out = "\"";
-    out += text;
-    out += '"';
-    return out;
-}
-
-// A map key as a JSON-pointer token (RFC 6901).
-std::string pointer_token(std::string_view key)
-{
-    std::string out;
-    for (char c : key) {
-        if (c == '~')
-            out += "~0";
-        else if (c == '/')
-            out += "~1";
-        else
-            out += c;
-    }
-    return out;
-}
 
 Error field_error(const std::string& pointer, const std::string& reason)
 {
@@ -213,7 +192,7 @@ Result<void> add_address(
     request.attr_u32(IFA_FLAGS, saved.flags);
     if (!label.empty())
         request.attr_string(IFA_LABEL, label);
-    TRY(target.request(request, "add address " + address_text(saved) + " to " + quoted(link.name)));
+    TRY(target.request(request, "add address " + address_text(saved) + " to " + in_quotes(link.name)));
     return ok();
 }
 
@@ -226,7 +205,7 @@ Result<void> set_up(RtnlSocket& target, const Link& link)
     info.ifi_flags = IFF_UP;
     info.ifi_change = IFF_UP;
     request.header(info);
-    TRY(target.request(request, "set " + quoted(link.name) + " up"));
+    TRY(target.request(request, "set " + in_quotes(link.name) + " up"));
     return ok();
 }
 
@@ -243,9 +222,9 @@ Result<void> move_one(RtnlSocket& host, RtnlSocket& target, int target_netns_fd,
     errno = 0;
     int index = static_cast<int>(::if_nametoindex(host_name.c_str()));
     if (index == 0)
-        return Error::from_code(errno ? errno : ENODEV, "device", quoted(host_name));
+        return Error::from_code(errno ? errno : ENODEV, "device", in_quotes(host_name));
     std::string new_name = target_name(host_name, device);
-    auto fail = [&](Error e) { return std::move(e.context("device " + quoted(host_name))); };
+    auto fail = [&](Error e) { return std::move(e.context("device " + in_quotes(host_name))); };
 
     int new_index = 0;
     if (is_template(new_name)) {
@@ -259,7 +238,7 @@ Result<void> move_one(RtnlSocket& host, RtnlSocket& target, int target_netns_fd,
             return fail(std::move(existing).error());
         if (existing.value().index != 0)
             return fail(Error::message(
-                "the container's network namespace already has a device named " + quoted(new_name)));
+                "the container's network namespace already has a device named " + in_quotes(new_name)));
     }
 
     auto addresses = read_addresses(host, index);
@@ -319,19 +298,19 @@ Result<void> validate_net_device_names(const NetDevices& devices)
 {
     std::map<std::string, std::string> owners; // name inside -> host name
     for (const auto& [host_name, device] : devices) {
-        std::string at = "/" + pointer_token(host_name);
+        std::string at = oci::pointer_child("", host_name);
         if (!is_valid_interface_name(host_name, false))
-            return field_error(at, "invalid network device name " + quoted(host_name));
+            return field_error(at, "invalid network device name " + in_quotes(host_name));
         if (!device.name.empty() && !is_valid_interface_name(device.name, true))
-            return field_error(at + "/name", "invalid network device name " + quoted(device.name));
+            return field_error(at + "/name", "invalid network device name " + in_quotes(device.name));
         std::string inside = target_name(host_name, device);
         if (is_template(inside))
             continue;
         auto [it, inserted] = owners.emplace(inside, host_name);
         if (!inserted)
             return field_error(device.name.empty() ? at : at + "/name",
-                "duplicate network device name " + quoted(inside) + " (also the name of " + quoted(it->second)
-                    + " inside)");
+                "duplicate network device name " + in_quotes(inside) + " (also the name of "
+                    + in_quotes(it->second) + " inside)");
     }
     return ok();
 }

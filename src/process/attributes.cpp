@@ -2,6 +2,7 @@
 // LISTEN_FDS environment. Runs in the container init (see attributes.hpp for when and with what
 // privilege); the pure helpers also run in the runtime.
 #include "process/attributes.hpp"
+#include "hull/text.hpp"
 #include "process/text_util.hpp"
 
 #include <charconv>
@@ -16,8 +17,6 @@ namespace hull::process {
 namespace {
 
 using text::find_named;
-using text::quoted;
-using text::trim_blanks;
 
 static_assert(sizeof(SchedAttr) == 56);
 
@@ -82,38 +81,27 @@ bool starts_with_any(const std::string& entry, std::string_view a, std::string_v
 Result<cpu_set_t> parse_cpu_list(std::string_view list)
 {
     auto fail
-        = [&](const std::string& why) { return Error::message("cpu list " + quoted(list) + ": " + why); };
+        = [&](const std::string& why) { return Error::message("cpu list " + in_quotes(list) + ": " + why); };
     cpu_set_t set;
     CPU_ZERO(&set);
-    if (trim_blanks(list).empty())
+    if (trim(list, " \t").empty())
         return fail("no CPUs");
 
-    std::string_view rest = list;
-    while (true) {
-        size_t comma = rest.find(',');
-        std::string_view item = trim_blanks(rest.substr(0, comma));
-        if (item.empty())
-            return fail("empty item");
-
-        size_t dash = item.find('-');
-        std::string_view first_text = trim_blanks(item.substr(0, dash));
-        std::string_view last_text
-            = dash == std::string_view::npos ? first_text : trim_blanks(item.substr(dash + 1));
+    auto items = text::split_ranges(list);
+    if (!items)
+        return fail(items.error().text());
+    for (const auto& r : items.value()) {
         unsigned long first = 0;
         unsigned long last = 0;
-        if (!parse_decimal(first_text, first) || !parse_decimal(last_text, last))
-            return fail(quoted(item) + " is not a CPU number or range");
+        if (!parse_decimal(r.first, first) || !parse_decimal(r.last, last))
+            return fail(in_quotes(r.item) + " is not a CPU number or range");
         if (first > last)
-            return fail("range " + quoted(item) + " is reversed");
+            return fail("range " + in_quotes(r.item) + " is reversed");
         if (last >= CPU_SETSIZE)
             return fail("CPU " + std::to_string(last) + " is not below CPU_SETSIZE ("
                 + std::to_string(CPU_SETSIZE) + ")");
         for (unsigned long cpu = first; cpu <= last; ++cpu)
             CPU_SET(cpu, &set);
-
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
     }
     return set;
 }
@@ -122,7 +110,7 @@ Result<void> apply_scheduler(const oci::Scheduler& scheduler)
 {
     const NamedValue* policy = find_named(scheduler_policies, scheduler.policy);
     if (!policy)
-        return Error::message("scheduler.policy: unknown policy " + quoted(scheduler.policy));
+        return Error::message("scheduler.policy: unknown policy " + in_quotes(scheduler.policy));
 
     SchedAttr attr {};
     attr.size = sizeof(attr);
@@ -130,7 +118,7 @@ Result<void> apply_scheduler(const oci::Scheduler& scheduler)
     for (const std::string& name : scheduler.flags) {
         const NamedValue* flag = find_named(scheduler_flags, name);
         if (!flag)
-            return Error::message("scheduler.flags: unknown flag " + quoted(name));
+            return Error::message("scheduler.flags: unknown flag " + in_quotes(name));
         attr.sched_flags |= flag->value;
     }
     attr.sched_nice = scheduler.nice;
@@ -149,7 +137,7 @@ Result<void> apply_io_priority(const oci::IoPriority& io_priority)
 {
     const NamedValue* io_class = find_named(io_priority_classes, io_priority.class_);
     if (!io_class)
-        return Error::message("ioPriority.class: unknown class " + quoted(io_priority.class_));
+        return Error::message("ioPriority.class: unknown class " + in_quotes(io_priority.class_));
     if (io_priority.priority < 0 || io_priority.priority > 7)
         return Error::message(
             "ioPriority.priority: " + std::to_string(io_priority.priority) + " is not between 0 and 7");
@@ -165,9 +153,9 @@ Result<void> apply_personality(const oci::Personality& personality)
 {
     const NamedValue* domain = find_named(personality_domains, personality.domain);
     if (!domain)
-        return Error::message("personality.domain: unknown domain " + quoted(personality.domain));
+        return Error::message("personality.domain: unknown domain " + in_quotes(personality.domain));
     if (!personality.flags.empty())
-        return Error::message("personality.flags: unsupported flag " + quoted(personality.flags.front())
+        return Error::message("personality.flags: unsupported flag " + in_quotes(personality.flags.front())
             + " (the runtime spec defines none)");
 
     if (::personality(domain->value) == -1)

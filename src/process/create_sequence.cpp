@@ -42,10 +42,12 @@ std::vector<int> init_fds(const InitRequest& req, int channel)
 }
 
 // Step 2: clone3 puts the child in every new namespace, and in its cgroup (CLONE_INTO_CGROUP,
-// when `cgroup_fd` is a cgroup2 directory), at once. Without that (a kernel before 5.7, or a
-// cgroup2 directory the kernel refuses) the runtime places the child by pid (step 2b); clone(2)
-// is the fallback for kernels before 5.3. Neither shares memory: the child runs on a copy of
-// this stack. `*into_cgroup` tells whether the child was born in its cgroup.
+// when `cgroup_fd` is a cgroup2 directory), at once. When the kernel refuses that directory,
+// the runtime places the child by pid (step 2b). clone(2) is the fallback when clone3 fails
+// with ENOSYS: every kernel hull runs on has clone3 (5.3; hull needs 5.12), but a seccomp
+// profile around hull may answer ENOSYS for it, as Docker's default profile does. Neither
+// shares memory: the child runs on a copy of this stack. `*into_cgroup` tells whether the
+// child was born in its cgroup.
 pid_t clone_init(int flags, int cgroup_fd, bool* into_cgroup)
 {
     struct clone_args args = {};

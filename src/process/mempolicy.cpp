@@ -1,5 +1,6 @@
 // linux.memoryPolicy: planning (pure) and set_mempolicy(2) in the container init.
 #include "process/mempolicy.hpp"
+#include "hull/text.hpp"
 #include "process/text_util.hpp"
 
 #include <algorithm>
@@ -15,8 +16,6 @@ namespace hull::process {
 namespace {
 
 using text::find_named;
-using text::quoted;
-using text::trim_blanks;
 
 struct NamedValue {
     std::string_view name;
@@ -64,30 +63,18 @@ struct NodeRange {
 Result<std::vector<NodeRange>> parse_node_list(std::string_view list)
 {
     std::vector<NodeRange> ranges;
-    if (trim_blanks(list).empty())
+    if (trim(list, " \t").empty())
         return Error::message("no nodes");
-    std::string_view rest = list;
-    while (true) {
-        size_t comma = rest.find(',');
-        std::string_view item = trim_blanks(rest.substr(0, comma));
-        if (item.empty())
-            return Error::message("empty item");
-        size_t dash = item.find('-');
-        std::string_view first_text = trim_blanks(item.substr(0, dash));
-        std::string_view last_text
-            = dash == std::string_view::npos ? first_text : trim_blanks(item.substr(dash + 1));
+    for (const auto& r : TRY(text::split_ranges(list))) {
         NodeRange range {};
-        if (!parse_node(first_text, range.first) || !parse_node(last_text, range.last))
-            return Error::message(quoted(item) + " is not a node number or range");
+        if (!parse_node(r.first, range.first) || !parse_node(r.last, range.last))
+            return Error::message(in_quotes(r.item) + " is not a node number or range");
         if (range.first > range.last)
-            return Error::message("range " + quoted(item) + " is reversed");
+            return Error::message("range " + in_quotes(r.item) + " is reversed");
         if (range.last > max_memory_node)
             return Error::message(
                 "node " + std::to_string(range.last) + " is above " + std::to_string(max_memory_node));
         ranges.push_back(range);
-        if (comma == std::string_view::npos)
-            break;
-        rest.remove_prefix(comma + 1);
     }
     return ranges;
 }
@@ -118,13 +105,13 @@ Result<MemPolicyPlan> plan_mempolicy(const oci::MemoryPolicy& policy)
 
     const NamedValue* mode = find_named(mempolicy_modes, policy.mode);
     if (!mode)
-        return field_error("mode", "unknown mode " + quoted(policy.mode));
+        return field_error("mode", "unknown mode " + in_quotes(policy.mode));
     plan.mode = mode->value;
 
     for (size_t i = 0; i < policy.flags.size(); ++i) {
         const NamedValue* flag = find_named(mempolicy_flags, policy.flags[i]);
         if (!flag)
-            return field_error("flags/" + std::to_string(i), "unknown flag " + quoted(policy.flags[i]));
+            return field_error("flags/" + std::to_string(i), "unknown flag " + in_quotes(policy.flags[i]));
         plan.flags |= flag->value;
     }
 
@@ -132,7 +119,7 @@ Result<MemPolicyPlan> plan_mempolicy(const oci::MemoryPolicy& policy)
         auto ranges = parse_node_list(policy.nodes);
         if (!ranges)
             return field_error(
-                "nodes", "invalid node list " + quoted(policy.nodes) + ": " + ranges.error().text());
+                "nodes", "invalid node list " + in_quotes(policy.nodes) + ": " + ranges.error().text());
         unsigned highest = 0;
         for (const NodeRange& range : ranges.value())
             highest = std::max(highest, range.last);
@@ -148,7 +135,7 @@ Result<MemPolicyPlan> plan_mempolicy(const oci::MemoryPolicy& policy)
     case mpol::mode_default:
     case mpol::mode_local:
         if (has_nodes)
-            return field_error("nodes", policy.mode + " takes no nodes, got " + quoted(policy.nodes));
+            return field_error("nodes", policy.mode + " takes no nodes, got " + in_quotes(policy.nodes));
         break;
     case mpol::mode_preferred:
         break; // no nodes means local allocation
@@ -183,7 +170,7 @@ Result<void> apply_mempolicy(const MemPolicyPlan& plan)
     if (rc != 0) {
         std::string what = plan.mode_name;
         if (!plan.nodes.empty())
-            what += " nodes " + quoted(plan.nodes);
+            what += " nodes " + in_quotes(plan.nodes);
         return Error::from_errno("set_mempolicy", what);
     }
     return ok();

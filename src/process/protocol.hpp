@@ -171,8 +171,9 @@ public:
     Result<UniqueFd> request_mount_source(size_t index);
     Result<void> request_idmap(size_t index, int tree);
 
-    // Parent side. A ChildError becomes the returned Error (with "container init" context);
-    // EOF becomes an error with code ECHILD so the caller can waitpid for the reason.
+    // Parent side. A ChildError becomes the returned Error with the child's errno and context
+    // chain as sent, no frame added ("prepare rootfs: mount /proc: ..."); EOF becomes an error
+    // with code ECHILD so the caller can waitpid for the reason.
     Result<void> wait_ready() { return expect(Msg::ChildReady); }
     Result<void> confirm_created() { return send(Msg::ParentCreated); }
     Result<void> confirm_maps_written() { return send(Msg::ParentMapsWritten); }

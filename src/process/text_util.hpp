@@ -1,8 +1,12 @@
-// Small text helpers shared by the process-attribute parsers (attributes.cpp, mempolicy.cpp).
+// Text helpers shared by the process-attribute parsers (attributes.cpp, mempolicy.cpp): table
+// lookup and the kernel's "0-3,7" list syntax.
 #pragma once
 
-#include <string>
+#include "hull/error.hpp"
+#include "hull/text.hpp"
+
 #include <string_view>
+#include <vector>
 
 namespace hull::process::text {
 
@@ -15,23 +19,33 @@ template <typename Table> auto find_named(const Table& table, std::string_view n
     return nullptr;
 }
 
-// "text", as the spec's error messages quote values.
-inline std::string quoted(std::string_view text)
-{
-    std::string out = "\"";
-    out += text;
-    out += '"';
-    return out;
-}
+// One item of a "0-3,7" list: the item, and its first and last number as written (the same
+// text for a single number), blanks (spaces and tabs) trimmed from each.
+struct RangeText {
+    std::string_view item;
+    std::string_view first;
+    std::string_view last;
+};
 
-// `text` without leading and trailing blanks (spaces and tabs), as list syntaxes allow them.
-inline std::string_view trim_blanks(std::string_view text)
+// The comma-separated items of a cpu or node list; fails with "empty item" for an item that
+// is blank. The caller refuses a blank list first, with its own words.
+inline Result<std::vector<RangeText>> split_ranges(std::string_view list)
 {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
+    std::vector<RangeText> out;
+    std::string_view rest = list;
+    while (true) {
+        size_t comma = rest.find(',');
+        std::string_view item = trim(rest.substr(0, comma), " \t");
+        if (item.empty())
+            return Error::message("empty item");
+        size_t dash = item.find('-');
+        std::string_view first = trim(item.substr(0, dash), " \t");
+        std::string_view last = dash == std::string_view::npos ? first : trim(item.substr(dash + 1), " \t");
+        out.push_back({item, first, last});
+        if (comma == std::string_view::npos)
+            return out;
+        rest.remove_prefix(comma + 1);
+    }
 }
 
 } // namespace hull::process::text

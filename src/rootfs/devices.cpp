@@ -83,7 +83,7 @@ Result<void> make_device(Sys& sys, int root, const std::string& path, mode_t typ
         if (!f)
             return Error::from_errno("create", path);
         auto target = TRY(open_in_root(root, path, O_PATH));
-        return sys.mount(path, fd_path(target.get()), "", MS_BIND, "").context("bind host device " + path);
+        return mount_onto(sys, path, target.get(), path, "", MS_BIND, "").context("bind host device " + path);
     }
     TRY(std::move(made));
     // mknod honours the umask; the mode is the config's.

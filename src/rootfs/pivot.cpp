@@ -141,7 +141,7 @@ Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_
         return Error::from_errno("stat", path);
     TRY(verify_proc_fd_paths());
     if (S_ISDIR(st.st_mode))
-        return sys.mount("tmpfs", fd_path(target.value().get()), "tmpfs", MS_RDONLY,
+        return mount_onto(sys, "tmpfs", target.value().get(), path, "tmpfs", MS_RDONLY,
             lsm::format_mount_data("", mount_label, "tmpfs", MS_RDONLY));
     // P7: /dev/null must be the real one (char 1:3), not a file the image planted.
     auto null = TRY(open_in_root(root, "/dev/null", O_PATH));
@@ -150,7 +150,7 @@ Result<void> mask_path(Sys& sys, int root, const std::string& path, std::string_
         return Error::from_errno("stat", "/dev/null");
     if (!S_ISCHR(nst.st_mode) || major(nst.st_rdev) != 1 || minor(nst.st_rdev) != 3)
         return Error::message("/dev/null is not the null device (char 1:3)");
-    return sys.mount(fd_path(null.get()), fd_path(target.value().get()), "", MS_BIND, "");
+    return mount_onto(sys, fd_path(null.get()), target.value().get(), path, "", MS_BIND, "");
 }
 
 Result<void> make_readonly(Sys& sys, int root, const std::string& path)

@@ -38,9 +38,13 @@ std::string lexically_in_root(const std::string& rootfs, const std::string& dest
     return destination;
 }
 
-std::string fd_path(int fd)
+Result<void> mount_onto(Sys& sys, const std::string& source, int target, const std::string& path,
+    const std::string& fstype, unsigned long flags, const std::string& data)
 {
-    return "/proc/self/fd/" + std::to_string(fd);
+    auto r = sys.mount(source, fd_path(target), fstype, flags, data);
+    if (!r)
+        return Error::from_code(r.error().code(), "mount", path);
+    return ok();
 }
 
 Result<UniqueFd> open_in_root(int root, const std::string& path, int flags)

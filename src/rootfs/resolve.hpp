@@ -10,6 +10,7 @@
 
 #include "hull/error.hpp"
 #include "hull/fd.hpp"
+#include "hull/sys.hpp"
 
 #include <string>
 #include <sys/types.h>
@@ -38,7 +39,9 @@ Result<UniqueFd> make_in_root(int root, const std::string& path, Kind kind);
 // lexically first. Any other destination comes back as it is.
 std::string lexically_in_root(const std::string& rootfs, const std::string& destination);
 
-// "/proc/self/fd/N": the path mount(2) and friends take for an fd.
-std::string fd_path(int fd);
+// mount(2) onto the opened `target` through its fd path. A failure names `path`, the target's
+// path in the container, never the fd path: "mount /dev/fuse: no such file or directory".
+Result<void> mount_onto(Sys& sys, const std::string& source, int target, const std::string& path,
+    const std::string& fstype, unsigned long flags, const std::string& data);
 
 } // namespace hull::rootfs

@@ -15,7 +15,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-// Not in Debian 12's headers yet (Linux 6.3).
+// Linux 6.3; older kernel headers (Debian 12's) lack them.
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -87,11 +87,6 @@ Result<void> copy_binary(int from, int to)
         return Error::message("copied " + std::to_string(offset) + " of " + std::to_string(st.st_size)
             + " bytes of /proc/self/exe");
     return ok();
-}
-
-std::string fd_path(int fd)
-{
-    return "/proc/self/fd/" + std::to_string(fd);
 }
 
 // One unlinked copy in `dir`: O_TMPFILE, else a classic temporary file unlinked at once.

@@ -215,8 +215,8 @@ Result<void> mount_console(Sys& sys, int slave_fd, const std::string& dev_dir)
     if (!tree) {
         if (tree.error().code() != ENOSYS)
             return Error::from_code(tree.error().code(), "open_tree", "pty slave").context(what);
-        std::string source = "/proc/self/fd/" + std::to_string(slave_fd);
-        std::string dest = "/proc/self/fd/" + std::to_string(target.get());
+        std::string source = fd_path(slave_fd);
+        std::string dest = fd_path(target.get());
         if (auto bound = sys.mount(source, dest, "", MS_BIND, ""); !bound)
             return Error::from_code(bound.error().code(), "bind", target_path).context(what);
         return ok();

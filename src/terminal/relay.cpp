@@ -11,29 +11,6 @@ namespace {
 
 constexpr size_t k_chunk = 32 * 1024;
 
-// Writes all of `data`, waiting for POLLOUT when `fd` happens to be non-blocking.
-Result<void> write_all(int fd, const char* data, size_t size, const char* what)
-{
-    while (size > 0) {
-        ssize_t n = ::write(fd, data, size);
-        if (n > 0) {
-            data += n;
-            size -= static_cast<size_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN) {
-            struct pollfd p = {fd, POLLOUT, 0};
-            if (::poll(&p, 1, -1) < 0 && errno != EINTR)
-                return Error::from_errno("poll", what);
-            continue;
-        }
-        return Error::from_errno("write", what);
-    }
-    return ok();
-}
-
 } // namespace
 
 // ---- HostConsole ----
@@ -242,7 +219,8 @@ Result<ConsoleRelay::Copied> ConsoleRelay::copy_master_once()
         n = ::read(m_master.get(), buf, sizeof buf);
     while (n < 0 && errno == EINTR);
     if (n > 0) {
-        TRY(write_all(m_out, buf, static_cast<size_t>(n), "stdout").context("console relay"));
+        TRY(write_all(m_out, std::string_view(buf, static_cast<size_t>(n)), "stdout")
+                .context("console relay"));
         return Copied::Data;
     }
     if (n < 0 && errno == EAGAIN)

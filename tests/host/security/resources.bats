@@ -24,7 +24,7 @@ teardown() {
 # cgroup_manager_or_skip WHAT: skip unless `hull features` claims a cgroup driver.
 cgroup_manager_or_skip() {
 	"$HULL" features | jq -e '.linux.cgroup.v1 == true or .linux.cgroup.v2 == true' >/dev/null ||
-		skip "needs the cgroup manager ($1; linux.resources are accepted but not applied yet)"
+		skip "needs the cgroup manager ($1): hull features claims no cgroup driver"
 }
 
 # cgroup_lines_ro MOUNTS_TEXT [all]: each /sys/fs/cgroup* mount point that exists has its topmost

@@ -59,6 +59,16 @@ refused() {
 
 # ---- devices -------------------------------------------------------------------------------------
 
+@test "a device bound from the host in a user namespace names its path when the host has none" {
+	# mknod is refused in a user namespace, so the host's node is bound onto the new file; the
+	# bind goes through a /proc/self/fd path, which the error must not show.
+	skip_if_runc "hull's wording"
+	use_userns
+	update_config '.linux.devices = [{"path": "/dev/hull-no-such-dev", "type": "c", "major": 10, "minor": 229}]'
+	refused "bind host device /dev/hull-no-such-dev: mount /dev/hull-no-such-dev: no such file or directory"
+	[[ "$output" != *"/proc/self/fd"* ]]
+}
+
 @test "a device with a bad type is refused" {
 	update_config '.linux.devices = [{"path": "/dev/bad", "type": "x", "major": 1, "minor": 3}]'
 	refused

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Where hull's mounts and terminal must look as under runc (issue 12's fidelity list): a
+# Where hull's mounts and terminal must look as under runc: a
 # read-only filesystem mount stays writable until everything beneath it is made (runc's
 # finalizeRootfs), a tmpfs without mode= keeps the mode of the directory it covers (runc's main
 # branch), the pty belongs to the process's user and the tty group (runc's

@@ -349,7 +349,7 @@ log_lines() {
 	nothing_left "$id"
 }
 
-@test "a failing poststart hook fails run -d and stops the container (runtime.md step 9)" {
+@test "a failing poststart hook fails run -d and stops the container (as runc does)" {
 	local id="hk-fail-poststart-$$"
 	update_config '.hooks.poststart = [{"path": "/bin/false"}]'
 	set_args sleep 100

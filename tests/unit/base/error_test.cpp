@@ -2,6 +2,7 @@
 #include "hull/fd.hpp"
 #include "hull/log.hpp"
 #include "hull/mountinfo.hpp"
+#include "hull/text.hpp"
 
 #include <csignal>
 #include <cstring>
@@ -145,7 +146,7 @@ TEST_CASE("log times are RFC 3339 and messages JSON-quoted")
 {
     CHECK(log::rfc3339(0, 5, true) == "1970-01-01T00:00:00.000000005Z");
     CHECK(log::rfc3339(1795850000, 0, false) == "2026-11-28T07:13:20Z");
-    CHECK(log::json_quote("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
+    CHECK(json_quote("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
 }
 
 TEST_CASE("mountinfo lines are parsed, escapes undone, optional fields skipped")

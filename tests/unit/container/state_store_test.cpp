@@ -1,4 +1,4 @@
-#include "container/common.hpp"
+#include "container/signal.hpp"
 #include "container/state_store.hpp"
 
 #include <algorithm>
@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <nlohmann/json.hpp>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -96,6 +97,63 @@ TEST_CASE("state.json is replaced atomically and round-trips")
     CHECK(back.value().start_time == rec.start_time);
     // No temporary file is left next to it.
     CHECK(::access((root.path + "/abc/.state.json.tmp").c_str(), F_OK) != 0);
+}
+
+namespace {
+
+cgroups::CgroupState v2_cgroup()
+{
+    cgroups::CgroupState s;
+    s.layout = cgroups::Layout::V2;
+    s.dirs.push_back({"/sys/fs/cgroup", {}, true, "/sys/fs/cgroup/hull/abc", false});
+    return s;
+}
+
+} // namespace
+
+TEST_CASE("the cgroup is stored as an object in state.json and read back")
+{
+    auto rec = record_for(::getpid());
+    rec.cgroup = v2_cgroup();
+    auto j = nlohmann::json::parse(record_to_json(rec));
+    REQUIRE(j.at("cgroup").is_object());
+    CHECK(j.at("cgroup").at("layout") == "v2");
+    auto back = record_from_json(j.dump());
+    REQUIRE(back.ok());
+    REQUIRE(back.value().cgroup.has_value());
+    CHECK(*back.value().cgroup == v2_cgroup());
+
+    rec.cgroup.reset();
+    CHECK_FALSE(nlohmann::json::parse(record_to_json(rec)).contains("cgroup"));
+    auto none = record_from_json(record_to_json(rec));
+    REQUIRE(none.ok());
+    CHECK_FALSE(none.value().cgroup.has_value());
+}
+
+TEST_CASE("a state.json holding the cgroup as a string of JSON text still loads")
+{
+    auto rec = record_for(::getpid());
+    auto j = nlohmann::json::parse(record_to_json(rec));
+    j["cgroup"] = cgroups::state_to_json(v2_cgroup());
+    REQUIRE(j.at("cgroup").is_string());
+    auto back = record_from_json(j.dump());
+    REQUIRE(back.ok());
+    REQUIRE(back.value().cgroup.has_value());
+    CHECK(*back.value().cgroup == v2_cgroup());
+}
+
+TEST_CASE("a state.json whose cgroup path leaves its mount is refused, in either form")
+{
+    auto rec = record_for(::getpid());
+    auto bad = v2_cgroup();
+    bad.dirs[0].path = "/etc";
+    auto j = nlohmann::json::parse(record_to_json(rec));
+    j["cgroup"] = nlohmann::json::parse(cgroups::state_to_json(bad));
+    auto as_object = record_from_json(j.dump());
+    REQUIRE_FALSE(as_object.ok());
+    CHECK(as_object.error().text().find("state.json: cgroup state: path \"/etc\"") == 0);
+    j["cgroup"] = cgroups::state_to_json(bad);
+    CHECK_FALSE(record_from_json(j.dump()).ok());
 }
 
 TEST_CASE("status is derived from the live process, the start time and the fifo")

@@ -386,6 +386,19 @@ TEST_CASE(
     CHECK(r.error().text() == "/dev/null is not the null device (char 1:3)");
 }
 
+TEST_CASE("a failed mask names the path in the container, never the fd path it mounts through")
+{
+    TempRootfs root;
+    REQUIRE(::mkdir((root.path + "/secret").c_str(), 0755) == 0);
+    test::FakeSys sys;
+    sys.fail_at = 0;
+    sys.fail_errno = EPERM;
+    auto r = rootfs::mask_path(sys, root.fd.get(), "/secret");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().text() == "mount /secret: operation not permitted");
+    CHECK(r.error().text().find("/proc/self/fd") == std::string::npos);
+}
+
 TEST_CASE("a read-only path is a clone of itself made read-only detached and attached onto the same fd")
 {
     TempRootfs root;

@@ -1,5 +1,5 @@
-// The libseccomp hull runs with (for `hull --version` and `features`). Compiling
-// linux.seccomp to BPF in the parent comes with the security issue.
+// The libseccomp hull runs with (for `hull --version` and `features`); it compiles
+// linux.seccomp to BPF in the runtime, before clone.
 #pragma once
 
 #include <string>

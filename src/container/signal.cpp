@@ -1,20 +1,13 @@
-#include "container/common.hpp"
+#include "container/signal.hpp"
 
 #include "container/cgroup.hpp"
-
-#include "hooks/hooks.hpp"
-#include "hull/fd.hpp"
-#include "hull/log.hpp"
-#include "hull/oci/id.hpp"
-#include "hull/oci/parse.hpp"
 #include "terminal/console.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <csignal>
-#include <cstring>
+#include <cstdlib>
 #include <dirent.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -95,35 +88,6 @@ void signal_pid_namespace(const ContainerRecord& record, int sig)
 
 } // namespace
 
-std::string state_root(const GlobalOptions& global)
-{
-    return global.root.empty() ? default_state_root() : global.root;
-}
-
-Result<Loaded> load_container(const GlobalOptions& global, const std::string& id, Lock lock)
-{
-    TRY(oci::validate_container_id(id));
-    std::string root = state_root(global);
-    auto dir
-        = TRY(lock == Lock::Exclusive ? StateDir::open_locked(root, id) : StateDir::open_unlocked(root, id));
-    return load_record(std::move(dir));
-}
-
-Result<Loaded> load_record(StateDir dir)
-{
-    auto record = TRY(dir.read_record());
-    Status status = derive_status(record, dir);
-    return Loaded {std::move(dir), std::move(record), status};
-}
-
-Result<BundleConfig> read_bundle_config(const std::string& bundle)
-{
-    BundleConfig c;
-    c.text = TRY(read_file(bundle + "/config.json"));
-    c.spec = TRY(oci::parse_config(c.text));
-    return c;
-}
-
 Result<void> send_pidfd(int socket_fd, pid_t pid, std::string_view kind)
 {
     UniqueFd fd(pidfd_open(pid));
@@ -131,14 +95,6 @@ Result<void> send_pidfd(int socket_fd, pid_t pid, std::string_view kind)
         return Error::from_errno("pidfd_open", std::to_string(pid));
     // The console socket protocol is the same: a name and exactly one fd.
     return terminal::send_console_master(socket_fd, fd.get(), kind).context("send pidfd on --pidfd-socket");
-}
-
-Result<void> destroy_container(StateDir& dir, const ContainerRecord& record)
-{
-    auto cg = TRY(container_cgroup(record));
-    if (cg)
-        TRY(cg->destroy().context("remove the container's cgroup"));
-    return dir.destroy();
 }
 
 Result<UniqueFd> open_init_pidfd(const ContainerRecord& record)
@@ -228,61 +184,6 @@ bool wait_for_exit(const ContainerRecord& record, std::chrono::milliseconds time
         rc = ::poll(&p, 1, static_cast<int>(timeout.count()));
     } while (rc < 0 && errno == EINTR);
     return rc > 0;
-}
-
-oci::State state_of(const ContainerRecord& record, Status status)
-{
-    oci::State s;
-    s.ociVersion = std::string(oci::oci_version);
-    s.id = record.id;
-    s.status = to_string(status);
-    s.pid = status == Status::Stopped ? 0 : record.pid;
-    s.bundle = record.bundle;
-    s.rootfs = record.rootfs;
-    s.created = record.created;
-    s.annotations = record.annotations;
-    return s;
-}
-
-namespace {
-
-Result<void> run_bundle_hooks(
-    hooks::Kind kind, const std::vector<oci::Hook>& list, const ContainerRecord& record, Status status)
-{
-    if (list.empty())
-        return ok();
-    if (::chdir(record.bundle.c_str()) < 0)
-        return Error::from_errno("chdir", record.bundle);
-    return hooks::run_hooks(kind, list, oci::state_to_json(state_of(record, status)));
-}
-
-} // namespace
-
-Result<void> run_poststart_hooks(const ContainerRecord& record)
-{
-    auto r = run_bundle_hooks(hooks::Kind::Poststart, record.poststart, record, Status::Running);
-    if (!r)
-        (void)signal_container(record, SIGKILL, true);
-    return r;
-}
-
-void run_poststop_hooks(const ContainerRecord& record)
-{
-    if (auto r = run_bundle_hooks(hooks::Kind::Poststop, record.poststop, record, Status::Stopped); !r)
-        log::warning(r.error().text());
-}
-
-std::string absolute_path(const std::string& path)
-{
-    if (!path.empty() && path[0] == '/')
-        return path;
-    char buf[4096];
-    if (!::getcwd(buf, sizeof buf))
-        return path;
-    std::string cwd = buf;
-    if (path.empty() || path == ".")
-        return cwd;
-    return cwd + "/" + path;
 }
 
 } // namespace hull::container

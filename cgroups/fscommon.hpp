@@ -1,5 +1,5 @@
-// Private helpers of the cgroup manager: cgroupfs file I/O through directory fds, the number
-// parsing runc's fscommon does, and walking a cgroup subtree. Not part of the public API.
+// cgroupfs files, as runc's fscommon reads and writes them: through directory fds without
+// following symlinks, with the file named in every error, and the numbers they hold.
 #pragma once
 
 #include "hull/error.hpp"
@@ -9,17 +9,11 @@
 #include <fcntl.h>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
-#include <vector>
 
 namespace hull::cgroups::detail {
 
 // "a" + "/" + "b" without doubled slashes.
 std::string join(std::string_view dir, std::string_view name);
-std::string_view trim(std::string_view s);
-
-// Go's %q for the strings hull quotes in errors (ASCII escapes only).
-std::string quote(std::string_view s);
 
 // Opens a cgroup directory (O_DIRECTORY|O_CLOEXEC plus `flags`, O_PATH by default).
 Result<UniqueFd> open_dir(const std::string& path, int flags = O_PATH);
@@ -42,22 +36,5 @@ bool parse_int(std::string_view s, int64_t& out);
 Result<uint64_t> value_by_key(
     int dirfd, const std::string& dir, const std::string& file, std::string_view key);
 Result<uint64_t> read_uint(int dirfd, const std::string& dir, const std::string& file);
-
-// The pids of cgroup.procs (cgroup.threads for a threaded cgroup).
-Result<std::vector<pid_t>> read_procs(const std::string& dir);
-// The pids of `dir` and every descendant cgroup; descendants removed meanwhile are skipped.
-Result<std::vector<pid_t>> all_pids(const std::string& dir);
-// The names of the subdirectories of `dir` (child cgroups); the errno of opendir on failure.
-Result<std::vector<std::string>> child_dirs(const std::string& dir);
-
-// Whether this process is in a user namespace other than the initial one (/proc/self/uid_map
-// is not the identity over the whole range).
-bool in_user_namespace();
-
-// /proc/self/cgroup.
-Result<std::string> read_self_cgroup();
-
-void sleep_ms(unsigned ms);
-void sleep_us(unsigned us);
 
 } // namespace hull::cgroups::detail
