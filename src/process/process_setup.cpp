@@ -4,12 +4,66 @@
 #include "process/protocol.hpp"
 #include "terminal/console.hpp"
 
+#include "hull/fd.hpp"
+
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
+#include <string_view>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace hull::process {
+
+namespace {
+
+// runc's default (unless --no-new-keyring): a new session keyring named after the container,
+// so the container does not share the caller's session keys, made searchable by its owner.
+// ENOSYS (no keyring support) is not an error.
+Result<void> join_session_keyring(const std::string& name)
+{
+    constexpr long kJoinSessionKeyring = 1; // KEYCTL_JOIN_SESSION_KEYRING
+    constexpr long kSetPerm = 5; // KEYCTL_SETPERM
+    constexpr long kDescribe = 6; // KEYCTL_DESCRIBE
+    constexpr unsigned long kUserSearch = 0x00080000; // KEY_USR_SEARCH
+    long id = ::syscall(SYS_keyctl, kJoinSessionKeyring, name.c_str());
+    if (id < 0)
+        return errno == ENOSYS ? ok() : Error::from_errno("join session keyring", name);
+    // "type;uid;gid;perm;description": keep the permissions, add search for the owner.
+    char desc[512];
+    long n = ::syscall(SYS_keyctl, kDescribe, id, desc, sizeof desc);
+    if (n < 0 || static_cast<size_t>(n) > sizeof desc)
+        return Error::from_errno("describe session keyring", name);
+    std::string_view d(desc, static_cast<size_t>(n));
+    size_t field = 0, pos = 0;
+    while (field < 3 && pos != std::string_view::npos) {
+        pos = d.find(';', pos);
+        if (pos != std::string_view::npos)
+            ++pos;
+        ++field;
+    }
+    if (pos == std::string_view::npos)
+        return Error::message("malformed session keyring description");
+    unsigned long perm = std::strtoul(desc + pos, nullptr, 16);
+    if (::syscall(SYS_keyctl, kSetPerm, id, perm | kUserSearch) < 0)
+        return Error::from_errno("set session keyring permissions", name);
+    return ok();
+}
+
+// Loads `filter`; with a notify listener, hands it to the runtime at once (protocol.hpp step
+// 3c) and waits until the runtime has passed it to the agent, so that every later call the
+// profile sends to the agent finds one that answers.
+Result<void> load_seccomp_filter(const seccomp::CompiledFilter& filter, Channel& channel)
+{
+    UniqueFd listener(TRY(seccomp::load(filter)));
+    if (!listener)
+        return ok();
+    TRY(channel.report_seccomp_listener(listener.get()));
+    return channel.wait_seccomp_done();
+}
+
+} // namespace
 
 ProcessSetupPlan plan_process_setup(const oci::Process& process, const ProcessSetupInput& input)
 {
