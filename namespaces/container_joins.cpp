@@ -21,16 +21,15 @@ Result<int> differing_namespaces(pid_t init)
     std::string dir = "/proc/" + std::to_string(init) + "/ns/";
     for (auto type : kAllTypes) {
         std::string name = proc_name(type);
-        struct stat theirs, ours;
+        struct stat theirs;
         if (::stat((dir + name).c_str(), &theirs) < 0) {
             if (errno == ENOENT && type == oci::NamespaceType::Time)
                 continue;
             return Error::from_errno("stat", dir + name);
         }
         // For pid: the namespace the runtime's children would get is its own.
-        if (::stat(("/proc/self/ns/" + name).c_str(), &ours) < 0)
-            return Error::from_errno("stat", "/proc/self/ns/" + name);
-        if (theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino)
+        const NamespaceId ours = TRY(own_namespace_id(type));
+        if (NamespaceId {static_cast<uint64_t>(theirs.st_dev), static_cast<uint64_t>(theirs.st_ino)} != ours)
             flags |= clone_flag(type);
     }
     return flags;

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 #include <sched.h>
+#include <unistd.h>
 
 using namespace hull;
 
@@ -51,4 +52,18 @@ TEST_CASE("without a pid namespace to enter the guard is empty and nothing is jo
     auto guard = ns::enter_pid_namespace_for_children(sys, 7, CLONE_NEWNS);
     REQUIRE(guard);
     CHECK(sys.calls.empty());
+}
+
+TEST_CASE("a process shares every namespace with itself: nothing to join")
+{
+    auto flags = ns::differing_namespaces(::getpid());
+    REQUIRE(flags);
+    CHECK(flags.value() == 0);
+}
+
+TEST_CASE("a process that does not exist: the stat of its namespace file fails")
+{
+    auto flags = ns::differing_namespaces(0x3fffffff);
+    REQUIRE(!flags);
+    CHECK(flags.error().code() == ENOENT);
 }
