@@ -96,9 +96,25 @@ Result<SavedNamespace> SavedNamespace::open(const char* path, int nstype)
 
 SavedNamespace::~SavedNamespace()
 {
+    set_back();
+}
+
+SavedNamespace& SavedNamespace::operator=(SavedNamespace&& other) noexcept
+{
+    if (this != &other) {
+        set_back();
+        m_fd = std::move(other.m_fd);
+        m_nstype = other.m_nstype;
+    }
+    return *this;
+}
+
+void SavedNamespace::set_back()
+{
     // setns to our own namespace only resets what our future children get.
     if (m_fd)
         ::setns(m_fd.get(), m_nstype);
+    m_fd.reset();
 }
 
 Result<RuntimeNamespaces> RuntimeNamespaces::enter(Sys& sys, const NsPlan& plan, const oci::Spec& spec)

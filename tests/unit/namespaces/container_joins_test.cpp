@@ -67,3 +67,11 @@ TEST_CASE("a process that does not exist: the stat of its namespace file fails")
     REQUIRE(!flags);
     CHECK(flags.error().code() == ENOENT);
 }
+
+TEST_CASE("a saved namespace that cannot be opened fails before anything is entered")
+{
+    auto saved = ns::SavedNamespace::open("/proc/self/ns/no-such-type", CLONE_NEWPID);
+    REQUIRE(!saved);
+    CHECK(saved.error().code() == ENOENT);
+    CHECK(saved.error().text().find("/proc/self/ns/no-such-type") != std::string::npos);
+}

@@ -82,9 +82,12 @@ public:
     static Result<SavedNamespace> open(const char* path, int nstype);
     ~SavedNamespace();
     SavedNamespace(SavedNamespace&&) = default;
-    SavedNamespace& operator=(SavedNamespace&&) = default;
+    // Sets back the namespace this one holds, if any, before taking `other`'s.
+    SavedNamespace& operator=(SavedNamespace&& other) noexcept;
 
 private:
+    void set_back();
+
     UniqueFd m_fd;
     int m_nstype = 0;
 };
