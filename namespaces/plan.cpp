@@ -84,22 +84,49 @@ std::string id_map_text(const std::vector<oci::IdMapping>& mappings)
     return out;
 }
 
+Result<SavedNamespace> SavedNamespace::open(const char* path, int nstype)
+{
+    SavedNamespace saved;
+    saved.m_fd.reset(::open(path, O_RDONLY | O_CLOEXEC));
+    if (!saved.m_fd)
+        return Error::from_errno("open", path);
+    saved.m_nstype = nstype;
+    return saved;
+}
+
+SavedNamespace::~SavedNamespace()
+{
+    set_back();
+}
+
+SavedNamespace& SavedNamespace::operator=(SavedNamespace&& other) noexcept
+{
+    if (this != &other) {
+        set_back();
+        m_fd = std::move(other.m_fd);
+        m_nstype = other.m_nstype;
+    }
+    return *this;
+}
+
+void SavedNamespace::set_back()
+{
+    // setns to our own namespace only resets what our future children get.
+    if (m_fd)
+        ::setns(m_fd.get(), m_nstype);
+    m_fd.reset();
+}
+
 Result<RuntimeNamespaces> RuntimeNamespaces::enter(Sys& sys, const NsPlan& plan, const oci::Spec& spec)
 {
     RuntimeNamespaces guard;
     bool pid = false, time = plan.new_time;
     for (const auto& j : plan.runtime_joins)
         (j.type == oci::NamespaceType::Pid ? pid : time) = true;
-    if (pid) {
-        guard.m_own_pid.reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
-        if (!guard.m_own_pid)
-            return Error::from_errno("open", "/proc/self/ns/pid");
-    }
-    if (time) {
-        guard.m_own_time.reset(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
-        if (!guard.m_own_time)
-            return Error::from_errno("open", "/proc/self/ns/time");
-    }
+    if (pid)
+        guard.m_own_pid = TRY(SavedNamespace::open("/proc/self/ns/pid", CLONE_NEWPID));
+    if (time)
+        guard.m_own_time = TRY(SavedNamespace::open("/proc/self/ns/time", CLONE_NEWTIME));
     TRY(apply_joins(sys, plan.runtime_joins));
     if (plan.new_time) {
         TRY(sys.unshare(CLONE_NEWTIME).context("new time namespace"));
@@ -108,15 +135,6 @@ Result<RuntimeNamespaces> RuntimeNamespaces::enter(Sys& sys, const NsPlan& plan,
                     .context("set time offsets"));
     }
     return guard;
-}
-
-RuntimeNamespaces::~RuntimeNamespaces()
-{
-    // setns to our own namespace only resets what our future children get.
-    if (m_own_pid)
-        ::setns(m_own_pid.get(), CLONE_NEWPID);
-    if (m_own_time)
-        ::setns(m_own_time.get(), CLONE_NEWTIME);
 }
 
 Result<UniqueFd> open_namespace(const Join& join)

@@ -14,6 +14,7 @@
 #include "container/verbs.hpp"
 #include "hull/fd.hpp"
 #include "hull/log.hpp"
+#include "hull/namespaces/container_joins.hpp"
 #include "hull/oci/known.hpp"
 #include "hull/oci/parse.hpp"
 #include "lsm/lsm.hpp"
@@ -156,7 +157,7 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
     UniqueFd root(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root)
         return Error::from_errno("open", proc + "/root");
-    int namespaces = TRY(process::differing_namespaces(c.record.pid));
+    int namespaces = TRY(ns::differing_namespaces(c.record.pid));
     TRY(check_init_alive(pidfd.get()));
     std::string text = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
     auto spec = TRY(oci::parse_config(text));

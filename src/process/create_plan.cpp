@@ -122,7 +122,6 @@ CreatePlan plan_create(const oci::Spec& spec, const ns::NsPlan& ns, const Create
     plan.rootfs = ns.lists(oci::NamespaceType::Mount) ? RootfsSetup::OwnMountNamespace
                                                       : RootfsSetup::RuntimeMountNamespace;
     plan.session_keyring = !conditions.no_new_keyring;
-    plan.terminal = spec.process && spec.process->terminal;
     plan.steps = order_steps(plan);
     return plan;
 }

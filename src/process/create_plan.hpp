@@ -92,7 +92,6 @@ struct CreatePlan {
     bool seccomp_listener = false; // 3c
     RootfsSetup rootfs = RootfsSetup::OwnMountNamespace;
     bool session_keyring = true; // a new session keyring named after the container
-    bool terminal = false; // 3b: a pty, its master sent over the console socket
     // config.json has a process: the init prepares it for execve. Without one the init only
     // waits; start refuses.
     bool process = false;

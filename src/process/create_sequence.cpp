@@ -10,6 +10,7 @@
 #include "process/init_process.hpp"
 #include "process/init_setup.hpp"
 #include "process/interrupt.hpp"
+#include "process/process_setup.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
 #include "rootfs/sources.hpp"
@@ -118,9 +119,7 @@ Result<void> run_start_container_hooks(
     try {
         // Step 2: let go of the state dir lock, die with the runtime until step 5, and stay
         // non-dumpable until execve (P2) so no container process can ptrace or read our fds.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        ::prctl(PR_SET_NAME, "hull:[2:INIT]");
-        ::prctl(PR_SET_DUMPABLE, 0);
+        start_child_process("hull:[2:INIT]");
         // P3: of the runtime's fds (the state dir, the cgroup dir, the caller's leaks...) only
         // what the init uses survives.
         close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
@@ -181,9 +180,7 @@ Result<void> run_start_container_hooks(
 // Step 2i, intermediate side. State: the runtime's namespaces and privilege.
 [[noreturn]] void run_intermediate_side(InitRequest& req, Channel channel)
 {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::prctl(PR_SET_NAME, "hull:[1:INTER]");
-    ::prctl(PR_SET_DUMPABLE, 0);
+    start_child_process("hull:[1:INTER]");
     close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
     LinuxSys sys;
     const ns::NsPlan& plan = req.plan->ns;

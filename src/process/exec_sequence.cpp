@@ -2,12 +2,11 @@
 #include "process/exec_sequence.hpp"
 
 #include "hull/log.hpp"
-#include "hull/namespaces/plan.hpp"
-#include "lsm/lsm.hpp"
+#include "hull/namespaces/container_joins.hpp"
 #include "process/attributes.hpp"
 #include "process/init_process.hpp"
+#include "process/process_setup.hpp"
 #include "process/protocol.hpp"
-#include "terminal/console.hpp"
 
 #include <csignal>
 #include <fcntl.h>
@@ -22,35 +21,15 @@ namespace hull::process {
 
 namespace {
 
-constexpr oci::NamespaceType kAllTypes[] = {oci::NamespaceType::User, oci::NamespaceType::Mount,
-    oci::NamespaceType::Network, oci::NamespaceType::Ipc, oci::NamespaceType::Uts, oci::NamespaceType::Cgroup,
-    oci::NamespaceType::Time, oci::NamespaceType::Pid};
-
-// setns(2) on the init's pidfd. ESRCH: the init is gone (its pid number may be another
-// process's by now).
-Result<void> join_through_pidfd(Sys& sys, int init_pidfd, int flags, const std::string& what)
+// The exec child's process setup (process_setup.hpp); the runtime reads the same plan.
+ProcessSetupPlan exec_setup_plan(const ExecRequest& req)
 {
-    auto joined = sys.setns(init_pidfd, flags);
-    if (!joined && joined.error().code() == ESRCH)
-        return Error::from_code(ESRCH, "container not running").context("join the container's " + what);
-    return std::move(joined).context("join the container's " + what);
-}
-
-// Joins every namespace in `flags` but pid (the runtime entered it for us) at once.
-Result<void> join_namespaces(Sys& sys, int init_pidfd, int flags)
-{
-    flags &= ~CLONE_NEWPID;
-    if (flags == 0)
-        return ok();
-    return join_through_pidfd(sys, init_pidfd, flags, "namespaces");
-}
-
-// Through the runtime's own /proc: the exec child runs this before it joins the container's
-// mount namespace, whose /proc the container controls (security.md P8).
-Result<void> write_oom_score_adj(Sys& sys, int value)
-{
-    return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value))
-        .context("set oom_score_adj");
+    ProcessSetupInput input;
+    input.role = ProcessRole::Exec;
+    input.keyring = req.keyring;
+    input.seccomp = req.seccomp;
+    input.mempolicy = req.mempolicy;
+    return plan_process_setup(*req.process, input);
 }
 
 // The exec child, from fork to execve. State: the runtime's namespaces except pid; root.
@@ -58,14 +37,17 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
 {
     LinuxSys sys;
     const oci::Process& p = *req.process;
+    // The console socket is the setup's with a terminal; run_exec_side closed it without one.
+    ProcessSetup setup(p, exec_setup_plan(req), UniqueFd(p.terminal ? req.console_socket : -1));
     // config.md: "initial" before the transition to the container's cgroup, "final" after.
     if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
-    if (p.oomScoreAdj)
-        TRY(write_oom_score_adj(sys, *p.oomScoreAdj));
+    // Process setup step 1 through the runtime's own /proc, before the container's mount
+    // namespace, whose /proc the container controls, is joined (security.md P8).
+    TRY(setup.write_oom_score_adj(sys));
     if (req.join_cgroup)
         TRY(channel.wait_setup_ready());
-    TRY(join_namespaces(sys, req.init_pidfd, req.namespaces));
+    TRY(ns::join_container_namespaces(sys, req.init_pidfd, req.namespaces));
     if (req.init_root >= 0) {
         TRY(sys.fchdir(req.init_root).context("enter the container's root"));
         TRY(sys.chroot(".").context("enter the container's root"));
@@ -76,41 +58,14 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     close_inherited_fds(req.preserve_fds, {channel.fd(), req.console_socket});
     if (p.execCPUAffinity && !p.execCPUAffinity->final.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->final).context("execCPUAffinity.final"));
-    if (!req.keyring.empty())
-        TRY(join_session_keyring(req.keyring));
-    if (p.terminal) {
-        auto pty = TRY(terminal::open_container_pty(p.consoleSize));
-        TRY(terminal::give_pty_to(pty.slave.get(), p.user.uid));
-        TRY(terminal::send_console_master(req.console_socket, pty.master.get(), pty.master_name));
-        ::close(req.console_socket);
-        pty.master.reset();
-        TRY(terminal::make_controlling_terminal(std::move(pty.slave)));
-    }
-    if (!p.apparmorProfile.empty() || !p.selinuxLabel.empty())
-        TRY(lsm::set_exec_labels(sys, p));
-    if (req.mempolicy)
-        TRY(apply_mempolicy(*req.mempolicy));
-    // The same order as the init's (init_process.hpp SeccompTiming).
-    auto timing = seccomp_timing(req.seccomp, p.noNewPrivileges);
-    auto load_filter = [&]() { return load_seccomp_filter(*req.seccomp, channel); };
-    PrepareOptions options;
-    options.missing_cwd = MissingCwd::Fail;
-    if (timing == SeccompTiming::BeforeUserChange)
-        options.before_user_change = load_filter;
-    auto target = TRY(prepare_process(sys, p, options));
-    if (timing == SeccompTiming::EndOfSetup)
-        TRY(load_filter());
-    if (timing == SeccompTiming::BeforeExec)
-        target.seccomp = req.seccomp;
-    return target;
+    TRY(setup.join_keyring(sys));
+    TRY(setup.set_up_terminal(sys));
+    return setup.finish(sys, channel);
 }
 
 [[noreturn]] void run_exec_side(const ExecRequest& req, Channel channel)
 {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    ::prctl(PR_SET_NAME, "hull:[EXEC]");
-    // P2: no container process may ptrace us or read our fds until execve.
-    ::prctl(PR_SET_DUMPABLE, 0);
+    start_child_process("hull:[EXEC]");
     if (req.console_socket >= 0 && !req.process->terminal)
         ::close(req.console_socket);
     ExecTarget target;
@@ -141,54 +96,7 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     ::_exit(255);
 }
 
-// Enters the init's pid namespace for the runtime's children; the destructor goes back.
-class PidNamespaceForChildren {
-public:
-    static Result<PidNamespaceForChildren> enter(Sys& sys, int init_pidfd, int flags)
-    {
-        PidNamespaceForChildren guard;
-        if (!(flags & CLONE_NEWPID))
-            return guard;
-        guard.m_own = UniqueFd(::open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC));
-        if (!guard.m_own)
-            return Error::from_errno("open", "/proc/self/ns/pid_for_children");
-        TRY(join_through_pidfd(sys, init_pidfd, CLONE_NEWPID, "pid namespace"));
-        return guard;
-    }
-    ~PidNamespaceForChildren()
-    {
-        if (m_own)
-            (void)::setns(m_own.get(), CLONE_NEWPID);
-    }
-    PidNamespaceForChildren(PidNamespaceForChildren&&) = default;
-
-private:
-    PidNamespaceForChildren() = default;
-    UniqueFd m_own;
-};
-
 } // namespace
-
-Result<int> differing_namespaces(pid_t init)
-{
-    int flags = 0;
-    std::string dir = "/proc/" + std::to_string(init) + "/ns/";
-    for (auto type : kAllTypes) {
-        std::string name = ns::proc_name(type);
-        struct stat theirs, ours;
-        if (::stat((dir + name).c_str(), &theirs) < 0) {
-            if (errno == ENOENT && type == oci::NamespaceType::Time)
-                continue;
-            return Error::from_errno("stat", dir + name);
-        }
-        // For pid: the namespace the runtime's children would get is its own.
-        if (::stat(("/proc/self/ns/" + name).c_str(), &ours) < 0)
-            return Error::from_errno("stat", "/proc/self/ns/" + name);
-        if (theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino)
-            flags |= ns::clone_flag(type);
-    }
-    return flags;
-}
 
 Result<ChildProcess> spawn_exec(const ExecRequest& req)
 {
@@ -196,7 +104,7 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
     {
-        auto pid_ns = TRY(PidNamespaceForChildren::enter(sys, req.init_pidfd, req.namespaces));
+        auto pid_ns = TRY(ns::enter_pid_namespace_for_children(sys, req.init_pidfd, req.namespaces));
         NonDumpableScope non_dumpable; // P2 from the child's first instruction
         pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
         if (pid < 0)
@@ -215,7 +123,7 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
         TRY(req.join_cgroup(pid).context("error adding pid " + std::to_string(pid) + " to cgroups"));
         TRY(channel.confirm_setup_ready());
     }
-    if (req.seccomp && req.seccomp->notify) {
+    if (exec_setup_plan(req).sends_listener) {
         auto listener = channel.wait_seccomp_listener(pid);
         if (!listener) {
             if (listener.error().code() != ECHILD)

@@ -26,11 +26,8 @@
 // pid namespace is entered by the runtime through pid_for_children before the fork, and every
 // other namespace (time included) can be joined by a single-threaded process.
 //
-// Namespaces are joined with setns(2) on the init's pidfd (Linux 5.8), never through
-// /proc/<pid>/ns files: the pidfd names the init itself, so a process that has taken over its
-// pid number after it died is never joined (the join fails with ESRCH). One setns call joins
-// every namespace atomically; the kernel installs the user namespace first and checks the
-// others with the credentials it gives, so no join order is needed.
+// Namespaces are joined with setns(2) on the init's pidfd (hull/namespaces/container_joins.hpp).
+// The process is set up as the init's is (process_setup.hpp).
 #pragma once
 
 #include "hull/error.hpp"
@@ -47,15 +44,10 @@
 
 namespace hull::process {
 
-// The CLONE_NEW* flags of the namespaces of `init` that differ from the runtime's own (the
-// ones `exec` joins), compared through /proc/<init>/ns by pid number: the caller re-checks the
-// init's pidfd afterwards. Types the kernel lacks (no /proc/<pid>/ns/time) are left out.
-Result<int> differing_namespaces(pid_t init);
-
 struct ExecRequest {
     const oci::Process* process = nullptr;
     int init_pidfd = -1; // the container's init, checked against its recorded start time
-    int namespaces = 0; // CLONE_NEW* flags to join through init_pidfd (differing_namespaces)
+    int namespaces = 0; // CLONE_NEW* flags to join through init_pidfd (ns::differing_namespaces)
     std::string keyring; // session keyring name (the container ID); empty: keep the caller's
     // A container without a mount namespace of its own: the init's root (/proc/<init>/root,
     // O_PATH), which the child chroots into after the joins. -1: setns gives the root.

@@ -253,36 +253,6 @@ Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const 
     return target;
 }
 
-Result<void> join_session_keyring(const std::string& name)
-{
-    constexpr long kJoinSessionKeyring = 1; // KEYCTL_JOIN_SESSION_KEYRING
-    constexpr long kSetPerm = 5; // KEYCTL_SETPERM
-    constexpr long kDescribe = 6; // KEYCTL_DESCRIBE
-    constexpr unsigned long kUserSearch = 0x00080000; // KEY_USR_SEARCH
-    long id = ::syscall(SYS_keyctl, kJoinSessionKeyring, name.c_str());
-    if (id < 0)
-        return errno == ENOSYS ? ok() : Error::from_errno("join session keyring", name);
-    // "type;uid;gid;perm;description": keep the permissions, add search for the owner.
-    char desc[512];
-    long n = ::syscall(SYS_keyctl, kDescribe, id, desc, sizeof desc);
-    if (n < 0 || static_cast<size_t>(n) > sizeof desc)
-        return Error::from_errno("describe session keyring", name);
-    std::string_view d(desc, static_cast<size_t>(n));
-    size_t field = 0, pos = 0;
-    while (field < 3 && pos != std::string_view::npos) {
-        pos = d.find(';', pos);
-        if (pos != std::string_view::npos)
-            ++pos;
-        ++field;
-    }
-    if (pos == std::string_view::npos)
-        return Error::message("malformed session keyring description");
-    unsigned long perm = std::strtoul(desc + pos, nullptr, 16);
-    if (::syscall(SYS_keyctl, kSetPerm, id, perm | kUserSearch) < 0)
-        return Error::from_errno("set session keyring permissions", name);
-    return ok();
-}
-
 void close_inherited_fds(unsigned preserve_fds, std::vector<int> keep)
 {
     const int first = 3 + static_cast<int>(preserve_fds);
@@ -334,15 +304,6 @@ Result<void> finish_exec_setup(const ExecTarget& target, unsigned preserve_fds)
             return std::move(loaded).error().context("load the seccomp filter");
     }
     return ok();
-}
-
-Result<void> load_seccomp_filter(const seccomp::CompiledFilter& filter, Channel& channel)
-{
-    UniqueFd listener(TRY(seccomp::load(filter)));
-    if (!listener)
-        return ok();
-    TRY(channel.report_seccomp_listener(listener.get()));
-    return channel.wait_seccomp_done();
 }
 
 Error execute(const ExecTarget& target)

@@ -79,11 +79,6 @@ struct PrepareOptions {
 // /etc/passwd when it is absent or empty.
 Result<ExecTarget> prepare_process(Sys& sys, const oci::Process& process, const PrepareOptions& options);
 
-// runc's default (unless --no-new-keyring): a new session keyring named after the container,
-// so the container does not share the caller's session keys, made searchable by its owner.
-// ENOSYS (no keyring support) is not an error.
-Result<void> join_session_keyring(const std::string& name);
-
 // P3 for a process cloned from the runtime: it holds every fd the runtime had (O_CLOEXEC only
 // helps at execve, and paths such as /proc/self/fd/N/.. resolve before that, CVE-2024-21626).
 // Closes every fd from 3 + preserve_fds up except those in `keep` (and the log's).
@@ -103,11 +98,6 @@ public:
 private:
     int m_previous;
 };
-
-// Loads `filter`; with a notify listener, hands it to the runtime at once (protocol.hpp step
-// 3c) and waits until the runtime has passed it to the agent, so that every later call the
-// profile sends to the agent finds one that answers.
-Result<void> load_seccomp_filter(const seccomp::CompiledFilter& filter, Channel& channel);
 
 // The last steps before execve: closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC),
 // restores the signal mask and loads target.seccomp if set.

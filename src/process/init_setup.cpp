@@ -1,11 +1,10 @@
 // Step 3 of the create handshake (protocol.hpp), init side.
 #include "process/init_setup.hpp"
 
-#include "lsm/lsm.hpp"
 #include "process/attributes.hpp"
+#include "process/process_setup.hpp"
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
-#include "terminal/console.hpp"
 
 #include "hull/log.hpp"
 
@@ -14,16 +13,6 @@
 #include <unistd.h>
 
 namespace hull::process {
-
-namespace {
-
-Result<void> write_oom_score_adj(int value)
-{
-    LinuxSys sys;
-    return sys.write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", std::to_string(value));
-}
-
-} // namespace
 
 Result<void> become_namespace_root(Sys& sys)
 {
@@ -34,20 +23,19 @@ Result<void> become_namespace_root(Sys& sys)
 
 namespace {
 
-// The pty comes from the devpts the init sees; /dev/console becomes its slave where the init
-// has a mount namespace of its own to mount it in.
-enum class ConsoleMount { Yes, No };
-Result<void> set_up_terminal(Sys& sys, InitRequest& req, ConsoleMount console)
+// The init's process setup (process_setup.hpp), which takes the console socket. Without a
+// process nothing is ever executed, and only the keyring is joined.
+ProcessSetup init_process_setup(InitRequest& req)
 {
-    const oci::Process& p = *req.spec->process;
-    auto pty = TRY(terminal::open_container_pty(p.consoleSize));
-    TRY(terminal::give_pty_to(pty.slave.get(), p.user.uid));
-    if (console == ConsoleMount::Yes)
-        TRY(terminal::mount_console(sys, pty.slave.get()));
-    TRY(terminal::send_console_master(req.console_socket.get(), pty.master.get(), pty.master_name));
-    req.console_socket.reset();
-    pty.master.reset();
-    return terminal::make_controlling_terminal(std::move(pty.slave));
+    static const oci::Process kNoProcess {};
+    const oci::Process& process = req.spec->process ? *req.spec->process : kNoProcess;
+    ProcessSetupInput input;
+    input.role = ProcessRole::Init;
+    input.own_mount_namespace = req.plan->rootfs == RootfsSetup::OwnMountNamespace;
+    input.keyring = req.plan->session_keyring ? req.id : std::string();
+    input.seccomp = req.seccomp;
+    input.mempolicy = req.mempolicy;
+    return ProcessSetup(process, plan_process_setup(process, input), std::move(req.console_socket));
 }
 
 Result<void> apply_linux_settings(Sys& sys, const oci::Spec& spec)
@@ -63,8 +51,8 @@ Result<void> apply_linux_settings(Sys& sys, const oci::Spec& spec)
 
 // Steps 3a-3b in a mount namespace of the container's own: the rootfs set up, pivoted into and
 // finalized.
-Result<void> enter_own_rootfs(Sys& sys, InitRequest& req, Channel& channel, std::string& state_json,
-    const cgroups::OwnCgroups& own_cgroups)
+Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel, std::string& state_json,
+    const cgroups::OwnCgroups& own_cgroups, ProcessSetup& setup)
 {
     const oci::Spec& spec = *req.spec;
     const ns::NsPlan& plan = req.plan->ns;
@@ -91,8 +79,7 @@ Result<void> enter_own_rootfs(Sys& sys, InitRequest& req, Channel& channel, std:
     TRY(run_create_hooks(req, channel, state_json));
     // Step 3b.
     TRY(rootfs::pivot_into_rootfs(sys, ropts));
-    if (req.plan->terminal)
-        TRY(set_up_terminal(sys, req, ConsoleMount::Yes));
+    TRY(setup.set_up_terminal(sys));
     TRY(apply_linux_settings(sys, spec));
     return rootfs::finalize_rootfs(sys, spec).context("finalize rootfs");
 }
@@ -100,36 +87,13 @@ Result<void> enter_own_rootfs(Sys& sys, InitRequest& req, Channel& channel, std:
 // Steps 3a-3b in the runtime's mount namespace (no mount entry in the config): nothing is
 // mounted, unmounted or made private; the pty and the sysctls come from the runtime's devpts and
 // procfs, then the init chroots into the rootfs.
-Result<void> enter_shared_rootfs(Sys& sys, InitRequest& req, Channel& channel, std::string& state_json)
+Result<void> enter_shared_rootfs(
+    Sys& sys, const InitRequest& req, Channel& channel, std::string& state_json, ProcessSetup& setup)
 {
     TRY(run_create_hooks(req, channel, state_json));
-    if (req.plan->terminal)
-        TRY(set_up_terminal(sys, req, ConsoleMount::No));
+    TRY(setup.set_up_terminal(sys));
     TRY(apply_linux_settings(sys, *req.spec));
     return rootfs::chroot_into_rootfs(sys, req.rootfs).context("enter the rootfs");
-}
-
-// The last of step 3: what takes effect at execve, the process's identity, and the filter.
-Result<ExecTarget> prepare_init_process(Sys& sys, const InitRequest& req, Channel& channel)
-{
-    const oci::Process& process = *req.spec->process;
-    // LSM labels take effect at execve; written before the filter, which may block the writes.
-    if (!process.apparmorProfile.empty() || !process.selinuxLabel.empty())
-        TRY(lsm::set_exec_labels(sys, process));
-    // Before the filter, which may block set_mempolicy; a node the kernel refuses fails create.
-    if (req.mempolicy)
-        TRY(apply_mempolicy(*req.mempolicy));
-    auto timing = seccomp_timing(req.seccomp, process.noNewPrivileges);
-    auto load_filter = [&]() { return load_seccomp_filter(*req.seccomp, channel); };
-    PrepareOptions options;
-    if (timing == SeccompTiming::BeforeUserChange)
-        options.before_user_change = load_filter;
-    auto target = TRY(prepare_process(sys, process, options));
-    if (timing == SeccompTiming::EndOfSetup)
-        TRY(load_filter());
-    if (timing == SeccompTiming::BeforeExec)
-        target.seccomp = req.seccomp;
-    return target;
 }
 
 } // namespace
@@ -144,35 +108,29 @@ Result<ExecTarget> set_up_container(InitRequest& req, Channel& channel, std::str
 
     // Steps 2a-2b.
     auto own_cgroups = TRY(wait_for_placement(sys, req, channel));
-    if (plan.session_keyring) {
-        // runc labels the session keyring with the process label (SELinux keycreate).
-        const std::string label = spec.process ? spec.process->selinuxLabel : "";
-        if (!label.empty())
-            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root(sys)).get(), label));
-        TRY(join_session_keyring(req.id));
-        if (!label.empty())
-            TRY(lsm::set_keycreate_label(TRY(lsm::open_proc_root(sys)).get(), ""));
-    }
+    // Process setup steps 1-2 (process_setup.hpp), through the procfs the runtime sees.
+    ProcessSetup setup = init_process_setup(req);
+    TRY(setup.write_oom_score_adj(sys));
+    TRY(setup.join_keyring(sys));
     // Exact modes for everything hull creates; the process's umask is set at the end.
     ::umask(0);
     if (!spec.hostname.empty())
         TRY(sys.sethostname(spec.hostname));
     if (!spec.domainname.empty())
         TRY(sys.setdomainname(spec.domainname));
-    if (spec.process && spec.process->oomScoreAdj)
-        TRY(write_oom_score_adj(*spec.process->oomScoreAdj).context("set oom_score_adj"));
 
     // Without a mount entry the init is in the runtime's mount namespace, where no rootfs step
     // may run (CreatePlan::rootfs).
     if (plan.rootfs == RootfsSetup::OwnMountNamespace)
-        TRY(enter_own_rootfs(sys, req, channel, state_json, own_cgroups));
+        TRY(enter_own_rootfs(sys, req, channel, state_json, own_cgroups, setup));
     else
-        TRY(enter_shared_rootfs(sys, req, channel, state_json));
+        TRY(enter_shared_rootfs(sys, req, channel, state_json, setup));
     log::step("init: rootfs ready");
     // State: inside the rootfs, old root detached (or chrooted), still root. Without a process
     // nothing is ever executed: the init only waits, and start refuses.
     if (!plan.process)
         return ExecTarget {};
-    return prepare_init_process(sys, req, channel);
+    // The last of step 3: what takes effect at execve, the process's identity, and the filter.
+    return setup.finish(sys, channel);
 }
 } // namespace hull::process

@@ -233,7 +233,7 @@ TEST_CASE("seccomp: the init loads a filter and sends a listener only when it ha
             }
 }
 
-TEST_CASE("the rootfs, the keyring and the terminal")
+TEST_CASE("the rootfs and the keyring")
 {
     for (Ns mount : {Ns::Absent, Ns::Created, Ns::Joined}) {
         oci::Spec spec;
@@ -244,11 +244,6 @@ TEST_CASE("the rootfs, the keyring and the terminal")
     CreateConditions conditions;
     conditions.no_new_keyring = true;
     CHECK_FALSE(plan_of(oci::Spec {}, conditions).session_keyring);
-    oci::Spec spec;
-    spec.process = oci::Process {};
-    CHECK_FALSE(plan_of(spec).terminal);
-    spec.process->terminal = true;
-    CHECK(plan_of(spec).terminal);
 }
 
 TEST_CASE("every combination keeps the table's order and ends with steps 4, 5 and 6")

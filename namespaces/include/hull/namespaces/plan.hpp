@@ -72,20 +72,40 @@ std::string time_offsets_text(const oci::Spec& spec);
 // "containerID hostID size\n" per mapping, one write's worth for /proc/PID/{uid,gid}_map.
 std::string id_map_text(const std::vector<oci::IdMapping>& mappings);
 
+// One of the runtime's own namespaces, held open while the runtime enters another one of that
+// type for its children only (setns on pid and time changes only what its children get).
+// Destroying it sets the saved one back; an empty one sets nothing.
+class SavedNamespace {
+public:
+    SavedNamespace() = default;
+    // Opens `path` (a /proc/self/ns file) to set back with setns(`nstype`) later.
+    static Result<SavedNamespace> open(const char* path, int nstype);
+    ~SavedNamespace();
+    SavedNamespace(SavedNamespace&&) = default;
+    // Sets back the namespace this one holds, if any, before taking `other`'s.
+    SavedNamespace& operator=(SavedNamespace&& other) noexcept;
+
+private:
+    void set_back();
+
+    UniqueFd m_fd;
+    int m_nstype = 0;
+};
+
 // The runtime side of the plan, around clone: joins pid/time namespaces by path and makes a
 // new time namespace with its offsets, for the runtime's children only. Destroying the guard
 // puts the runtime's own pid_for_children and time_for_children back.
 class RuntimeNamespaces {
 public:
     static Result<RuntimeNamespaces> enter(Sys& sys, const NsPlan& plan, const oci::Spec& spec);
-    ~RuntimeNamespaces();
     RuntimeNamespaces(RuntimeNamespaces&&) = default;
     RuntimeNamespaces& operator=(RuntimeNamespaces&&) = default;
 
 private:
     RuntimeNamespaces() = default;
-    UniqueFd m_own_pid;
-    UniqueFd m_own_time;
+    // Members are destroyed in reverse: the pid namespace is set back first, then the time one.
+    SavedNamespace m_own_time;
+    SavedNamespace m_own_pid;
 };
 
 // A namespace file opened for setns, checked to be a namespace of the expected type.
