@@ -10,6 +10,7 @@
 
 #include "container/options.hpp"
 #include "hull/error.hpp"
+#include "hull/sys.hpp"
 
 #include <string>
 #include <string_view>
@@ -63,6 +64,6 @@ std::string app_help();
 std::string command_help(std::string_view command);
 
 // The process entry point, called by main(): parse, run the verb, report its error once.
-int main_entry(int argc, char** argv);
+int main_entry(Sys& sys, int argc, char** argv);
 
 } // namespace hull::cli

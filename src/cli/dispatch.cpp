@@ -27,7 +27,7 @@ template <typename... Fs> struct Overloaded : Fs... {
 };
 template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
-Result<int> run_verb(const Invocation& inv)
+Result<int> run_verb(Sys& sys, const Invocation& inv)
 {
     namespace c = container;
     const c::GlobalOptions& g = inv.global;
@@ -35,14 +35,14 @@ Result<int> run_verb(const Invocation& inv)
                           [](const Exit& e) -> Result<int> { return e.code; },
                           [](const Version&) -> Result<int> { return 0; },
                           [&](const Features&) { return c::features(g); },
-                          [&](const c::CreateOptions& o) { return c::create(g, o); },
-                          [&](const c::RunOptions& o) { return c::run(g, o); },
+                          [&](const c::CreateOptions& o) { return c::create(sys, g, o); },
+                          [&](const c::RunOptions& o) { return c::run(sys, g, o); },
                           [&](const c::StartOptions& o) { return c::start(g, o); },
                           [&](const c::StateOptions& o) { return c::state(g, o); },
                           [&](const c::ListOptions& o) { return c::list(g, o); },
                           [&](const c::KillOptions& o) { return c::kill(g, o); },
                           [&](const c::DeleteOptions& o) { return c::remove(g, o); },
-                          [&](const c::ExecOptions& o) { return c::exec(g, o); },
+                          [&](const c::ExecOptions& o) { return c::exec(sys, g, o); },
                           [&](const c::PsOptions& o) { return c::ps(g, o); },
                           [&](const c::PauseOptions& o) { return c::pause(g, o); },
                           [&](const c::ResumeOptions& o) { return c::resume(g, o); },
@@ -104,7 +104,7 @@ std::string cgroup_layout_text()
 
 } // namespace
 
-int main_entry(int argc, char** argv)
+int main_entry(Sys& sys, int argc, char** argv)
 {
     std::string command;
     try {
@@ -123,7 +123,7 @@ int main_entry(int argc, char** argv)
         }
         if (!open_log(inv.global))
             return 1;
-        Result<int> result = run_verb(inv);
+        Result<int> result = run_verb(sys, inv);
         if (!result) {
             log::report_error(error_prefix(command) + result.error().text());
             return error_exit_code(command);

@@ -175,7 +175,7 @@ struct CheckedConfig {
 // config are the bundle's) and the idmapped mounts' user namespaces, which only this process
 // holds.
 Result<CheckedConfig> check_and_plan(
-    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
+    Sys& sys, const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
 {
     CheckedConfig k;
     TRY(oci::validate_container_id(opts.id));
@@ -213,7 +213,6 @@ Result<CheckedConfig> check_and_plan(
         return Error::from_errno("chdir", k.bundle);
     // The user namespaces of idmapped mounts live only in this process; the init's trees get
     // their mappings here (step 3m).
-    LinuxSys sys;
     k.idmaps = TRY(rootfs::plan_idmapped_mounts(sys, spec));
     return k;
 }
@@ -307,9 +306,9 @@ Result<UniqueFd> connect_console(CreatedContainer& c, const oci::Spec& spec, con
 } // namespace
 
 Result<CreatedContainer> create_container(
-    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
+    Sys& sys, const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach)
 {
-    auto k = TRY(check_and_plan(global, opts, verb, detach));
+    auto k = TRY(check_and_plan(sys, global, opts, verb, detach));
     const oci::Spec& spec = k.config.spec;
 
     // A `run` interrupted while the filter compiled ends here, before anything exists.
@@ -367,7 +366,7 @@ Result<CreatedContainer> create_container(
         return n ? n.value() : 0;
     };
     const uint64_t ooms_before = oom_kills();
-    auto init = process::create_init(std::move(req), std::move(runtime));
+    auto init = process::create_init(sys, std::move(req), std::move(runtime));
     if (!init) {
         // The kernel's OOM killer is the usual reason an init dies during setup.
         if (oom_kills() > ooms_before)
@@ -382,9 +381,9 @@ Result<CreatedContainer> create_container(
     return c;
 }
 
-Result<int> create(const GlobalOptions& global, const CreateOptions& opts)
+Result<int> create(Sys& sys, const GlobalOptions& global, const CreateOptions& opts)
 {
-    auto c = TRY(create_container(global, opts, Verb::Create, Detach::Yes));
+    auto c = TRY(create_container(sys, global, opts, Verb::Create, Detach::Yes));
     // The init is left to the caller's subreaper: never reaped here (cli-contract.md §7.1).
     (void)c.init.release();
     return 0;

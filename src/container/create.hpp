@@ -4,6 +4,7 @@
 #include "container/options.hpp"
 #include "container/state_store.hpp"
 #include "hull/fd.hpp"
+#include "hull/sys.hpp"
 
 namespace hull::container {
 
@@ -20,7 +21,7 @@ struct CreatedContainer {
 
 // create, up to and including the pid file; on failure nothing is left behind.
 Result<CreatedContainer> create_container(
-    const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach);
+    Sys& sys, const GlobalOptions& global, const CreateOptions& opts, Verb verb, Detach detach);
 
 // start on a locked directory: created → running, with runc's errors for other states.
 Result<void> start_container(const StateDir& dir, const ContainerRecord& record, Status status);

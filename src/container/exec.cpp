@@ -139,7 +139,7 @@ Result<void> check_status(const Loaded& c, const ExecOptions& o)
 
 } // namespace
 
-Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
+Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
 {
     auto sub_cgroups = TRY(cgroups::parse_sub_cgroups(o.cgroups));
     auto c = TRY(load_container(global, o.id, Lock::None));
@@ -217,7 +217,7 @@ Result<int> exec(const GlobalOptions& global, const ExecOptions& o)
         req.listener_path = spec.linux->seccomp->listenerPath;
         req.listener_metadata = spec.linux->seccomp->listenerMetadata;
     }
-    auto child = process::spawn_exec(req);
+    auto child = process::spawn_exec(sys, req);
     if (!child) {
         if (!detach)
             ::sigprocmask(SIG_SETMASK, &old, nullptr);

@@ -20,10 +20,11 @@ namespace hull::container {
 namespace {
 
 // Create, start and poststart hooks of `run`; what it made is undone on any failure.
-Result<CreatedContainer> create_and_start(
-    const GlobalOptions& global, const RunOptions& opts, std::optional<terminal::ConsoleRelay>& relay)
+Result<CreatedContainer> create_and_start(Sys& sys, const GlobalOptions& global, const RunOptions& opts,
+    std::optional<terminal::ConsoleRelay>& relay)
 {
-    auto c = TRY(create_container(global, opts.create, Verb::Run, opts.detach ? Detach::Yes : Detach::No));
+    auto c
+        = TRY(create_container(sys, global, opts.create, Verb::Run, opts.detach ? Detach::Yes : Detach::No));
     // Until the container runs, any failure ends like a failed create: nothing is left.
     bool started = false;
     ScopeExit rollback([&] {
@@ -48,7 +49,7 @@ Result<CreatedContainer> create_and_start(
 
 } // namespace
 
-Result<int> run(const GlobalOptions& global, const RunOptions& opts)
+Result<int> run(Sys& sys, const GlobalOptions& global, const RunOptions& opts)
 {
     sigset_t set = forwarded_signals(), old;
     if (!opts.detach) {
@@ -68,7 +69,7 @@ Result<int> run(const GlobalOptions& global, const RunOptions& opts)
     // made (nothing can be forwarded yet); from then on a foreground run forwards them.
     std::optional<process::InterruptScope> interrupt(std::in_place);
     std::optional<terminal::ConsoleRelay> relay;
-    auto created = create_and_start(global, opts, relay);
+    auto created = create_and_start(sys, global, opts, relay);
     if (!created) {
         if (process::interrupted_by() != 0)
             return process::interrupted_error();

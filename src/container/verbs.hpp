@@ -6,12 +6,13 @@
 
 #include "container/options.hpp"
 #include "hull/error.hpp"
+#include "hull/sys.hpp"
 
 namespace hull::container {
 
-Result<int> create(const GlobalOptions& global, const CreateOptions& opts);
+Result<int> create(Sys& sys, const GlobalOptions& global, const CreateOptions& opts);
 Result<int> start(const GlobalOptions& global, const StartOptions& opts);
-Result<int> run(const GlobalOptions& global, const RunOptions& opts);
+Result<int> run(Sys& sys, const GlobalOptions& global, const RunOptions& opts);
 Result<int> state(const GlobalOptions& global, const StateOptions& opts);
 Result<int> list(const GlobalOptions& global, const ListOptions& opts);
 Result<int> kill(const GlobalOptions& global, const KillOptions& opts);
@@ -19,7 +20,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts); // `
 Result<int> spec(const GlobalOptions& global, const SpecOptions& opts);
 Result<int> features(const GlobalOptions& global);
 
-Result<int> exec(const GlobalOptions& global, const ExecOptions& opts);
+Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& opts);
 Result<int> ps(const GlobalOptions& global, const PsOptions& opts);
 Result<int> pause(const GlobalOptions& global, const PauseOptions& opts);
 Result<int> resume(const GlobalOptions& global, const ResumeOptions& opts);

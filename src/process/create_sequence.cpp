@@ -112,7 +112,7 @@ Result<void> run_start_container_hooks(
     return hooks::run_hooks(hooks::Kind::StartContainer, list, state_json);
 }
 
-[[noreturn]] void run_init_side(InitRequest& req, Channel channel)
+[[noreturn]] void run_init_side(Sys& sys, InitRequest& req, Channel channel)
 {
     ExecTarget target;
     std::string state_json;
@@ -126,7 +126,7 @@ Result<void> run_start_container_hooks(
 
         // Step 3.
         log::step("init: cloned");
-        auto prepared = set_up_container(req, channel, state_json);
+        auto prepared = set_up_container(sys, req, channel, state_json);
         if (!prepared) {
             channel.report_error(prepared.error());
             ::_exit(1);
@@ -178,11 +178,10 @@ Result<void> run_start_container_hooks(
 }
 
 // Step 2i, intermediate side. State: the runtime's namespaces and privilege.
-[[noreturn]] void run_intermediate_side(InitRequest& req, Channel channel)
+[[noreturn]] void run_intermediate_side(Sys& sys, InitRequest& req, Channel channel)
 {
     start_child_process("hull:[1:INTER]");
     close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
-    LinuxSys sys;
     const ns::NsPlan& plan = req.plan->ns;
     auto step = [&]() -> Result<pid_t> {
         TRY(ns::apply_joins(sys, plan.init_joins));
@@ -199,7 +198,7 @@ Result<void> run_start_container_hooks(
     };
     auto pid = step();
     if (pid.ok() && pid.value() == 0)
-        run_init_side(req, std::move(channel));
+        run_init_side(sys, req, std::move(channel));
     if (!pid) {
         channel.report_error(pid.error());
         ::_exit(1);
@@ -445,9 +444,8 @@ Result<void> run_step(Handshake& h, CreateStep step)
 
 } // namespace
 
-Result<ChildProcess> create_init(InitRequest req, RuntimeResources runtime)
+Result<ChildProcess> create_init(Sys& sys, InitRequest req, RuntimeResources runtime)
 {
-    LinuxSys sys;
     const CreatePlan& plan = *req.plan;
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
@@ -470,8 +468,8 @@ Result<ChildProcess> create_init(InitRequest req, RuntimeResources runtime)
             reset_interrupt_handlers();
             pair.close_parent_end();
             if (plan.intermediate)
-                run_intermediate_side(req, Channel(std::move(pair.child_end())));
-            run_init_side(req, Channel(std::move(pair.child_end())));
+                run_intermediate_side(sys, req, Channel(std::move(pair.child_end())));
+            run_init_side(sys, req, Channel(std::move(pair.child_end())));
         }
         watch_child(pid);
     }

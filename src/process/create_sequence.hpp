@@ -10,6 +10,7 @@
 #include "hull/oci/spec.hpp"
 #include "hull/oci/state.hpp"
 #include "hull/seccomp/seccomp.hpp"
+#include "hull/sys.hpp"
 #include "process/create_plan.hpp"
 #include "process/mempolicy.hpp"
 #include "rootfs/idmap.hpp"
@@ -56,7 +57,7 @@ struct RuntimeResources {
 // Steps 1-6 of the table, runtime side, as request.plan orders them. Returns the init, blocked
 // on the exec fifo, still owned by the caller: release() it to leave it to the caller's
 // subreaper, or wait() for it (run). The fds of `request` and `runtime` are closed on return.
-Result<ChildProcess> create_init(InitRequest request, RuntimeResources runtime);
+Result<ChildProcess> create_init(Sys& sys, InitRequest request, RuntimeResources runtime);
 
 // `start`: step 8, runtime side. Writes the byte the init waits for (ENXIO from the open means
 // no reader: the init is gone), then waits until the init has taken it and reached execve.

@@ -33,9 +33,8 @@ ProcessSetupPlan exec_setup_plan(const ExecRequest& req)
 }
 
 // The exec child, from fork to execve. State: the runtime's namespaces except pid; root.
-Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
+Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channel)
 {
-    LinuxSys sys;
     const oci::Process& p = *req.process;
     // The console socket is the setup's with a terminal; run_exec_side closed it without one.
     ProcessSetup setup(p, exec_setup_plan(req), UniqueFd(p.terminal ? req.console_socket : -1));
@@ -63,14 +62,14 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
     return setup.finish(sys, channel);
 }
 
-[[noreturn]] void run_exec_side(const ExecRequest& req, Channel channel)
+[[noreturn]] void run_exec_side(Sys& sys, const ExecRequest& req, Channel channel)
 {
     start_child_process("hull:[EXEC]");
     if (req.console_socket >= 0 && !req.process->terminal)
         ::close(req.console_socket);
     ExecTarget target;
     try {
-        auto prepared = set_up_exec(req, channel);
+        auto prepared = set_up_exec(sys, req, channel);
         if (!prepared) {
             channel.report_error(prepared.error());
             ::_exit(1);
@@ -98,9 +97,8 @@ Result<ExecTarget> set_up_exec(const ExecRequest& req, Channel& channel)
 
 } // namespace
 
-Result<ChildProcess> spawn_exec(const ExecRequest& req)
+Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
 {
-    LinuxSys sys;
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
     {
@@ -111,7 +109,7 @@ Result<ChildProcess> spawn_exec(const ExecRequest& req)
             return Error::from_errno("clone", "exec process");
         if (pid == 0) {
             pair.close_parent_end();
-            run_exec_side(req, Channel(std::move(pair.child_end())));
+            run_exec_side(sys, req, Channel(std::move(pair.child_end())));
         }
     }
     pair.close_child_end();

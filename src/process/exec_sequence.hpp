@@ -35,6 +35,7 @@
 #include "hull/oci/spec.hpp"
 #include "hull/oci/state.hpp"
 #include "hull/seccomp/seccomp.hpp"
+#include "hull/sys.hpp"
 #include "process/mempolicy.hpp"
 
 #include <functional>
@@ -66,6 +67,6 @@ struct ExecRequest {
 
 // Forks the exec child and waits until it has exec'd the program or failed. The returned child
 // is owned by the caller: release() it for `exec -d`, or wait for it.
-Result<ChildProcess> spawn_exec(const ExecRequest& request);
+Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& request);
 
 } // namespace hull::process

@@ -100,9 +100,8 @@ Result<void> enter_shared_rootfs(
 
 // Steps 2-3, init side. State: new namespaces of the plan, root in them, the host's root
 // filesystem still visible, the runtime's fds inherited (all O_CLOEXEC).
-Result<ExecTarget> set_up_container(InitRequest& req, Channel& channel, std::string& state_json)
+Result<ExecTarget> set_up_container(Sys& sys, InitRequest& req, Channel& channel, std::string& state_json)
 {
-    LinuxSys sys;
     const oci::Spec& spec = *req.spec;
     const CreatePlan& plan = *req.plan;
 

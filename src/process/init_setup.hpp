@@ -21,7 +21,7 @@ Result<void> become_namespace_root(Sys& sys);
 // Steps 2a-3. State at entry: new namespaces of the plan, root in them, the host's root
 // filesystem still visible, the runtime's fds inherited (all O_CLOEXEC). Returns what step 8
 // executes; `state_json` gets the state the runtime sent for createContainer hooks.
-Result<ExecTarget> set_up_container(InitRequest& req, Channel& channel, std::string& state_json);
+Result<ExecTarget> set_up_container(Sys& sys, InitRequest& req, Channel& channel, std::string& state_json);
 
 // The init's side of the handshake steps set_up_container goes through, defined in
 // create_sequence.cpp beside the runtime's side of the same step.
