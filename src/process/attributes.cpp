@@ -5,7 +5,6 @@
 #include "hull/text.hpp"
 #include "process/text_util.hpp"
 
-#include <charconv>
 #include <climits>
 #include <cstdint>
 #include <sys/personality.h>
@@ -62,15 +61,6 @@ constexpr NamedValue personality_domains[] = {
     {"LINUX32", PER_LINUX32},
 };
 
-// A whole-string decimal number without sign; false for anything else, including overflow.
-template <typename T> bool parse_decimal(std::string_view text, T& out)
-{
-    if (text.empty() || text.front() < '0' || text.front() > '9')
-        return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size();
-}
-
 bool starts_with_any(const std::string& entry, std::string_view a, std::string_view b)
 {
     return entry.starts_with(a) || entry.starts_with(b);
@@ -93,7 +83,7 @@ Result<cpu_set_t> parse_cpu_list(std::string_view list)
     for (const auto& r : items.value()) {
         unsigned long first = 0;
         unsigned long last = 0;
-        if (!parse_decimal(r.first, first) || !parse_decimal(r.last, last))
+        if (!text::parse_decimal(r.first, first) || !text::parse_decimal(r.last, last))
             return fail(in_quotes(r.item) + " is not a CPU number or range");
         if (first > last)
             return fail("range " + in_quotes(r.item) + " is reversed");
@@ -176,11 +166,11 @@ ListenFds listen_fds_from_env(const char* listen_pid, const char* listen_fds, pi
     if (!listen_pid || !listen_fds)
         return {};
     long pid = 0;
-    if (!parse_decimal(std::string_view(listen_pid), pid) || pid != self)
+    if (!text::parse_decimal(std::string_view(listen_pid), pid) || pid != self)
         return {};
     unsigned count = 0;
     // Fds are ints starting at 3, so no valid count comes near INT_MAX.
-    if (!parse_decimal(std::string_view(listen_fds), count) || count > INT_MAX - 3)
+    if (!text::parse_decimal(std::string_view(listen_fds), count) || count > INT_MAX - 3)
         return {};
     return ListenFds {count};
 }

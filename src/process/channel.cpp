@@ -1,4 +1,5 @@
 #include "process/protocol.hpp"
+#include "process/text_util.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -140,38 +141,16 @@ Result<void> Channel::report_seccomp_listener(int fd)
     }
 }
 
-namespace {
-
-// A count in plain decimal, as the sender writes it: digits only (no sign, no space) and at most
-// `max`; anything else is no number, rather than one strtol would wrap or cut to fit.
-bool parse_decimal(const std::string& text, unsigned long long max, unsigned long long& out)
-{
-    if (text.empty())
-        return false;
-    out = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9')
-            return false;
-        auto digit = static_cast<unsigned long long>(c - '0');
-        if (out > (max - digit) / 10)
-            return false;
-        out = out * 10 + digit;
-    }
-    return true;
-}
-
-} // namespace
-
 Result<UniqueFd> Channel::wait_seccomp_listener(pid_t sender)
 {
     std::string text = TRY(receive(Msg::ChildSeccompListener));
-    unsigned long long number = 0;
-    if (!parse_decimal(text, INT_MAX, number))
+    int number = 0;
+    if (!text::parse_decimal(text, number))
         return Error::message("protocol error: bad seccomp listener fd \"" + text + "\"");
     UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, sender, 0)));
     if (!pidfd)
         return Error::from_errno("pidfd_open", std::to_string(sender));
-    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), static_cast<int>(number), 0)));
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), number, 0)));
     if (!fd)
         return Error::from_errno(
             "pidfd_getfd", "seccomp listener fd " + text + " of " + std::to_string(sender));
@@ -198,10 +177,10 @@ namespace {
 
 Result<size_t> parse_mount_index(const std::string& text)
 {
-    unsigned long long index = 0;
-    if (!parse_decimal(text, SIZE_MAX, index))
+    size_t index = 0;
+    if (!text::parse_decimal(text, index))
         return Error::message("protocol error: bad mount index \"" + text + "\"");
-    return static_cast<size_t>(index);
+    return index;
 }
 
 } // namespace
@@ -241,10 +220,10 @@ Result<std::string> Channel::wait_hooks_done()
 Result<pid_t> Channel::wait_init_pid()
 {
     std::string text = TRY(receive(Msg::ChildInitPid));
-    unsigned long long pid = 0;
-    if (!parse_decimal(text, INT_MAX, pid) || pid == 0)
+    pid_t pid = 0;
+    if (!text::parse_decimal(text, pid) || pid == 0)
         return Error::message("protocol error: bad init pid \"" + text + "\"");
-    return static_cast<pid_t>(pid);
+    return pid;
 }
 
 // One packet into buf: its length, never more than `size` (a longer one is refused). An fd that

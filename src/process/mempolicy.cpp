@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <string_view>
 #include <sys/syscall.h>
@@ -45,15 +44,6 @@ Error field_error(std::string_view field, const std::string& reason)
     return Error::message("config.json: /linux/memoryPolicy/" + std::string(field) + ": " + reason);
 }
 
-// A whole-string decimal number without sign; false for anything else, including overflow.
-bool parse_node(std::string_view text, unsigned& out)
-{
-    if (text.empty() || text.front() < '0' || text.front() > '9')
-        return false;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size();
-}
-
 struct NodeRange {
     unsigned first;
     unsigned last;
@@ -67,7 +57,7 @@ Result<std::vector<NodeRange>> parse_node_list(std::string_view list)
         return Error::message("no nodes");
     for (const auto& r : TRY(text::split_ranges(list))) {
         NodeRange range {};
-        if (!parse_node(r.first, range.first) || !parse_node(r.last, range.last))
+        if (!text::parse_decimal(r.first, range.first) || !text::parse_decimal(r.last, range.last))
             return Error::message(in_quotes(r.item) + " is not a node number or range");
         if (range.first > range.last)
             return Error::message("range " + in_quotes(r.item) + " is reversed");

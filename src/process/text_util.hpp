@@ -1,10 +1,11 @@
-// Text helpers shared by the process-attribute parsers (attributes.cpp, mempolicy.cpp): table
-// lookup and the kernel's "0-3,7" list syntax.
+// Text helpers of src/process (attributes.cpp, mempolicy.cpp, channel.cpp): table lookup,
+// whole-string decimal numbers and the kernel's "0-3,7" list syntax.
 #pragma once
 
 #include "hull/error.hpp"
 #include "hull/text.hpp"
 
+#include <charconv>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,16 @@ template <typename Table> auto find_named(const Table& table, std::string_view n
         if (entry.name == name)
             return &entry;
     return nullptr;
+}
+
+// A whole-string decimal number without sign or blanks that fits in T; false for anything else
+// (overflow included), rather than a number strtol would wrap or cut to fit.
+template <typename T> bool parse_decimal(std::string_view text, T& out)
+{
+    if (text.empty() || text.front() < '0' || text.front() > '9')
+        return false;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
 }
 
 // One item of a "0-3,7" list: the item, and its first and last number as written (the same
