@@ -229,6 +229,15 @@ struct Handshake {
 
     pid_t pid() const { return init.pid(); }
 
+    // The state hooks and the seccomp agent get during create: the init's pid, "creating".
+    oci::State creating_state() const
+    {
+        oci::State state = req.state;
+        state.pid = pid();
+        state.status = "creating";
+        return state;
+    }
+
     // What the init sent, or why it sent nothing: a ChildError is the error it reported; EOF on
     // the channel (ECHILD) means it died without a report, and its wait status says how.
     template <typename T> Result<T> await(Result<T> received)
@@ -361,10 +370,7 @@ Result<void> serve_mounts(Handshake& h)
 Result<void> run_runtime_hooks(Handshake& h)
 {
     TRY(h.await(h.channel.wait_hooks_request()));
-    oci::State state = h.req.state;
-    state.pid = h.pid();
-    state.status = "creating";
-    std::string json = oci::state_to_json(state);
+    std::string json = oci::state_to_json(h.creating_state());
     const auto& hks = *h.req.spec->hooks;
     TRY(hooks::run_hooks(hooks::Kind::Prestart, hks.prestart, json));
     TRY(hooks::run_hooks(hooks::Kind::CreateRuntime, hks.createRuntime, json));
@@ -395,12 +401,9 @@ namespace {
 Result<void> pass_seccomp_listener(Handshake& h)
 {
     auto listener = TRY(h.await(h.channel.wait_seccomp_listener(h.pid())));
-    oci::State state = h.req.state;
-    state.pid = h.pid();
-    state.status = "creating";
     const auto& sc = *h.req.spec->linux->seccomp;
     TRY(seccomp::send_listener(sc.listenerPath, listener.get(),
-        seccomp::container_process_state_json(state, h.pid(), sc.listenerMetadata)));
+        seccomp::container_process_state_json(h.creating_state(), h.pid(), sc.listenerMetadata)));
     return h.channel.confirm_seccomp_done();
 }
 
