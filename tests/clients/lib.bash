@@ -173,18 +173,27 @@ start_daemon() {
 	echo $! >"$CL/pids/$name"
 }
 
+# daemon_running PID: PID runs and is not exiting. A process that is on its way out shows
+# State Z (zombie, while a multi-threaded leader waits for its threads) or X (dead), and its
+# status file can vanish between two reads: each of those counts as gone.
+daemon_running() {
+	local state
+	state="$(grep '^State:' "/proc/$1/status" 2>/dev/null)" || return 1
+	[[ "$state" != *Z* && "$state" != *X* ]]
+}
+
 # stop_daemon NAME: SIGTERM the recorded pid, wait up to 20 s, then SIGKILL.
 stop_daemon() {
 	local name="$1" f="$CL/pids/$1" pid i
 	[ -f "$f" ] || return 0
 	pid="$(cat "$f")"
-	if [ -e "/proc/$pid" ]; then
+	if daemon_running "$pid"; then
 		kill -TERM "$pid" 2>/dev/null || true
 		for i in $(seq 200); do
-			[ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || break
+			daemon_running "$pid" || break
 			sleep 0.1
 		done
-		if [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+		if daemon_running "$pid"; then
 			echo "teardown: $name ($pid) ignored SIGTERM; killing it" >&2
 			kill -KILL "$pid" 2>/dev/null || true
 			rm -f "$f"
