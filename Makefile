@@ -2,6 +2,11 @@
 BUILD ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
+# Tests at a time. The host suites each run in a sandbox of their own (tests/host/sandbox.sh) and
+# wait on processes as much as they compute, so more than the cores pays; the guest and the
+# engines always run alone.
+TEST_JOBS ?= 4
+CTEST := ctest --output-on-failure -j$(TEST_JOBS)
 # Warnings are errors in every build made here (development and CI); a plain cmake build leaves
 # HULL_WERROR off.
 WERROR ?= ON
@@ -35,32 +40,30 @@ build: deps
 demo: build
 	@HULL=$(HULL) bash $(BUNDLE)/demo.sh
 
-# The fast loop, as root: the build, the unit tests and the host suites of the create, exec and
-# delete path (host/cli, host/exec, host/lifecycle: HULL_CHECK_SUITES in tests/CMakeLists.txt).
-# The other host suites (the security battery, spec/, fidelity_*, terminal, the cgroup suite), the
-# qemu guest and the engines run in `make test`.
+# The fast loop, as root: the build, the unit tests and every host suite (the security battery,
+# spec/, the cgroup suite on this machine's layout), without the qemu guest and the engines.
 check: build
-	cd $(BUILD) && ctest --output-on-failure -L '^check$$'
+	cd $(BUILD) && $(CTEST) -L '^check$$'
 
 # Everything: unit, host, the qemu guest under each cgroup layout, and containerd, Docker, Podman.
 test: build
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && $(CTEST)
 
 unit: build
-	cd $(BUILD) && ctest --output-on-failure -R '^unit/'
+	cd $(BUILD) && $(CTEST) -R '^unit/'
 
 host: build
-	cd $(BUILD) && ctest --output-on-failure -R '^host/'
+	cd $(BUILD) && $(CTEST) -R '^host/'
 
 vm: build
-	cd $(BUILD) && ctest --output-on-failure -R '^vm/'
+	cd $(BUILD) && $(CTEST) -R '^vm/'
 
 clients: build
-	cd $(BUILD) && ctest --output-on-failure -R '^clients/'
+	cd $(BUILD) && $(CTEST) -R '^clients/'
 
 # Every suite that drives the real binary: host, vm and clients.
 integration: build
-	cd $(BUILD) && ctest --output-on-failure -R '^(host|vm|clients)/'
+	cd $(BUILD) && $(CTEST) -R '^(host|vm|clients)/'
 
 # The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:

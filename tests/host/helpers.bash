@@ -248,7 +248,7 @@ nobody_hull() {
 	NOBODY_HULL="$HULL"
 	as_nobody test -x "$HULL" && return 0
 	local dir
-	dir="$(mktemp -d /tmp/hull-nobody.XXXXXX)"
+	dir="$(mktemp -d "${TMPDIR:-/tmp}/hull-nobody.XXXXXX")"
 	chmod 0755 "$dir"
 	cp "$HULL" "$dir/$(basename "$HULL")"
 	chmod 0755 "$dir/$(basename "$HULL")"
@@ -380,11 +380,12 @@ no_state_left() {
 # no_container_process [ID]: no live host process belongs to container ID: none in a cgroup named
 # after it (the default cgroupsPath is derived from the ID, so use unique IDs), and none still
 # running the runtime with this test's state root on its command line (a half-made init, or a
-# hull that hangs). Without ID only the second check is made.
+# hull that hangs). Without ID only the second check is made. A cgroup outside this shell's
+# cgroup namespace reads "/../…" and belongs to another suite (tests/host/sandbox.sh).
 no_container_process() {
 	local id="$1" f pid
 	{
-		[ -z "$id" ] || grep -lE "(/|:)$id\$" /proc/[0-9]*/cgroup 2>/dev/null
+		[ -z "$id" ] || grep -lE "^[0-9]+:[^:]*:(/([^.]|\.[^./])[^:]*)?/$id\$" /proc/[0-9]*/cgroup 2>/dev/null
 		grep -laF -- "$ROOT" /proc/[0-9]*/cmdline 2>/dev/null
 	} | while read -r f; do
 		pid="${f#/proc/}"

@@ -105,7 +105,7 @@ cgroup_lines_ro() {
 
 @test "CVE-2023-25809 (§3.10): rootless (an unprivileged hull), /sys/fs/cgroup is read-only" {
 	local d
-	d="$(mktemp -d /tmp/hull-sec-rootless.XXXXXX)"
+	d="$(mktemp -d "${TMPDIR:-/tmp}/hull-sec-rootless.XXXXXX")"
 	HULL_TEMP_DIRS+=("$d")
 	chmod 0755 "$d"
 	cp "$(readlink -f "$HULL")" "$d/hull"

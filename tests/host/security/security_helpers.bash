@@ -14,13 +14,13 @@
 # All four are checked by sec_teardown after every test, once the test's containers, helper
 # processes and host mounts are gone; any difference fails the test.
 #
-# The temporary directory $SEC (/tmp/hull-sec.XXXXXX, mode 0711) is world-searchable, so a
+# The temporary directory $SEC ($TMPDIR/hull-sec.XXXXXX, mode 0711) is world-searchable, so a
 # container root mapped to another uid can still reach the canary and sentinel paths.
 
 # sec_setup: spec_setup plus the four probes.
 sec_setup() {
 	spec_setup
-	SEC="$(mktemp -d /tmp/hull-sec.XXXXXX)"
+	SEC="$(mktemp -d "${TMPDIR:-/tmp}/hull-sec.XXXXXX")"
 	chmod 0711 "$SEC"
 	HULL_TEMP_DIRS+=("$SEC")
 	mkdir "$SEC/canary-dir"

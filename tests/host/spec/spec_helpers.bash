@@ -125,7 +125,7 @@ spawn_ns_holder() {
 # so the bundle moves to a world-searchable directory $UT (removed at teardown).
 use_userns() {
 	local host="${1:-100000}"
-	UT="$(mktemp -d /tmp/hull-spec-userns.XXXXXX)"
+	UT="$(mktemp -d "${TMPDIR:-/tmp}/hull-spec-userns.XXXXXX")"
 	HULL_TEMP_DIRS+=("$UT")
 	chmod 0711 "$UT"
 	cp -a "$BUNDLE" "$UT/bundle"

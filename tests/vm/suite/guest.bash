@@ -207,12 +207,13 @@ guest_mounts() {
 # guest_cgroups ARRAY: fills the associative ARRAY with every cgroup directory of every
 # hierarchy. On a host, the siblings of the runtime's own cgroup (other processes' cgroups, such
 # as the supervisor's per-process memory cgroups on these machines) come and go: they are left
-# out, the runtime's own cgroup and everything below it are kept.
+# out, the runtime's own cgroup and everything below it are kept. In the host suites' sandbox
+# (HULL_SANDBOX=1, tests/host/sandbox.sh) every cgroup in view is the suite's: all are kept.
 guest_cgroups() {
 	local -n _cgroups="$1"
 	local d skip own
 	local -a ignore=()
-	if [ -n "${SUITE_HOST:-}" ]; then
+	if [ -n "${SUITE_HOST:-}" ] && [ "${HULL_SANDBOX:-}" != 1 ]; then
 		suite_hierarchies
 		local line list path c
 		while IFS=: read -r _ list path; do
