@@ -173,7 +173,7 @@ qemu=(
 	-machine pc,accel=tcg -cpu "${HULL_VM_CPU:-qemu64}" -m "$mem" -smp "$smp"
 	-nodefaults -no-user-config -display none -monitor none -no-reboot
 	-kernel "$boot/kernel" -initrd "$boot/initrd.gz"
-	-append "console=ttyS0 $cmdline quiet panic=-1 lpj=10000000$append"
+	-append "console=ttyS0 $cmdline quiet panic=-1 lpj=10000000 no_timer_check$append"
 	-serial "file:$console_log" -serial "file:$run/stdout" -serial "file:$run/stderr"
 	-fsdev "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap"
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot
