@@ -301,9 +301,14 @@ Result<int> update(const GlobalOptions& global, const UpdateOptions& opts)
     std::string merged = TRY(merge_into_config(config, r));
     auto cg = TRY(manager_of(c));
     auto for_kernel = TRY(resources_for_kernel(r, saved, memory_in_v2(cg.state())));
+    // Staged before the cgroup changes: a state root that cannot take the record stops the
+    // update before anything is applied.
+    StagedFile staged;
+    if (merged != config)
+        staged = TRY(c.dir.stage_file(kSavedConfig, merged).context("save the updated resources"));
     TRY(cg.apply(for_kernel));
     if (merged != config)
-        TRY(c.dir.replace_file(kSavedConfig, merged).context("save the updated resources"));
+        TRY(staged.commit().context("save the updated resources"));
     return 0;
 }
 

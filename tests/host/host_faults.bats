@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+# Faults from the host: a state root that is full (ENOSPC) or read-only (EROFS), cgroup writes
+# that fail half-way or hit a cgroup removed from outside, hooks that are killed or never exit, a
+# console socket that closes early, stdout that is a closed pipe, and a storm of signals at a
+# foreground `run` and `exec`. Every verb gives a clear error or works; nothing is half-written
+# or left behind (state, cgroups, mounts, processes); no hull process dies of anything but the
+# signal it was sent.
+#
+# The suite runs in a mount namespace of its own (tests/host/sandbox.sh): the tmpfs it mounts on
+# the state root stays private, and teardown unmounts it.
+
+load helpers
+
+setup_file() {
+	hull_setup_file
+}
+
+setup() {
+	hull_setup
+	T="$BATS_TEST_TMPDIR"
+	ROOT_TMPFS=""
+}
+
+teardown() {
+	local failed=0
+	if [ -n "$ROOT_TMPFS" ]; then
+		mount -o remount,rw "$ROOT" 2>/dev/null || true
+		rm -rf "$ROOT"/.fill*
+	fi
+	hull_teardown || failed=1
+	if [ -n "$ROOT_TMPFS" ]; then
+		umount "$ROOT" || failed=1
+	fi
+	return "$failed"
+}
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+# root_on_tmpfs OPTIONS: a tmpfs with OPTIONS as this test's state root (mode 0700: hull refuses
+# a root that others may write), taken into the mount snapshot so teardown compares from here.
+root_on_tmpfs() {
+	mount -t tmpfs -o "mode=0700,$1" hull-faults "$ROOT"
+	ROOT_TMPFS=1
+	mount_points >"$MOUNTS_BEFORE"
+}
+
+# fill_blocks: no block left on the state root's tmpfs (inodes are left: a directory or an empty
+# file can still be made, what goes into a file cannot).
+fill_blocks() {
+	dd if=/dev/zero of="$ROOT/.fill" bs=4k status=none 2>/dev/null || true
+	! dd if=/dev/zero of="$ROOT/.fill-check" bs=4k count=1 status=none 2>/dev/null
+	rm -f "$ROOT/.fill-check"
+}
+
+# fill_inodes: no inode left either.
+fill_inodes() {
+	local i=0
+	while touch "$ROOT/.fill$i" 2>/dev/null; do
+		i=$((i + 1))
+	done
+}
+
+# free_root: space and inodes again.
+free_root() {
+	rm -f "$ROOT"/.fill*
+}
+
+# cgroup_dirs ID: every cgroup directory named ID, in any hierarchy.
+cgroup_dirs() {
+	find /sys/fs/cgroup -mindepth 1 -type d -name "$1" 2>/dev/null
+}
+
+# nothing_left ID...: no state directory, cgroup or process of any of them remains.
+nothing_left() {
+	local id
+	no_state_left || return 1
+	for id in "$@"; do
+		if [ -n "$(cgroup_dirs "$id")" ]; then
+			echo "cgroup of $id left: $(cgroup_dirs "$id")" >&2
+			return 1
+		fi
+		no_container_process "$id" || return 1
+	done
+}
+
+# not_crashed: $status is an exit status, not death by a signal (bats' `run` gives 128+N).
+not_crashed() {
+	if [ "$status" -gt 128 ]; then
+		echo "hull died of signal $((status - 128)): $output" >&2
+		return 1
+	fi
+}
+
+# fails_naming TEXT: $status is 1 and $output names TEXT (a path as the user wrote it).
+fails_naming() {
+	not_crashed || return 1
+	if [ "$status" -eq 0 ]; then
+		echo "expected a failure naming $1; it succeeded: $output" >&2
+		return 1
+	fi
+	assert_output_contains "$1"
+}
+
+# state_json_intact ID: state.json parses and has the container's ID; no temporary file is left
+# next to it.
+state_json_intact() {
+	jq -e --arg id "$1" '.id == $id' "$ROOT/$1/state.json" >/dev/null || {
+		echo "state.json of $1 is damaged: $(head -c 300 "$ROOT/$1/state.json")" >&2
+		return 1
+	}
+	local tmp
+	tmp="$(find "$ROOT/$1" -name '.*' 2>/dev/null)"
+	[ -z "$tmp" ] || {
+		echo "temporary files left in $ROOT/$1: $tmp" >&2
+		return 1
+	}
+}
+
+# ---- a full state root (ENOSPC) ------------------------------------------------------------------
+
+@test "full state root: writers fail naming the root, readers work, nothing half-written, delete works once freed" {
+	root_on_tmpfs size=512k,nr_inodes=64
+	create_container made sleep 100
+	start_container live sleep 100
+	cp "$ROOT/live/state.json" "$T/live.state.json"
+	fill_blocks
+
+	# Made, then found without room for its files: removed again.
+	try_create new
+	fails_naming "$ROOT/new"
+	assert_output_contains "no space left on device"
+	[ ! -e "$ROOT/new" ]
+	run hull run --bundle "$BUNDLE" new2 </dev/null
+	fails_naming "$ROOT/new2"
+	[ ! -e "$ROOT/new2" ]
+	# Without an inode, its directory cannot be made at all.
+	fill_inodes
+	try_create new
+	fails_naming "$ROOT"
+	assert_output_contains "no space left on device"
+	run hull run --bundle "$BUNDLE" new2 </dev/null
+	fails_naming "$ROOT"
+	[ "$(find "$ROOT" -mindepth 1 -maxdepth 1 ! -name '.fill*' -printf '%f\n' | sort | tr '\n' ' ')" = "live made " ]
+	state_json_intact made
+	[ -z "$(cgroup_dirs new)$(cgroup_dirs new2)" ]
+
+	# What only reads, or changes only the cgroup or the processes, works.
+	run hull state live
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ]
+	run hull list -q
+	assert_status 0
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "live made " ]
+	run hull ps live
+	assert_status 0
+	run hull events --stats live
+	assert_status 0
+	jq -e '.type == "stats"' <<<"$output" >/dev/null
+	run hull exec live true
+	assert_status 0
+	run hull pause live
+	assert_status 0
+	[ "$(status_of live)" = paused ]
+	run hull resume live
+	assert_status 0
+	run hull kill live 0
+	assert_status 0
+	run hull start made
+	assert_status 0
+	[ "$(status_of made)" = running ]
+
+	# update records the new limits beside the container: it fails before the cgroup changes.
+	run hull update --pids-limit 77 live
+	fails_naming "$ROOT/live"
+	not_crashed
+	state_json_intact live
+	cmp "$ROOT/live/state.json" "$T/live.state.json"
+	local pids
+	pids="$(cat "$(cgroup_dirs live | grep /pids/)/pids.max")"
+	[ "$pids" != 77 ]
+
+	run hull delete --force made
+	assert_status 0
+	free_root
+	run hull delete --force live
+	assert_status 0
+	run hull delete --force live
+	assert_status 0
+	nothing_left made live new new2
+}
+
+# ---- a read-only state root (EROFS) --------------------------------------------------------------
+
+@test "read-only state root: writers fail naming the path, readers work, state intact, delete works once writable" {
+	root_on_tmpfs size=4m
+	create_container made sleep 100
+	start_container live sleep 100
+	cp "$ROOT/live/state.json" "$T/live.state.json"
+	mount -o remount,ro "$ROOT"
+
+	try_create new
+	fails_naming "$ROOT"
+	[ ! -e "$ROOT/new" ]
+	run hull run --bundle "$BUNDLE" new2 </dev/null
+	fails_naming "$ROOT"
+	[ -z "$(cgroup_dirs new)$(cgroup_dirs new2)" ]
+
+	run hull state live
+	assert_status 0
+	run hull list -q
+	assert_status 0
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "live made " ]
+	run hull ps live
+	assert_status 0
+	run hull events --stats live
+	assert_status 0
+	run hull exec live true
+	assert_status 0
+	run hull pause live
+	assert_status 0
+	run hull resume live
+	assert_status 0
+	run hull kill live 0
+	assert_status 0
+	[ "$(status_of live)" = running ]
+
+	# start takes the exec fifo away: it fails before the init is released.
+	run hull start made
+	fails_naming "$ROOT/made"
+	[ "$(status_of made)" = created ]
+	run hull update --pids-limit 77 live
+	fails_naming "$ROOT/live"
+	[ "$(cat "$(cgroup_dirs live | grep /pids/)/pids.max")" != 77 ]
+	run hull delete --force live
+	fails_naming "$ROOT/live"
+	[ -d "$ROOT/live" ]
+	cmp "$ROOT/live/state.json" "$T/live.state.json"
+
+	mount -o remount,rw "$ROOT"
+	# The init of "made" was never released: it starts now.
+	run hull start made
+	assert_status 0
+	[ "$(status_of made)" = running ]
+	run hull delete --force live
+	assert_status 0
+	run hull delete --force made
+	assert_status 0
+	run hull delete --force made
+	assert_status 0
+	nothing_left made live new new2
+}
