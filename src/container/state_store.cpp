@@ -320,24 +320,6 @@ Result<void> StateDir::replace_file(const char* name, std::string_view content)
     return staged.commit();
 }
 
-namespace {
-
-Result<void> write_all(int fd, std::string_view content, const std::string& path)
-{
-    size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return Error::from_errno("write", path);
-        done += static_cast<size_t>(n);
-    }
-    return ok();
-}
-
-} // namespace
-
 Result<StagedFile> StateDir::stage_file(const char* name, std::string_view content)
 {
     StagedFile staged;
