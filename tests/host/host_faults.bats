@@ -19,10 +19,12 @@ setup() {
 	hull_setup
 	T="$BATS_TEST_TMPDIR"
 	ROOT_TMPFS=""
+	RECV_PID=""
 }
 
 teardown() {
 	local failed=0
+	[ -z "$RECV_PID" ] || kill -9 "$RECV_PID" 2>/dev/null || true
 	if [ -n "$ROOT_TMPFS" ]; then
 		mount -o remount,rw "$ROOT" 2>/dev/null || true
 		rm -rf "$ROOT"/.fill*
@@ -83,9 +85,10 @@ nothing_left() {
 	done
 }
 
-# not_crashed: $status is an exit status, not death by a signal (bats' `run` gives 128+N).
+# not_crashed: $status is an exit status, not death by a signal (bats' `run` gives 128+N). 255
+# is a failed `exec`'s status (cli-contract.md §2).
 not_crashed() {
-	if [ "$status" -gt 128 ]; then
+	if [ "$status" -gt 128 ] && [ "$status" -ne 255 ]; then
 		echo "hull died of signal $((status - 128)): $output" >&2
 		return 1
 	fi
@@ -248,4 +251,100 @@ state_json_intact() {
 	run hull delete --force made
 	assert_status 0
 	nothing_left made live new new2
+}
+
+# ---- cgroup writes that fail, cgroups removed from outside ---------------------------------------
+
+@test "update below the current usage: a clear error, the saved limits stay what the kernel holds, nothing leaked" {
+	# Five processes and 16 MiB of shared memory charged to the container.
+	start_container low sh -c 'for i in 1 2 3 4 5; do sleep 100 & done;
+		dd if=/dev/zero of=/dev/shm/fill bs=1M count=16 2>/dev/null; echo filled; wait'
+	wait_for_file_text "$T/low.out" filled
+	# A pids limit below the current count is the kernel's to take: new forks fail, none die.
+	run hull update --pids-limit 2 low
+	assert_status 0
+	[ "$(hull ps low | tail -n +2 | wc -l)" -ge 6 ]
+	run hull exec low true
+	assert_status 0
+	# A process that forks in there gets the kernel's refusal, not hull.
+	run hull exec low sh -c 'sleep 1 & wait'
+	not_crashed
+	[ "$status" -ne 0 ]
+	[ "$(hull ps low | tail -n +2 | wc -l)" -ge 6 ]
+	# A memory limit below what the container holds cannot be taken. The update fails naming
+	# the memory limit; the saved config is unchanged and still what the kernel holds (the
+	# pids limit given with it is written after the memory limit, so it is not applied).
+	run hull update --pids-limit 50 --memory 1M low
+	[ "$status" -eq 1 ]
+	assert_output_contains "unable to set memory limit to 1048576"
+	jq -e '.linux.resources.pids.limit == 2' "$ROOT/low/config.json" >/dev/null
+	[ "$(cat "$(cgroup_dirs low | grep /pids/)/pids.max")" = 2 ]
+	state_json_intact low
+	[ "$(status_of low)" = running ]
+	# A later update in range works, and the container can be removed.
+	run hull update --pids-limit 60 --memory 64M low
+	assert_status 0
+	jq -e '.linux.resources.pids.limit == 60' "$ROOT/low/config.json" >/dev/null
+	run hull delete --force low
+	assert_status 0
+	nothing_left low
+}
+
+# cgroup_empty_out ID: moves every process of the container's cgroups to this shell's own cgroup
+# of that hierarchy, as something outside hull would.
+cgroup_empty_out() {
+	local d mp own p
+	for d in $(cgroup_dirs "$1"); do
+		mp="$(awk -v d="$d" '$9 == "cgroup" || $9 == "cgroup2" { if (index(d, $5 "/") == 1) print $5 }' \
+			/proc/self/mountinfo | head -n1)"
+		own="$(grep -lx "$$" $(find "$mp" -name cgroup.procs) | head -n1)"
+		[ -n "$own" ] || continue
+		for p in $(cat "$d/cgroup.procs"); do
+			echo "$p" >"$own" || true
+		done
+	done
+}
+
+@test "a cgroup emptied or removed from outside: verbs give clear errors or work, delete --force leaves nothing" {
+	start_container gone sleep 100
+	local pid start d
+	pid="$(state_field gone pid)"
+	start="$(proc_starttime "$pid")"
+	cgroup_empty_out gone
+	for d in $(cgroup_dirs gone | sort -r); do
+		rmdir "$d"
+	done
+	[ -z "$(cgroup_dirs gone)" ]
+
+	run hull state gone
+	assert_status 0
+	run hull list
+	assert_status 0
+	for verb in "ps gone" "pause gone" "resume gone" "update --pids-limit 9 gone" "events --stats gone" \
+		"exec gone true" "kill gone 0"; do
+		# shellcheck disable=SC2086
+		run hull $verb
+		not_crashed
+		[ "$status" -eq 0 ] || [ -n "$output" ] || {
+			echo "hull $verb failed without saying why" >&2
+			return 1
+		}
+	done
+	[ -z "$(cgroup_dirs gone)" ]
+	run hull delete --force gone
+	assert_status 0
+	wait_pid_gone "$pid" "$start"
+	nothing_left gone
+}
+
+@test "a cgroup emptied from outside: delete --force kills the init by its pid and removes the cgroup" {
+	start_container emptied sleep 100
+	local pid start
+	pid="$(state_field emptied pid)"
+	start="$(proc_starttime "$pid")"
+	cgroup_empty_out emptied
+	run hull delete --force emptied
+	assert_status 0
+	wait_pid_gone "$pid" "$start"
+	nothing_left emptied
 }
