@@ -348,3 +348,97 @@ cgroup_empty_out() {
 	wait_pid_gone "$pid" "$start"
 	nothing_left emptied
 }
+
+# ---- hooks ---------------------------------------------------------------------------------------
+
+# hook_config KIND TIMEOUT PATH ARGS...: one hook of KIND, PATH with argv ARGS (TIMEOUT "" for
+# none).
+hook_config() {
+	local kind="$1" timeout="$2" path="$3" args
+	shift 3
+	args="$(jq -n -c '$ARGS.positional' --args -- "$@")"
+	if [ -n "$timeout" ]; then
+		update_config ".hooks.$kind = [{\"path\": \"$path\", \"args\": $args, \"timeout\": $timeout}]"
+	else
+		update_config ".hooks.$kind = [{\"path\": \"$path\", \"args\": $args}]"
+	fi
+}
+
+# kill_hook_when_up: SIGKILL the hook that wrote its pid to $T/hook.pid.
+kill_hook_when_up() {
+	local i
+	for i in $(seq 200); do
+		[ -s "$T/hook.pid" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/hook.pid" ] || {
+		echo "the hook never started" >&2
+		return 1
+	}
+	kill -KILL "$(cat "$T/hook.pid")"
+}
+
+@test "a createRuntime hook killed with SIGKILL: create fails saying so, nothing left" {
+	hook_config createRuntime "" /bin/sh sh -c "echo \$\$ >$T/hook.pid; exec sleep 100"
+	set_args sleep 100
+	hull create --bundle "$BUNDLE" hk1 </dev/null >/dev/null 2>"$T/create.err" &
+	local hull_pid=$!
+	kill_hook_when_up
+	local status=0
+	wait "$hull_pid" || status=$?
+	output="$(cat "$T/create.err")"
+	[ "$status" -eq 1 ]
+	assert_output_contains "createRuntime hook"
+	assert_output_contains "signal"
+	nothing_left hk1
+}
+
+@test "a poststart hook killed with SIGKILL: start fails saying so, the container stops, delete leaves nothing" {
+	hook_config poststart "" /bin/sh sh -c "echo \$\$ >$T/hook.pid; exec sleep 100"
+	create_container hk2 sleep 100
+	local pid
+	pid="$(state_field hk2 pid)"
+	hull start hk2 2>"$T/start.err" &
+	local hull_pid=$!
+	kill_hook_when_up
+	local status=0
+	wait "$hull_pid" || status=$?
+	output="$(cat "$T/start.err")"
+	[ "$status" -eq 1 ]
+	assert_output_contains "poststart hook"
+	wait_for_status hk2 stopped
+	run hull delete hk2
+	assert_status 0
+	nothing_left hk2
+}
+
+@test "a hook that never exits: its timeout kills it, create fails saying so, nothing left" {
+	hook_config createRuntime 1 /bin/sh sh -c "echo \$\$ >$T/hook.pid; exec sleep 100"
+	set_args sleep 100
+	local t0=$SECONDS
+	try_create hk3
+	[ "$status" -eq 1 ]
+	assert_output_contains "createRuntime hook #0: hook /bin/sh: timeout after 1 seconds"
+	[ $((SECONDS - t0)) -lt 10 ]
+	! pid_is_running "$(cat "$T/hook.pid")"
+	nothing_left hk3
+}
+
+@test "a hook that never exits: what it started goes with it at the timeout" {
+	hook_config createRuntime 1 /bin/sh sh -c "sleep 100 & echo \$! >$T/child.pid; wait"
+	set_args sleep 100
+	try_create hk5
+	[ "$status" -eq 1 ]
+	assert_output_contains "timeout after 1 seconds"
+	wait_pid_gone "$(cat "$T/child.pid")" "" 20
+	nothing_left hk5
+}
+
+@test "a poststop hook that never exits: delete waits out its timeout, warns and removes everything" {
+	hook_config poststop 1 /bin/sleep sleep 100
+	start_container hk4 sleep 100
+	run hull delete --force hk4
+	assert_status 0
+	assert_output_contains "timeout after 1 seconds"
+	nothing_left hk4
+}
