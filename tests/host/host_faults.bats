@@ -442,3 +442,43 @@ kill_hook_when_up() {
 	assert_output_contains "timeout after 1 seconds"
 	nothing_left hk4
 }
+
+# ---- the console socket --------------------------------------------------------------------------
+
+# console_outcome WHAT: after a --console-socket receiver closed early, WHAT either failed
+# naming the socket as given, or worked. Echoes which, for the log.
+console_outcome() {
+	not_crashed
+	wait "$RECV_PID"
+	RECV_PID=
+	[ "$(cat "$T/tty.out")" = closed ]
+	if [ "$status" -ne 0 ]; then
+		assert_output_contains "console socket $T/console.sock"
+		echo "$1 failed: $output" >&2
+	else
+		echo "$1 worked" >&2
+	fi
+}
+
+@test "a console socket whose receiver closes before taking the fd: create and exec fail naming it, or work; nothing left" {
+	update_config '.process.terminal = true'
+	set_args sleep 100
+	recvtty "$T/console.sock" "$T/tty.out" --close
+	try_create cs1 --console-socket "$T/console.sock"
+	console_outcome create
+	[ "$status" -ne 0 ] || {
+		run hull delete --force cs1
+		assert_status 0
+	}
+	nothing_left cs1
+
+	update_config '.process.terminal = false'
+	start_container cs2 sleep 100
+	recvtty "$T/console.sock" "$T/tty.out" --close
+	run hull exec -t -d --console-socket "$T/console.sock" cs2 sleep 100
+	console_outcome exec
+	[ "$(status_of cs2)" = running ]
+	run hull delete --force cs2
+	assert_status 0
+	nothing_left cs2
+}
