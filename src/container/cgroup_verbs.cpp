@@ -37,12 +37,6 @@ bool memory_in_v2(const cgroups::CgroupState& state)
     return state.layout == cgroups::Layout::V2 || (!state.find("memory") && state.unified());
 }
 
-void print(const std::string& text)
-{
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-}
-
 // A size with runc's units (docker/go-units RAMInBytes): 512, 512k, 64m, 1g (binary).
 Result<int64_t> parse_bytes(const std::string& flag, const std::string& text)
 {
@@ -217,7 +211,7 @@ Result<int> ps(const GlobalOptions& global, const PsOptions& opts)
         pids = TRY(cg.pids());
     }
     if (opts.format == "json") {
-        print(nlohmann::json(pids).dump() + "\n");
+        TRY(print(nlohmann::json(pids).dump() + "\n"));
         return 0;
     }
     // runc: `ps ARGS` (default -ef), its header, and the lines whose PID column is ours.
@@ -274,7 +268,7 @@ Result<int> ps(const GlobalOptions& global, const PsOptions& opts)
                 break;
             }
     }
-    print(result);
+    TRY(print(result));
     return 0;
 }
 
@@ -322,7 +316,7 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
         return Error::message("container with id " + opts.id + " is not running");
     auto cg = TRY(manager_of(c));
     if (opts.stats) {
-        print(event_json("stats", opts.id, cgroups::stats_to_json(TRY(cg.stats()))));
+        TRY(print(event_json("stats", opts.id, cgroups::stats_to_json(TRY(cg.stats())))));
         return 0;
     }
     auto oom = cg.watch_oom();
@@ -335,7 +329,7 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
             auto stats = cg.stats();
             if (!stats)
                 return 0; // the cgroup went away with the container
-            print(event_json("stats", opts.id, cgroups::stats_to_json(stats.value())));
+            TRY(print(event_json("stats", opts.id, cgroups::stats_to_json(stats.value()))));
             next = now + interval;
         }
         int wait_ms = static_cast<int>(
@@ -346,7 +340,7 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
         if (rc > 0 && oom) {
             auto ev = TRY(oom.value().read());
             for (uint64_t i = 0; i < ev.ooms; ++i)
-                print(event_json("oom", opts.id, ""));
+                TRY(print(event_json("oom", opts.id, "")));
             if (ev.gone)
                 return 0;
         }

@@ -482,3 +482,53 @@ console_outcome() {
 	assert_status 0
 	nothing_left cs2
 }
+
+# ---- stdout a closed pipe ------------------------------------------------------------------------
+
+# into_closed_pipe [ignore] ARGS...: hull ARGS with stdout a pipe that has no reader; with
+# "ignore", SIGPIPE is ignored (as it is under some supervisors). Sets $status and $output
+# (stderr).
+into_closed_pipe() {
+	local ignore=""
+	[ "$1" != ignore ] || {
+		ignore=1
+		shift
+	}
+	rm -f "$T/pipe"
+	mkfifo "$T/pipe"
+	exec 7<>"$T/pipe" 8>"$T/pipe"
+	exec 7<&-
+	status=0
+	if [ -n "$ignore" ]; then
+		(
+			trap '' PIPE
+			exec "$HULL" --root "$ROOT" "$@" >&8 2>"$T/pipe.err"
+		) || status=$?
+	else
+		(exec "$HULL" --root "$ROOT" "$@" >&8 2>"$T/pipe.err") || status=$?
+	fi
+	exec 8>&-
+	output="$(cat "$T/pipe.err")"
+}
+
+@test "SIGPIPE on stdout: list, state and ps into a closed pipe die of SIGPIPE or fail saying so" {
+	start_container sp sleep 100
+	local args
+	for args in "list" "list -q" "state sp" "ps sp" "events --stats sp"; do
+		# shellcheck disable=SC2086
+		into_closed_pipe $args
+		[ "$status" -eq $((128 + 13)) ] || [ "$status" -eq 1 ] || {
+			echo "hull $args into a closed pipe: status $status: $output" >&2
+			return 1
+		}
+		# shellcheck disable=SC2086
+		into_closed_pipe ignore $args
+		[ "$status" -eq 1 ] || {
+			echo "hull $args into a closed pipe, SIGPIPE ignored: status $status: $output" >&2
+			return 1
+		}
+		assert_output_contains "write standard output: broken pipe"
+	done
+	state_json_intact sp
+	[ "$(status_of sp)" = running ]
+}
