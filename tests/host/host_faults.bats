@@ -511,10 +511,10 @@ into_closed_pipe() {
 	output="$(cat "$T/pipe.err")"
 }
 
-@test "SIGPIPE on stdout: list, state and ps into a closed pipe die of SIGPIPE or fail saying so" {
+@test "SIGPIPE on stdout: list, state, ps and events into a closed pipe die of SIGPIPE or fail saying so" {
 	start_container sp sleep 100
 	local args
-	for args in "list" "list -q" "state sp" "ps sp" "events --stats sp"; do
+	for args in "list" "list -q" "state sp" "ps sp" "events --stats sp" "events --interval 1s sp"; do
 		# shellcheck disable=SC2086
 		into_closed_pipe $args
 		[ "$status" -eq $((128 + 13)) ] || [ "$status" -eq 1 ] || {
@@ -531,4 +531,62 @@ into_closed_pipe() {
 	done
 	state_json_intact sp
 	[ "$(status_of sp)" = running ]
+}
+
+# ---- a storm of signals --------------------------------------------------------------------------
+
+# storm PID SECONDS: send PID three harmless signals (SIGWINCH, SIGCHLD, SIGURG) about every
+# millisecond (as often as this shell gets to run on a busy machine), for SECONDS or until PID is
+# gone. Prints how many were sent.
+storm() {
+	local pid="$1" end=$((SECONDS + $2)) n=0 sig
+	# read -t on a fifo nobody writes: a millisecond's wait without a process per signal.
+	rm -f "$T/storm.fifo"
+	mkfifo "$T/storm.fifo"
+	exec 6<>"$T/storm.fifo"
+	while [ $SECONDS -lt $end ]; do
+		for sig in WINCH CHLD URG; do
+			kill -s "$sig" "$pid" 2>/dev/null || break 2
+			n=$((n + 1))
+		done
+		read -r -t 0.001 -u 6 || true
+	done
+	exec 6<&-
+	echo "$n"
+}
+
+@test "a storm of harmless signals at a foreground run and exec: both finish with all their output and their status" {
+	set_args sh -c 'i=0; while [ $i -lt 150 ]; do echo line$i; i=$((i + 1)); usleep 10000; done; exit 7'
+	hull run --bundle "$BUNDLE" storm1 </dev/null >"$T/run.out" 2>"$T/run.err" &
+	local hull_pid=$! sent status=0
+	sent="$(storm "$hull_pid" 3)"
+	wait "$hull_pid" || status=$?
+	echo "run: signals sent: $sent" >&2
+	[ "$sent" -gt 450 ]
+	[ "$status" -eq 7 ] || {
+		echo "run: status $status: $(cat "$T/run.err")" >&2
+		return 1
+	}
+	[ "$(grep -c '^line' "$T/run.out")" -eq 150 ]
+	nothing_left storm1
+
+	start_container storm2 sleep 100
+	hull exec storm2 sh -c 'i=0; while [ $i -lt 150 ]; do echo line$i; i=$((i + 1)); usleep 10000; done; exit 5' \
+		</dev/null >"$T/exec.out" 2>"$T/exec.err" &
+	hull_pid=$!
+	status=0
+	local t0=$SECONDS
+	sent="$(storm "$hull_pid" 3)"
+	wait "$hull_pid" || status=$?
+	echo "exec: signals sent: $sent in $((SECONDS - t0)) s" >&2
+	[ "$sent" -gt 450 ]
+	[ "$status" -eq 5 ] || {
+		echo "exec: status $status: $(cat "$T/exec.err")" >&2
+		return 1
+	}
+	[ "$(grep -c '^line' "$T/exec.out")" -eq 150 ]
+	[ "$(status_of storm2)" = running ]
+	run hull delete --force storm2
+	assert_status 0
+	nothing_left storm2
 }
