@@ -6,7 +6,7 @@
 #include "process/create_sequence.hpp"
 
 #include <cerrno>
-#include <fcntl.h>
+#include <cstdio>
 #include <unistd.h>
 
 namespace hull::container {

@@ -87,8 +87,10 @@ Result<int> list(const GlobalOptions& global, const ListOptions& opts)
         states.push_back(std::move(s));
     }
     if (opts.quiet) {
+        std::string ids;
         for (const auto& s : states)
-            TRY(print(s.id + "\n"));
+            ids += s.id + "\n";
+        TRY(print(ids));
     } else if (opts.format == "json") {
         TRY(print(oci::states_to_json_line(states)));
     } else if (opts.format == "table") {
