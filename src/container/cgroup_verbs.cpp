@@ -316,6 +316,9 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
         return Error::message("container with id " + opts.id + " is not running");
     auto cg = TRY(manager_of(c));
     if (opts.stats) {
+        // Without its cgroup every counter would read as zero: no stats rather than false ones.
+        if (!cg.exists())
+            return Error::message("container " + opts.id + ": its cgroup does not exist");
         TRY(print(event_json("stats", opts.id, cgroups::stats_to_json(TRY(cg.stats())))));
         return 0;
     }

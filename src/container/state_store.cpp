@@ -236,7 +236,7 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
         return Error::from_errno("getrandom");
     const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + std::to_string(nonce);
     if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)
-        return Error::from_errno("mkdir", root + "/" + tmp);
+        return Error::from_errno("mkdir", root + "/" + tmp).context("make " + d.m_path);
     ScopeExit remove_tmp([&] { ::unlinkat(rootfd, tmp.c_str(), AT_REMOVEDIR); });
     d.m_fd.reset(::openat(rootfd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!d.m_fd)
