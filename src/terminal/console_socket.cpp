@@ -35,10 +35,6 @@ int finish_interrupted_connect(int fd)
     return err == 0 ? 0 : -1;
 }
 
-} // namespace
-
-namespace {
-
 // The outermost frame of every error send_console_master returns.
 constexpr std::string_view k_send_master = "send console master";
 
