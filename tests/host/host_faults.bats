@@ -50,7 +50,10 @@ root_on_tmpfs() {
 # file can still be made, what goes into a file cannot).
 fill_blocks() {
 	dd if=/dev/zero of="$ROOT/.fill" bs=4k status=none 2>/dev/null || true
-	! dd if=/dev/zero of="$ROOT/.fill-check" bs=4k count=1 status=none 2>/dev/null
+	if dd if=/dev/zero of="$ROOT/.fill-check" bs=4k count=1 status=none 2>/dev/null; then
+		echo "the state root still takes data after filling it" >&2
+		return 1
+	fi
 	rm -f "$ROOT/.fill-check"
 }
 
@@ -70,6 +73,16 @@ free_root() {
 # cgroup_dirs ID: every cgroup directory named ID, in any hierarchy.
 cgroup_dirs() {
 	find /sys/fs/cgroup -mindepth 1 -type d -name "$1" 2>/dev/null
+}
+
+# pids_max ID: the container's pids.max (v1 pids hierarchy or cgroup2).
+pids_max() {
+	local d
+	for d in $(cgroup_dirs "$1"); do
+		[ -f "$d/pids.max" ] && cat "$d/pids.max" && return 0
+	done
+	echo "no pids.max for $1" >&2
+	return 1
 }
 
 # nothing_left ID...: no state directory, cgroup or process of any of them remains.
@@ -179,7 +192,7 @@ state_json_intact() {
 	state_json_intact live
 	cmp "$ROOT/live/state.json" "$T/live.state.json"
 	local pids
-	pids="$(cat "$(cgroup_dirs live | grep /pids/)/pids.max")"
+	pids="$(pids_max live)"
 	[ "$pids" != 77 ]
 
 	run hull delete --force made
@@ -234,7 +247,7 @@ state_json_intact() {
 	[ "$(status_of made)" = created ]
 	run hull update --pids-limit 77 live
 	fails_naming "$ROOT/live"
-	[ "$(cat "$(cgroup_dirs live | grep /pids/)/pids.max")" != 77 ]
+	[ "$(pids_max live)" != 77 ]
 	# delete cannot remove the state: it fails before it kills anything.
 	run hull delete --force live
 	fails_naming "$ROOT/live"
@@ -284,7 +297,7 @@ state_json_intact() {
 	[ "$status" -eq 1 ]
 	assert_output_contains "unable to set memory limit to 1048576"
 	jq -e '.linux.resources.pids.limit == 2' "$ROOT/low/config.json" >/dev/null
-	[ "$(cat "$(cgroup_dirs low | grep /pids/)/pids.max")" = 2 ]
+	[ "$(pids_max low)" = 2 ]
 	state_json_intact low
 	[ "$(status_of low)" = running ]
 	# A later update in range works, and the container can be removed.
@@ -303,7 +316,7 @@ cgroup_empty_out() {
 	for d in $(cgroup_dirs "$1"); do
 		mp="$(awk -v d="$d" '$9 == "cgroup" || $9 == "cgroup2" { if (index(d, $5 "/") == 1) print $5 }' \
 			/proc/self/mountinfo | head -n1)"
-		own="$(grep -lx "$$" $(find "$mp" -name cgroup.procs) | head -n1)"
+		own="$(find "$mp" -name cgroup.procs -exec grep -lx "$$" {} + | head -n1)"
 		[ -n "$own" ] || continue
 		for p in $(cat "$d/cgroup.procs"); do
 			echo "$p" >"$own" || true
@@ -430,7 +443,10 @@ kill_hook_when_up() {
 	[ "$status" -eq 1 ]
 	assert_output_contains "createRuntime hook #0: hook /bin/sh: timeout after 1 seconds"
 	[ $((SECONDS - t0)) -lt 10 ]
-	! pid_is_running "$(cat "$T/hook.pid")"
+	if pid_is_running "$(cat "$T/hook.pid")"; then
+		echo "the hook outlived its timeout" >&2
+		return 1
+	fi
 	nothing_left hk3
 }
 
@@ -575,7 +591,7 @@ storm_program() {
 storm_output_whole() {
 	local n
 	n="$(grep -c '^line' "$1")"
-	[ "$n" -gt 0 ] && [ "$(tail -n 1 "$1")" = done ] &&
+	[ "$n" -gt 0 ] && [ "$(tail -n 1 "$1")" = "done" ] &&
 		diff <(grep '^line' "$1") <(seq 0 $((n - 1)) | sed 's/^/line/') >/dev/null || {
 		echo "$1 is not whole: $(head -c 300 "$1") ... $(tail -c 100 "$1")" >&2
 		return 1
