@@ -37,12 +37,6 @@ bool memory_in_v2(const cgroups::CgroupState& state)
     return state.layout == cgroups::Layout::V2 || (!state.find("memory") && state.unified());
 }
 
-void print(const std::string& text)
-{
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-}
-
 // A size with runc's units (docker/go-units RAMInBytes): 512, 512k, 64m, 1g (binary).
 Result<int64_t> parse_bytes(const std::string& flag, const std::string& text)
 {
@@ -217,7 +211,7 @@ Result<int> ps(const GlobalOptions& global, const PsOptions& opts)
         pids = TRY(cg.pids());
     }
     if (opts.format == "json") {
-        print(nlohmann::json(pids).dump() + "\n");
+        TRY(print(nlohmann::json(pids).dump() + "\n"));
         return 0;
     }
     // runc: `ps ARGS` (default -ef), its header, and the lines whose PID column is ours.
@@ -274,7 +268,7 @@ Result<int> ps(const GlobalOptions& global, const PsOptions& opts)
                 break;
             }
     }
-    print(result);
+    TRY(print(result));
     return 0;
 }
 
@@ -301,9 +295,14 @@ Result<int> update(const GlobalOptions& global, const UpdateOptions& opts)
     std::string merged = TRY(merge_into_config(config, r));
     auto cg = TRY(manager_of(c));
     auto for_kernel = TRY(resources_for_kernel(r, saved, memory_in_v2(cg.state())));
+    // Staged before the cgroup changes: a state root that cannot take the record stops the
+    // update before anything is applied.
+    StagedFile staged;
+    if (merged != config)
+        staged = TRY(c.dir.stage_file(kSavedConfig, merged).context("save the updated resources"));
     TRY(cg.apply(for_kernel));
     if (merged != config)
-        TRY(c.dir.replace_file(kSavedConfig, merged).context("save the updated resources"));
+        TRY(staged.commit().context("save the updated resources"));
     return 0;
 }
 
@@ -317,7 +316,10 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
         return Error::message("container with id " + opts.id + " is not running");
     auto cg = TRY(manager_of(c));
     if (opts.stats) {
-        print(event_json("stats", opts.id, cgroups::stats_to_json(TRY(cg.stats()))));
+        // Without its cgroup every counter would read as zero: no stats rather than false ones.
+        if (!cg.exists())
+            return Error::message("container " + opts.id + ": its cgroup does not exist");
+        TRY(print(event_json("stats", opts.id, cgroups::stats_to_json(TRY(cg.stats())))));
         return 0;
     }
     auto oom = cg.watch_oom();
@@ -330,7 +332,7 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
             auto stats = cg.stats();
             if (!stats)
                 return 0; // the cgroup went away with the container
-            print(event_json("stats", opts.id, cgroups::stats_to_json(stats.value())));
+            TRY(print(event_json("stats", opts.id, cgroups::stats_to_json(stats.value()))));
             next = now + interval;
         }
         int wait_ms = static_cast<int>(
@@ -341,7 +343,7 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts)
         if (rc > 0 && oom) {
             auto ev = TRY(oom.value().read());
             for (uint64_t i = 0; i < ev.ooms; ++i)
-                print(event_json("oom", opts.id, ""));
+                TRY(print(event_json("oom", opts.id, "")));
             if (ev.gone)
                 return 0;
         }

@@ -371,6 +371,8 @@ Result<CreatedContainer> create_container(
         // The kernel's OOM killer is the usual reason an init dies during setup.
         if (oom_kills() > ooms_before)
             return Error::message("container init was OOM-killed (memory limit too low?)");
+        if (!opts.console_socket.empty())
+            return terminal::name_console_socket(std::move(init).error(), opts.console_socket);
         return std::move(init).error();
     }
     c.init = std::move(init.value());

@@ -7,7 +7,10 @@
 #include "container/verbs.hpp"
 #include "hull/oci/id.hpp"
 
+#include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace hull::container {
 
@@ -45,6 +48,10 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
             return 0;
         return Error::message("container does not exist");
     }
+    // A state directory on a read-only file system cannot be removed: delete stops before it
+    // kills anything, and the container stays as it is until the root is writable again.
+    if (::faccessat(dir.value().fd(), ".", W_OK, AT_EACCESS) < 0 && errno == EROFS)
+        return Error::from_errno("remove", dir.value().path());
     auto c = TRY(load_record(std::move(dir.value())));
     switch (c.status) {
     case Status::Stopped:

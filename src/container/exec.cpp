@@ -221,6 +221,8 @@ Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
     if (!child) {
         if (!detach)
             ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        if (!o.console_socket.empty())
+            return terminal::name_console_socket(std::move(child).error(), o.console_socket);
         return std::move(child).error();
     }
     console.reset();

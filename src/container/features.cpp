@@ -54,8 +54,7 @@ oci::Features implemented_features()
 
 Result<int> features(const GlobalOptions&)
 {
-    std::string text = oci::features_to_json(implemented_features());
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    TRY(print(oci::features_to_json(implemented_features())));
     return 0;
 }
 

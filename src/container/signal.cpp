@@ -151,9 +151,19 @@ Result<void> signal_container(const ContainerRecord& record, int sig, bool all)
     // Every process of the container is in its cgroup: --all, and SIGKILL to a container
     // without its own pid namespace, reach all of them (a frozen cgroup is thawed for it).
     if (cg && (all || (sig == SIGKILL && !record.own_pid_namespace))) {
-        // The init is among them; it may already be reaped when the walk returns (by the
-        // reaper of a pid namespace hull itself runs in), so it is not signalled again.
-        return cg->kill_all(sig);
+        auto killed = cg->kill_all(sig);
+        if (killed || killed.error().code() != ENOENT) {
+            // The init is among them unless something outside hull moved it out of the cgroup:
+            // a SIGKILL goes to it through its pidfd as well, which reads ESRCH once it is
+            // reaped and never reaches another process. Other signals are not sent twice.
+            if (sig == SIGKILL)
+                (void)::syscall(SYS_pidfd_send_signal, init.get(), sig, nullptr, 0);
+            return killed;
+        }
+        // The cgroup was removed from outside: the init, and its pid namespace, remain.
+        cg.reset();
+        if (sig != SIGKILL && record.own_pid_namespace)
+            signal_pid_namespace(record, sig);
     } else if (all && sig != 0 && sig != SIGKILL && record.own_pid_namespace) {
         // Without a cgroup, the container's processes are its pid namespace's.
         signal_pid_namespace(record, sig);

@@ -5,6 +5,8 @@
 #include "container/verbs.hpp"
 #include "process/create_sequence.hpp"
 
+#include <cerrno>
+#include <cstdio>
 #include <unistd.h>
 
 namespace hull::container {
@@ -26,10 +28,21 @@ Result<void> start_container(const StateDir& dir, const ContainerRecord& record,
     if (!record.has_process)
         return Error::message("config.json: /process: process property must not be empty: container "
             + record.id + " was created without a process and cannot be started");
-    TRY(process::release_init(dir.fd(), kExecFifo, record.pid));
-    // The fifo's absence is what makes the status "running".
-    if (::unlinkat(dir.fd(), kExecFifo, 0) < 0)
-        return Error::from_errno("remove", dir.path() + "/" + kExecFifo);
+    // The fifo's absence is what makes the status "running". It is moved aside before the init
+    // is released, so a state root that cannot change (read-only) fails the start while the
+    // container is still created, and it is put back if the release fails.
+    constexpr const char* kReleasing = ".exec.fifo.start";
+    if (::renameat(dir.fd(), kExecFifo, dir.fd(), kReleasing) < 0) {
+        if (errno == ENOENT)
+            return Error::message("cannot start an already running container");
+        return Error::from_errno("rename", dir.path() + "/" + kExecFifo);
+    }
+    if (auto released = process::release_init(dir.fd(), kReleasing, record.pid); !released) {
+        ::renameat(dir.fd(), kReleasing, dir.fd(), kExecFifo);
+        return released;
+    }
+    if (::unlinkat(dir.fd(), kReleasing, 0) < 0)
+        return Error::from_errno("remove", dir.path() + "/" + kReleasing);
     return ok();
 }
 

@@ -27,11 +27,6 @@ std::string owner_of(const StateDir& dir)
     return "#" + std::to_string(st.st_uid);
 }
 
-void print(std::string_view text)
-{
-    std::fwrite(text.data(), 1, text.size(), stdout);
-}
-
 // Go's text/tabwriter as runc configures it (minwidth 12, padding 3): every column but the
 // last is padded to its widest cell plus 3, and to at least 12.
 std::string tabulate(const std::vector<std::vector<std::string>>& rows)
@@ -57,10 +52,15 @@ std::string tabulate(const std::vector<std::vector<std::string>>& rows)
 
 } // namespace
 
+Result<void> print(std::string_view text)
+{
+    return write_all(STDOUT_FILENO, text, "standard output");
+}
+
 Result<int> state(const GlobalOptions& global, const StateOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::None));
-    print(oci::state_to_json(state_of(c.record, c.status)));
+    TRY(print(oci::state_to_json(state_of(c.record, c.status))));
     return 0;
 }
 
@@ -87,15 +87,17 @@ Result<int> list(const GlobalOptions& global, const ListOptions& opts)
         states.push_back(std::move(s));
     }
     if (opts.quiet) {
+        std::string ids;
         for (const auto& s : states)
-            print(s.id + "\n");
+            ids += s.id + "\n";
+        TRY(print(ids));
     } else if (opts.format == "json") {
-        print(oci::states_to_json_line(states));
+        TRY(print(oci::states_to_json_line(states)));
     } else if (opts.format == "table") {
         std::vector<std::vector<std::string>> rows = {{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
         for (const auto& s : states)
             rows.push_back({s.id, std::to_string(s.pid), s.status, s.bundle, s.created, s.owner});
-        print(tabulate(rows));
+        TRY(print(tabulate(rows)));
     } else {
         return Error::message("invalid format option");
     }

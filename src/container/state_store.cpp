@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <utility>
 
 namespace hull::container {
 
@@ -235,7 +236,7 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
         return Error::from_errno("getrandom");
     const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + std::to_string(nonce);
     if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)
-        return Error::from_errno("mkdir", root + "/" + tmp);
+        return Error::from_errno("mkdir", root + "/" + tmp).context("make " + d.m_path);
     ScopeExit remove_tmp([&] { ::unlinkat(rootfd, tmp.c_str(), AT_REMOVEDIR); });
     d.m_fd.reset(::openat(rootfd, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!d.m_fd)
@@ -315,17 +316,61 @@ Result<void> StateDir::write_record(const ContainerRecord& record)
 
 Result<void> StateDir::replace_file(const char* name, std::string_view content)
 {
-    const std::string tmp = std::string(".") + name + ".tmp";
-    ::unlinkat(m_fd.get(), tmp.c_str(), 0);
-    UniqueFd fd(
-        ::openat(m_fd.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    auto staged = TRY(stage_file(name, content));
+    return staged.commit();
+}
+
+Result<StagedFile> StateDir::stage_file(const char* name, std::string_view content)
+{
+    StagedFile staged;
+    staged.m_name = name;
+    staged.m_tmp = std::string(".") + name + ".tmp";
+    staged.m_path = m_path + "/" + name;
+    ::unlinkat(m_fd.get(), staged.m_tmp.c_str(), 0);
+    UniqueFd fd(::openat(
+        m_fd.get(), staged.m_tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd)
-        return Error::from_errno("create", m_path + "/" + tmp);
-    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
-        return Error::from_errno("write", m_path + "/" + tmp);
+        return Error::from_errno("create", m_path + "/" + staged.m_tmp);
+    staged.m_dirfd = m_fd.get();
+    TRY(write_all(fd.get(), content, m_path + "/" + staged.m_tmp));
     TRY(fd.close());
-    if (::renameat(m_fd.get(), tmp.c_str(), m_fd.get(), name) < 0)
-        return Error::from_errno("rename", m_path + "/" + name);
+    return staged;
+}
+
+StagedFile::StagedFile(StagedFile&& other) noexcept
+    : m_dirfd(std::exchange(other.m_dirfd, -1))
+    , m_name(std::move(other.m_name))
+    , m_tmp(std::move(other.m_tmp))
+    , m_path(std::move(other.m_path))
+{
+}
+
+StagedFile& StagedFile::operator=(StagedFile&& other) noexcept
+{
+    if (this != &other) {
+        discard();
+        m_dirfd = std::exchange(other.m_dirfd, -1);
+        m_name = std::move(other.m_name);
+        m_tmp = std::move(other.m_tmp);
+        m_path = std::move(other.m_path);
+    }
+    return *this;
+}
+
+void StagedFile::discard()
+{
+    if (m_dirfd >= 0)
+        ::unlinkat(m_dirfd, m_tmp.c_str(), 0);
+    m_dirfd = -1;
+}
+
+Result<void> StagedFile::commit()
+{
+    if (m_dirfd < 0)
+        return Error::message("commit " + m_path + ": nothing staged");
+    if (::renameat(m_dirfd, m_tmp.c_str(), m_dirfd, m_name.c_str()) < 0)
+        return Error::from_errno("rename", m_path);
+    m_dirfd = -1;
     return ok();
 }
 
@@ -334,16 +379,7 @@ Result<void> StateDir::write_new_file(const char* name, std::string_view content
     UniqueFd fd(::openat(m_fd.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd)
         return Error::from_errno("create", m_path + "/" + name);
-    size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return Error::from_errno("write", m_path + "/" + name);
-        done += static_cast<size_t>(n);
-    }
-    return ok();
+    return write_all(fd.get(), content, m_path + "/" + name);
 }
 
 Result<ContainerRecord> StateDir::read_record() const
@@ -448,9 +484,9 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
     if (!fd)
         return Error::from_errno("create", tmp);
-    if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    if (auto r = write_all(fd.get(), content, tmp); !r) {
         ::unlink(tmp.c_str());
-        return Error::from_errno("write", tmp);
+        return r;
     }
     if (auto r = fd.close(); !r) {
         ::unlink(tmp.c_str());

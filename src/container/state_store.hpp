@@ -85,6 +85,29 @@ std::string default_state_root();
 enum class MakeRoot { No, Yes };
 Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make);
 
+// A file's replacement written in full beside it (".<name>.tmp", 0600): commit() renames it
+// into place, and an uncommitted one is removed when this goes. A verb that records a change
+// stages the record first, so a state root that is full or read-only stops it before the
+// change is made, and the record is never left half-written.
+class StagedFile {
+public:
+    StagedFile() = default;
+    StagedFile(StagedFile&& other) noexcept;
+    StagedFile& operator=(StagedFile&& other) noexcept;
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
+    ~StagedFile() { discard(); }
+
+    Result<void> commit();
+
+private:
+    friend class StateDir;
+    void discard();
+
+    int m_dirfd = -1; // the StateDir's, which outlives this
+    std::string m_name, m_tmp, m_path;
+};
+
 class StateDir {
 public:
     // Makes <root>/<id> (and the root, 0700) and locks it. The id must be validated first.
@@ -101,8 +124,10 @@ public:
     const std::string& id() const { return m_id; }
 
     Result<void> write_record(const ContainerRecord& record);
-    // Replaces a file of the directory atomically (".<name>.tmp", 0600, then rename).
+    // Replaces a file of the directory atomically (stage_file, then commit).
     Result<void> replace_file(const char* name, std::string_view content);
+    // Writes a replacement for a file of the directory, to be committed by the caller.
+    Result<StagedFile> stage_file(const char* name, std::string_view content);
     // Writes a new file in the directory (O_EXCL, 0600).
     Result<void> write_new_file(const char* name, std::string_view content);
     Result<ContainerRecord> read_record() const;

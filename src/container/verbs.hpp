@@ -8,6 +8,8 @@
 #include "hull/error.hpp"
 #include "hull/sys.hpp"
 
+#include <string_view>
+
 namespace hull::container {
 
 Result<int> create(Sys& sys, const GlobalOptions& global, const CreateOptions& opts);
@@ -29,5 +31,10 @@ Result<int> events(const GlobalOptions& global, const EventsOptions& opts);
 // checkpoint and restore (unimplemented.cpp) fail with "not implemented yet".
 Result<int> checkpoint(const GlobalOptions& global, const CheckpointOptions& opts);
 Result<int> restore(const GlobalOptions& global, const RestoreOptions& opts);
+
+// Writes a verb's output to standard output, all of it, or fails saying so: into a pipe whose
+// reader has gone, with SIGPIPE ignored, that is "write standard output: broken pipe" and exit
+// status 1 rather than output silently lost.
+Result<void> print(std::string_view text);
 
 } // namespace hull::container

@@ -116,6 +116,9 @@ struct ChildFailure {
     sigemptyset(&empty);
     if (::sigprocmask(SIG_SETMASK, &empty, nullptr) < 0)
         report_and_exit(report_fd, ChildStep::ResetSignals);
+    // A process group of its own, so a timeout reaches what the hook started too. Cannot fail:
+    // a freshly forked child is no session or group leader (the parent makes the same call).
+    (void)::setpgid(0, 0);
 
     int moved[4];
     for (int i = 0; i < 4; ++i) {
@@ -232,7 +235,9 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json)
     }
 
     // Parent. From here on every return kills (if needed) and reaps the hook; an interrupted
-    // `run` kills it at once (process/interrupt.hpp).
+    // `run` kills it at once (process/interrupt.hpp). The group is made on both sides, so it
+    // exists whichever runs first; the child may have exec'd already (EACCES).
+    (void)::setpgid(pid, pid);
     ChildProcess child(pid);
     process::watch_child(pid);
     ScopeExit unwatch([pid] { process::forget_child(pid); });
@@ -316,6 +321,9 @@ Result<void> run_hook(const oci::Hook& hook, std::string_view state_json)
             + ", stderr: " + err_tail.text());
     };
     if (!exited) {
+        // The group first: its id is the hook's pid, which is not reaped yet and so names no
+        // other group. What the hook started and left in it goes with it.
+        ::kill(-pid, SIGKILL);
         ::syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0);
         (void)child.wait();
         return with_output("timeout after " + std::to_string(timeout) + " seconds");

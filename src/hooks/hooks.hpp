@@ -8,10 +8,11 @@
 // hooks keep the init's privilege.
 //
 // A hook is fork+execve'd with exactly its own argv and environment (for a startContainer hook
-// without one, the container process's: with_default_env), the container state JSON
-// on stdin, every other fd closed, an empty signal mask and default signal dispositions. Its
-// stdout and stderr are captured (the last few KiB) for the error text. No signal handler or
-// thread is used: the parent polls the pipes and a pidfd, which also carries the timeout.
+// without one, the container process's: with_default_env), the container state JSON on stdin,
+// every other fd closed, an empty signal mask, default signal dispositions and a process group
+// of its own. Its stdout and stderr are captured (the last few KiB) for the error text. No
+// signal handler or thread is used: the parent polls the pipes and a pidfd, which also carries
+// the timeout.
 #pragma once
 
 #include "hull/error.hpp"
@@ -30,8 +31,9 @@ enum class Kind { Prestart, CreateRuntime, CreateContainer, StartContainer, Post
 const char* to_string(Kind kind);
 
 // Runs one hook to completion. Fails when it cannot be started (errno kept), exits non-zero,
-// is killed by a signal, or outlives hook.timeout seconds (it is then SIGKILLed). The child is
-// always reaped before this returns.
+// is killed by a signal, or outlives hook.timeout seconds (it is then SIGKILLed, with every
+// process still in the process group of its own it runs in). The child is always reaped before
+// this returns.
 Result<void> run_hook(const oci::Hook& hook, std::string_view state_json);
 
 // Runs `hooks` in order. For prestart, createRuntime, createContainer and startContainer the

@@ -71,6 +71,11 @@ Result<void> mount_console(Sys& sys, int slave_fd, const std::string& dev_dir = 
 // buffer of exactly CMSG_SPACE(sizeof(int)) (go-runc recvFd and conmon check both).
 Result<void> send_console_master(int socket_fd, int master_fd, std::string_view name);
 
+// The init and an exec'd process send the master over a socket they know only as an fd: the
+// runtime, which connected it, adds the --console-socket path to an error of theirs that
+// send_console_master made (a receiver that closed early, say) and returns others unchanged.
+Error name_console_socket(Error error, const std::string& path);
+
 // Makes the slave the controlling terminal and the standard streams of this process: setsid()
 // (unless already a session leader), ioctl(TIOCSCTTY, 0), the slave on 0, 1 and 2 without
 // FD_CLOEXEC, and the original fd closed when it is not one of them.

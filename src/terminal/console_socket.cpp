@@ -35,16 +35,26 @@ int finish_interrupted_connect(int fd)
     return err == 0 ? 0 : -1;
 }
 
+// The outermost frame of every error send_console_master returns.
+constexpr std::string_view k_send_master = "send console master";
+
 } // namespace
+
+Error name_console_socket(Error error, const std::string& path)
+{
+    if (error.text().starts_with(k_send_master))
+        error.context("console socket " + path);
+    return error;
+}
 
 Result<void> send_console_master(int socket_fd, int master_fd, std::string_view name)
 {
     // An empty payload on a stream socket reads as EOF; conmon and runc refuse 4096 bytes or more.
     if (name.empty())
-        return Error::message("send console master: the name must not be empty");
+        return Error::message(std::string(k_send_master) + ": the name must not be empty");
     if (name.size() >= k_max_console_name)
         return Error::message(
-            "send console master: name too long (" + std::to_string(name.size()) + " bytes)");
+            std::string(k_send_master) + ": name too long (" + std::to_string(name.size()) + " bytes)");
 
     struct iovec iov = {const_cast<char*>(name.data()), name.size()};
     union {
@@ -68,10 +78,10 @@ Result<void> send_console_master(int socket_fd, int master_fd, std::string_view 
         n = ::sendmsg(socket_fd, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0)
-        return Error::from_errno("sendmsg", "console socket").context("send console master");
+        return Error::from_errno("sendmsg", "console socket").context(std::string(k_send_master));
     if (static_cast<size_t>(n) != name.size())
-        return Error::message("send console master: short write to the console socket (" + std::to_string(n)
-            + " of " + std::to_string(name.size()) + " bytes)");
+        return Error::message(std::string(k_send_master) + ": short write to the console socket ("
+            + std::to_string(n) + " of " + std::to_string(name.size()) + " bytes)");
     return ok();
 }
 

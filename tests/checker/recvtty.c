@@ -5,14 +5,15 @@
  *
  *   hull-recvtty SOCKET OUT [--input TEXT]
  *   hull-recvtty SOCKET OUT --pidfd
+ *   hull-recvtty SOCKET OUT --close
  *
  * Listens on SOCKET, accepts one connection, writes the received name to OUT.name and the
  * master's window size ("ROWS COLS") to OUT.winsize, writes TEXT to the master if given, then
  * copies everything the container prints into OUT until the last slave fd closes (EIO).
  * With --pidfd (for --pidfd-socket) the fd must be a pidfd instead: the name goes to OUT.name
  * and the pid it refers to (its fdinfo "Pid:") to OUT.
- * With --pidfd (for --pidfd-socket) the fd must be a pidfd instead: the name goes to OUT.name
- * and the pid it refers to (its fdinfo "Pid:") to OUT.
+ * With --close it is a receiver that goes away early: it accepts the connection, closes it
+ * without reading anything, writes "closed" to OUT and exits.
  * Exits 0, or 1 with the reason on stderr. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,8 +45,9 @@ static int write_text(const char* path, const char* text)
 int main(int argc, char** argv)
 {
     int pidfd_mode = argc == 4 && strcmp(argv[3], "--pidfd") == 0;
-    if (argc != 3 && !pidfd_mode && !(argc == 5 && strcmp(argv[3], "--input") == 0)) {
-        fprintf(stderr, "usage: hull-recvtty SOCKET OUT [--input TEXT | --pidfd]\n");
+    int close_mode = argc == 4 && strcmp(argv[3], "--close") == 0;
+    if (argc != 3 && !pidfd_mode && !close_mode && !(argc == 5 && strcmp(argv[3], "--input") == 0)) {
+        fprintf(stderr, "usage: hull-recvtty SOCKET OUT [--input TEXT | --pidfd | --close]\n");
         return 2;
     }
     const char* out = argv[2];
@@ -62,6 +64,10 @@ int main(int argc, char** argv)
     int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
     if (conn < 0)
         return fail("accept");
+    if (close_mode) {
+        close(conn);
+        return write_text(out, "closed") < 0 ? fail(out) : 0;
+    }
 
     char name[4096];
     union {

@@ -99,6 +99,27 @@ TEST_CASE("state.json is replaced atomically and round-trips")
     CHECK(::access((root.path + "/abc/.state.json.tmp").c_str(), F_OK) != 0);
 }
 
+TEST_CASE("a staged file replaces the old one only at commit, and is removed when dropped")
+{
+    TempRoot root;
+    auto dir = StateDir::create(root.path, "abc");
+    REQUIRE(dir.ok());
+    REQUIRE(dir.value().replace_file("config.json", "old").ok());
+    const std::string tmp = root.path + "/abc/.config.json.tmp";
+    {
+        auto staged = dir.value().stage_file("config.json", "dropped");
+        REQUIRE(staged.ok());
+        CHECK(::access(tmp.c_str(), F_OK) == 0);
+    }
+    CHECK(::access(tmp.c_str(), F_OK) != 0);
+    auto staged = dir.value().stage_file("config.json", "new");
+    REQUIRE(staged.ok());
+    CHECK(read_file_at(dir.value().fd(), "config.json").value() == "old");
+    REQUIRE(staged.value().commit().ok());
+    CHECK(read_file_at(dir.value().fd(), "config.json").value() == "new");
+    CHECK(::access(tmp.c_str(), F_OK) != 0);
+}
+
 namespace {
 
 cgroups::CgroupState v2_cgroup()
