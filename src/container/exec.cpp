@@ -154,10 +154,19 @@ Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
     // outlived the open, and the namespaces are joined through the pidfd itself.
     auto pidfd = TRY(open_init_pidfd(c.record));
     std::string proc = "/proc/" + std::to_string(c.record.pid);
+    // The init may exit past the status check: gone, or a zombie that its pidfd still names
+    // while its /proc/PID/root and /proc/PID/ns are already gone (ENOENT). Told as what it is.
+    auto not_running_or = [&](Error e) -> Error {
+        if (!check_init_alive(pidfd.get()) || e.code() == ENOENT)
+            return Error::from_code(ESRCH, "container not running");
+        return e;
+    };
     UniqueFd root(::open((proc + "/root").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root)
-        return Error::from_errno("open", proc + "/root");
-    int namespaces = TRY(ns::differing_namespaces(c.record.pid));
+        return not_running_or(Error::from_errno("open", proc + "/root"));
+    auto namespaces = ns::differing_namespaces(c.record.pid);
+    if (!namespaces)
+        return not_running_or(std::move(namespaces).error());
     TRY(check_init_alive(pidfd.get()));
     std::string text = TRY(read_file_at(c.dir.fd(), kSavedConfig).context("read the container's config"));
     auto spec = TRY(oci::parse_config(text));
@@ -202,7 +211,7 @@ Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
     process::ExecRequest req;
     req.process = &process;
     req.init_pidfd = pidfd.get();
-    req.namespaces = namespaces;
+    req.namespaces = namespaces.value();
     req.keyring = c.record.no_new_keyring ? std::string() : c.record.id;
     // The init's root is a chroot in the runtime's mount namespace: the exec child enters it too.
     req.init_root = c.record.own_mount_namespace ? -1 : root.get();

@@ -95,6 +95,10 @@ Result<void> send_packet(int fd, Msg msg, std::string_view bytes, int attached)
         ssize_t n = ::sendmsg(fd, &mh, MSG_NOSIGNAL);
         if (n >= 0)
             return ok();
+        // A peer that died (EPIPE; ECONNRESET if it left packets unread) is the EOF of the
+        // receiving side: the caller waits for it to learn why.
+        if (errno == EPIPE || errno == ECONNRESET)
+            return Error::from_code(ECHILD, std::string("peer closed the channel before ") + to_string(msg));
         if (errno != EINTR)
             return Error::from_errno("send", to_string(msg));
     }
@@ -244,6 +248,10 @@ Result<size_t> Channel::receive_packet(char* buf, size_t size, UniqueFd& fd, Msg
     do {
         n = ::recvmsg(m_fd.get(), &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
+    // A peer that died with packets of ours unread resets the connection instead of closing it:
+    // the same EOF.
+    if (n < 0 && errno == ECONNRESET)
+        return Error::from_code(ECHILD, std::string("peer closed the channel before ") + to_string(want));
     if (n < 0)
         return Error::from_errno("recv", std::string("waiting for ") + to_string(want));
     for (struct cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {

@@ -238,8 +238,9 @@ struct Handshake {
         return state;
     }
 
-    // What the init sent, or why it sent nothing: a ChildError is the error it reported; EOF on
-    // the channel (ECHILD) means it died without a report, and its wait status says how.
+    // What the init sent, or why it sent nothing (or took nothing): a ChildError is the error it
+    // reported; EOF on the channel (ECHILD, also when a send finds it closed) means it died
+    // without a report, and its wait status says how.
     template <typename T> Result<T> await(Result<T> received)
     {
         if (!received && received.error().code() == ECHILD)
@@ -275,7 +276,7 @@ Result<void> write_id_maps(Handshake& h)
             .context("write gid map"));
     TRY(h.sys.write_file_at(AT_FDCWD, proc + "/uid_map", ns::id_map_text(linux.uidMappings))
             .context("write uid map"));
-    return h.channel.confirm_maps_written();
+    return h.await(h.channel.confirm_maps_written());
 }
 
 // Step 2b, runtime side: the init into its cgroup in every hierarchy clone3 could not place it
@@ -342,19 +343,19 @@ Result<void> serve_mount(Handshake& h, const MountService& service)
             + " where mount " + std::to_string(index) + " was due");
     };
     if (service.open_source) {
-        TRY(due(TRY(h.channel.wait_mount_source_request())));
+        TRY(due(TRY(h.await(h.channel.wait_mount_source_request()))));
         auto source = TRY(
             rootfs::open_source_for_init(h.pid(), h.req.state.bundle, m).context("mount " + m.destination));
-        TRY(h.channel.send_mount_source(source.get()));
+        TRY(h.await(h.channel.send_mount_source(source.get())));
     }
     if (service.idmap) {
         auto plan = h.runtime.idmaps.find(index);
         if (plan == h.runtime.idmaps.end())
             return Error::message("idmapped mount " + std::to_string(index) + " has no plan");
         UniqueFd tree;
-        TRY(due(TRY(h.channel.wait_idmap_request(&tree))));
+        TRY(due(TRY(h.await(h.channel.wait_idmap_request(&tree)))));
         TRY(rootfs::apply_idmap(h.sys, tree.get(), plan->second));
-        TRY(h.channel.confirm_idmap_done());
+        TRY(h.await(h.channel.confirm_idmap_done()));
     }
     return ok();
 }
@@ -374,7 +375,7 @@ Result<void> run_runtime_hooks(Handshake& h)
     const auto& hks = *h.req.spec->hooks;
     TRY(hooks::run_hooks(hooks::Kind::Prestart, hks.prestart, json));
     TRY(hooks::run_hooks(hooks::Kind::CreateRuntime, hks.createRuntime, json));
-    return h.channel.confirm_hooks_done(json);
+    return h.await(h.channel.confirm_hooks_done(json));
 }
 
 } // namespace
@@ -404,7 +405,7 @@ Result<void> pass_seccomp_listener(Handshake& h)
     const auto& sc = *h.req.spec->linux->seccomp;
     TRY(seccomp::send_listener(sc.listenerPath, listener.get(),
         seccomp::container_process_state_json(h.creating_state(), h.pid(), sc.listenerMetadata)));
-    return h.channel.confirm_seccomp_done();
+    return h.await(h.channel.confirm_seccomp_done());
 }
 
 // Steps 4-6, runtime side; the init's are at the end of run_init_side.
@@ -412,7 +413,7 @@ Result<void> record_init(Handshake& h)
 {
     log::step("runtime: init ready");
     TRY(h.runtime.record_init(h.pid()));
-    return h.channel.confirm_created();
+    return h.await(h.channel.confirm_created());
 }
 
 Result<void> run_step(Handshake& h, CreateStep step)

@@ -119,7 +119,11 @@ Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
     if (req.join_cgroup) {
         // runc's words ("error adding pid N to cgroups"), which its users match.
         TRY(req.join_cgroup(pid).context("error adding pid " + std::to_string(pid) + " to cgroups"));
-        TRY(channel.confirm_setup_ready());
+        if (auto sent = channel.confirm_setup_ready(); !sent) {
+            if (sent.error().code() != ECHILD)
+                return std::move(sent).error();
+            return child; // died before its setup: its status tells why
+        }
     }
     if (exec_setup_plan(req).sends_listener) {
         auto listener = channel.wait_seccomp_listener(pid);
@@ -130,7 +134,8 @@ Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
         }
         TRY(seccomp::send_listener(req.listener_path, listener.value().get(),
             seccomp::container_process_state_json(req.state, pid, req.listener_metadata)));
-        TRY(channel.confirm_seccomp_done());
+        if (auto sent = channel.confirm_seccomp_done(); !sent && sent.error().code() != ECHILD)
+            return std::move(sent).error();
     }
     // Nothing else but an error is sent: EOF means the channel was closed by execve.
     if (auto report = channel.wait_ready(); !report && report.error().code() != ECHILD)

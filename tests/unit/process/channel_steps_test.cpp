@@ -299,11 +299,12 @@ TEST_CASE("every bounded kind refuses one byte over its bound at the receiver, b
     }
 }
 
-TEST_CASE("a send to a peer that is gone fails with EPIPE instead of raising SIGPIPE")
+TEST_CASE("a send to a peer that is gone fails as its EOF does (ECHILD) instead of raising SIGPIPE")
 {
+    // ECHILD, not EPIPE: the caller waits for the child to tell how it died.
     Pair p = make_pair();
     p.peer.reset();
     auto r = p.receiver.confirm_created();
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code() == EPIPE);
+    CHECK(r.error().code() == ECHILD);
 }

@@ -195,6 +195,18 @@ TEST_CASE("a peer gone in the middle of a payload is an ECHILD error, not a shor
     CHECK(r.error().code() == ECHILD);
 }
 
+TEST_CASE("a peer that died with packets of ours unread is an ECHILD error, not a reset")
+{
+    // The kernel resets the connection instead of closing it when the closing end had packets
+    // queued: a create or exec child killed before it read the runtime's last message.
+    Pair p = make_pair();
+    REQUIRE(p.receiver.confirm_created().ok());
+    p.peer.reset();
+    auto r = p.receiver.wait_ready();
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ECHILD);
+}
+
 TEST_CASE("an fd inside a continuation packet is refused and closed")
 {
     Pair p = make_pair();
