@@ -17,7 +17,7 @@ BUNDLE := bundles/busybox
 DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
         doctest-dev bats busybox-static jq util-linux iproute2 procps strace qemu-system-x86
 
-.PHONY: all deps build demo check test unit host vm clients integration asan clean format
+.PHONY: all deps build demo check test unit host load vm clients integration asan clean format
 
 all: build
 
@@ -55,15 +55,18 @@ unit: build
 host: build
 	cd $(BUILD) && $(CTEST) -R '^host/'
 
+load: build
+	cd $(BUILD) && $(CTEST) -R '^load/'
+
 vm: build
 	cd $(BUILD) && $(CTEST) -R '^vm/'
 
 clients: build
 	cd $(BUILD) && $(CTEST) -R '^clients/'
 
-# Every suite that drives the real binary: host, vm and clients.
+# Every suite that drives the real binary: host, load, vm and clients.
 integration: build
-	cd $(BUILD) && $(CTEST) -R '^(host|vm|clients)/'
+	cd $(BUILD) && $(CTEST) -R '^(host|load|vm|clients)/'
 
 # Every suite but the qemu guest and the engines, built with AddressSanitizer,
 # UndefinedBehaviorSanitizer and LeakSanitizer (CI runs it after `make test`). The guest and the
