@@ -17,13 +17,19 @@ BUNDLE := bundles/busybox
 DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
         doctest-dev bats busybox-static jq util-linux iproute2 procps strace qemu-system-x86
 
-.PHONY: all deps build demo check test unit host vm clients integration asan clean format
+# What `make fuzz` needs on top of DEPS: clang and its fuzzer and sanitizer runtimes.
+FUZZ_DEPS := clang libclang-rt-14-dev
+FUZZ_BUILD ?= build-fuzz
+# Seconds of libFuzzer per target.
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps fuzz-deps build demo check test unit host vm clients integration asan fuzz clean format
 
 all: build
 
 # Installs only what is missing; a no-op when everything is present.
-deps:
-	@missing=""; for p in $(DEPS); do \
+deps fuzz-deps:
+	@missing=""; for p in $(if $(filter fuzz-deps,$@),$(FUZZ_DEPS),$(DEPS)); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -69,8 +75,17 @@ integration: build
 asan:
 	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_EXTRA=-DHULL_SANITIZE=ON
 
+# The libFuzzer targets of tests/fuzz/ (clang, ASan + UBSan, in $(FUZZ_BUILD)), each run for
+# FUZZ_SECONDS on a copy of its seed corpus; fails if any crashes (inputs under
+# $(FUZZ_BUILD)/fuzz/crashes/).
+fuzz: deps fuzz-deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DHULL_FUZZ=ON -DHULL_WERROR=$(WERROR) $(CMAKE_EXTRA)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target hull_fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)
+
 format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan $(FUZZ_BUILD)
