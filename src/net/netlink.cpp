@@ -55,12 +55,27 @@ std::string extended_ack(const nlmsghdr& h, std::string_view payload)
     return msg ? attr_string(*msg) : std::string();
 }
 
+// An error code as the kernel sends it: -errno, errno from 1 to MAX_ERRNO (4095). Anything else
+// (INT_MIN has no negation) did not come from a kernel and is refused as malformed.
+constexpr int max_errno = 4095;
+
+bool is_kernel_error_code(int code)
+{
+    return code < 0 && code >= -max_errno;
+}
+
 Error kernel_error(int code, std::string_view what, const std::string& ack)
 {
     std::string op(what);
     if (!ack.empty())
         op += ": " + ack;
     return Error::from_code(code, op);
+}
+
+Error malformed_code(int code, std::string_view what)
+{
+    return Error::message(
+        "netlink receive " + std::string(what) + ": malformed error code " + std::to_string(code));
 }
 
 } // namespace
@@ -157,6 +172,8 @@ Result<bool> parse_reply(std::string_view datagram, uint32_t seq, std::string_vi
         if (h.nlmsg_type == NLMSG_ERROR) {
             int code = 0;
             std::memcpy(&code, payload.data(), std::min(sizeof code, payload.size()));
+            if (code != 0 && !is_kernel_error_code(code))
+                return malformed_code(code, what);
             if (code != 0)
                 return kernel_error(-code, what, extended_ack(h, payload));
             return true; // the acknowledgement ends a request
@@ -164,6 +181,8 @@ Result<bool> parse_reply(std::string_view datagram, uint32_t seq, std::string_vi
         if (h.nlmsg_type == NLMSG_DONE) {
             int code = 0;
             std::memcpy(&code, payload.data(), std::min(sizeof code, payload.size()));
+            if (code < 0 && !is_kernel_error_code(code))
+                return malformed_code(code, what);
             if (code < 0)
                 return kernel_error(-code, what, extended_ack(h, payload));
             return true;

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <climits>
 #include <cstring>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -104,4 +105,22 @@ TEST_CASE("parse_reply refuses a message whose length runs past the datagram")
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().text() == "netlink receive get link: malformed message");
     CHECK(out.empty());
+}
+
+TEST_CASE("parse_reply refuses an error code no kernel sends")
+{
+    // The kernel's codes are -errno, errno up to MAX_ERRNO (4095); INT_MIN has no negation.
+    for (int code : {INT_MIN, -4096, 5}) {
+        CAPTURE(code);
+        for (uint16_t type : {uint16_t(NLMSG_ERROR), uint16_t(NLMSG_DONE)}) {
+            if (type == NLMSG_DONE && code > 0)
+                continue; // a dump's positive length, not an error
+            std::vector<NlMessage> out;
+            bool interrupted = false;
+            auto r = parse_reply(message(type, 0, 1, error_payload(code)), 1, "get link", out, interrupted);
+            REQUIRE_FALSE(r.ok());
+            CHECK(
+                r.error().text() == "netlink receive get link: malformed error code " + std::to_string(code));
+        }
+    }
 }
