@@ -27,8 +27,10 @@ for t in "${targets[@]}"; do
   cp -n "$here/corpus/$t/"* "$out/corpus/$t/"
   seeds=("$out/corpus/$t")
   [ -d "$here/regressions/$t" ] && seeds+=("$here/regressions/$t")
+  dict=()
+  [ -f "$here/dict/$t.dict" ] && dict=(-dict="$here/dict/$t.dict")
   # -timeout: an input running 10 s is a hang worth keeping; -rss_limit_mb: libFuzzer's default.
-  "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$out/crashes/$t/" "${seeds[@]}" > "$out/logs/$t.log" 2>&1
   rc=$?
   stats=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE|INITED)' "$out/logs/$t.log" | tail -1)
