@@ -46,8 +46,9 @@ build: deps
 demo: build
 	@HULL=$(HULL) bash $(BUNDLE)/demo.sh
 
-# The fast loop, as root: the build, the unit tests and every host suite (the security battery,
-# spec/, the cgroup suite on this machine's layout), without the qemu guest and the engines.
+# The fast loop, as root: the build, the unit tests, the fuzz corpus replays and every host suite
+# (the security battery, spec/, the cgroup suite on this machine's layout), without the qemu guest
+# and the engines.
 check: build
 	cd $(BUILD) && $(CTEST) -L '^check$$'
 
