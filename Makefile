@@ -17,13 +17,20 @@ BUNDLE := bundles/busybox
 DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
         doctest-dev bats busybox-static jq util-linux iproute2 procps strace qemu-system-x86
 
-.PHONY: all deps build demo check test unit host load vm clients integration asan clean format
+# What `make fuzz` needs on top of DEPS: clang and its fuzzer and sanitizer runtimes.
+FUZZ_DEPS := clang libclang-rt-14-dev
+FUZZ_BUILD ?= build-fuzz
+# Seconds of libFuzzer per target.
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps fuzz-deps build demo check test unit host load vm clients integration asan fuzz \
+        clean format
 
 all: build
 
 # Installs only what is missing; a no-op when everything is present.
-deps:
-	@missing=""; for p in $(DEPS); do \
+deps fuzz-deps:
+	@missing=""; for p in $(if $(filter fuzz-deps,$@),$(FUZZ_DEPS),$(DEPS)); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -40,8 +47,9 @@ build: deps
 demo: build
 	@HULL=$(HULL) bash $(BUNDLE)/demo.sh
 
-# The fast loop, as root: the build, the unit tests and every host suite (the security battery,
-# spec/, the cgroup suite on this machine's layout), without the qemu guest and the engines.
+# The fast loop, as root: the build, the unit tests, the fuzz corpus replays and every host suite
+# (the security battery, spec/, the cgroup suite on this machine's layout), without the qemu guest
+# and the engines.
 check: build
 	cd $(BUILD) && $(CTEST) -L '^check$$'
 
@@ -79,8 +87,17 @@ asan:
 	$(MAKE) build BUILD=$(ASAN_BUILD) BUILD_TYPE=Debug CMAKE_EXTRA="-DHULL_SANITIZE=ON $(CMAKE_EXTRA)"
 	cd $(ASAN_BUILD) && $(CTEST) -E '^(vm|clients|load)/'
 
+# The libFuzzer targets of tests/fuzz/ (clang, ASan + UBSan, in $(FUZZ_BUILD)), each run for
+# FUZZ_SECONDS on a copy of its seed corpus; fails if any crashes (inputs under
+# $(FUZZ_BUILD)/fuzz/crashes/).
+fuzz: deps fuzz-deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DHULL_FUZZ=ON -DHULL_WERROR=$(WERROR) $(CMAKE_EXTRA)
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target hull_fuzzers
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)
+
 format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -46,6 +47,19 @@ nlohmann::json hooks_to_json(const std::vector<oci::Hook>& hooks)
     return out;
 }
 
+// The integer field `key` of `j`, refused unless it is a JSON integer that fits in T: nlohmann's
+// get<T> converts anything numeric, a float out of T's range with undefined behaviour and a larger
+// integer by wrapping it to another pid or start time.
+template <typename T> T integer_at(const nlohmann::json& j, const char* key)
+{
+    const nlohmann::json& value = j.at(key);
+    if (value.is_number_unsigned() && std::in_range<T>(value.get<uint64_t>()))
+        return static_cast<T>(value.get<uint64_t>());
+    if (value.is_number_integer() && !value.is_number_unsigned() && std::in_range<T>(value.get<int64_t>()))
+        return static_cast<T>(value.get<int64_t>());
+    throw std::out_of_range(std::string(key) + " is not an integer in range");
+}
+
 std::vector<oci::Hook> hooks_from_json(const nlohmann::json& j)
 {
     std::vector<oci::Hook> out;
@@ -55,7 +69,7 @@ std::vector<oci::Hook> hooks_from_json(const nlohmann::json& j)
         hook.args = h.at("args").get<std::vector<std::string>>();
         hook.env = h.at("env").get<std::vector<std::string>>();
         if (h.contains("timeout"))
-            hook.timeout = h.at("timeout").get<int>();
+            hook.timeout = integer_at<int>(h, "timeout");
         out.push_back(std::move(hook));
     }
     return out;
@@ -99,8 +113,8 @@ Result<ContainerRecord> record_from_json(std::string_view text)
         auto j = nlohmann::json::parse(text);
         ContainerRecord r;
         r.id = j.at("id").get<std::string>();
-        r.pid = j.at("pid").get<pid_t>();
-        r.start_time = j.at("start_time").get<uint64_t>();
+        r.pid = integer_at<pid_t>(j, "pid");
+        r.start_time = integer_at<uint64_t>(j, "start_time");
         r.bundle = j.at("bundle").get<std::string>();
         r.rootfs = j.at("rootfs").get<std::string>();
         r.created = j.at("created").get<std::string>();

@@ -55,12 +55,27 @@ std::string extended_ack(const nlmsghdr& h, std::string_view payload)
     return msg ? attr_string(*msg) : std::string();
 }
 
+// An error code as the kernel sends it: -errno, errno from 1 to MAX_ERRNO (4095). Anything else
+// (INT_MIN has no negation) did not come from a kernel and is refused as malformed.
+constexpr int max_errno = 4095;
+
+bool is_kernel_error_code(int code)
+{
+    return code < 0 && code >= -max_errno;
+}
+
 Error kernel_error(int code, std::string_view what, const std::string& ack)
 {
     std::string op(what);
     if (!ack.empty())
         op += ": " + ack;
     return Error::from_code(code, op);
+}
+
+Error malformed_code(int code, std::string_view what)
+{
+    return Error::message(
+        "netlink receive " + std::string(what) + ": malformed error code " + std::to_string(code));
 }
 
 } // namespace
@@ -140,6 +155,45 @@ std::string attr_string(const NlAttr& attr)
     return std::string(s.substr(0, nul));
 }
 
+Result<bool> parse_reply(std::string_view datagram, uint32_t seq, std::string_view what,
+    std::vector<NlMessage>& out, bool& interrupted)
+{
+    std::string_view data = datagram;
+    while (data.size() >= sizeof(nlmsghdr)) {
+        nlmsghdr h = header_at(data);
+        if (h.nlmsg_len < sizeof h || h.nlmsg_len > data.size())
+            return Error::message("netlink receive " + std::string(what) + ": malformed message");
+        std::string_view payload = data.substr(sizeof h, h.nlmsg_len - sizeof h);
+        data.remove_prefix(std::min(data.size(), align4(h.nlmsg_len)));
+        if (h.nlmsg_seq != seq)
+            continue; // a late answer to an earlier request
+        if (h.nlmsg_flags & NLM_F_DUMP_INTR)
+            interrupted = true;
+        if (h.nlmsg_type == NLMSG_ERROR) {
+            int code = 0;
+            std::memcpy(&code, payload.data(), std::min(sizeof code, payload.size()));
+            if (code != 0 && !is_kernel_error_code(code))
+                return malformed_code(code, what);
+            if (code != 0)
+                return kernel_error(-code, what, extended_ack(h, payload));
+            return true; // the acknowledgement ends a request
+        }
+        if (h.nlmsg_type == NLMSG_DONE) {
+            int code = 0;
+            std::memcpy(&code, payload.data(), std::min(sizeof code, payload.size()));
+            if (code < 0 && !is_kernel_error_code(code))
+                return malformed_code(code, what);
+            if (code < 0)
+                return kernel_error(-code, what, extended_ack(h, payload));
+            return true;
+        }
+        if (h.nlmsg_type == NLMSG_NOOP || h.nlmsg_type == NLMSG_OVERRUN)
+            continue;
+        out.push_back(NlMessage {h.nlmsg_type, h.nlmsg_flags, std::string(payload)});
+    }
+    return false;
+}
+
 Result<RtnlSocket> RtnlSocket::open()
 {
     UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
@@ -213,35 +267,9 @@ Result<std::vector<NlMessage>> RtnlSocket::receive(std::string_view what, bool& 
             return Error::message("netlink receive " + std::string(what) + ": message truncated");
         if (from.nl_pid != 0)
             continue; // not from the kernel
-        std::string_view data(buf.data(), static_cast<size_t>(n));
-        while (data.size() >= sizeof(nlmsghdr)) {
-            nlmsghdr h = header_at(data);
-            if (h.nlmsg_len < sizeof h || h.nlmsg_len > data.size())
-                return Error::message("netlink receive " + std::string(what) + ": malformed message");
-            std::string_view payload = data.substr(sizeof h, h.nlmsg_len - sizeof h);
-            data.remove_prefix(std::min(data.size(), align4(h.nlmsg_len)));
-            if (h.nlmsg_seq != m_seq)
-                continue; // a late answer to an earlier request
-            if (h.nlmsg_flags & NLM_F_DUMP_INTR)
-                interrupted = true;
-            if (h.nlmsg_type == NLMSG_ERROR) {
-                int code = 0;
-                std::memcpy(&code, payload.data(), std::min(sizeof code, payload.size()));
-                if (code != 0)
-                    return kernel_error(-code, what, extended_ack(h, payload));
-                return out; // the acknowledgement ends a request
-            }
-            if (h.nlmsg_type == NLMSG_DONE) {
-                int code = 0;
-                std::memcpy(&code, payload.data(), std::min(sizeof code, payload.size()));
-                if (code < 0)
-                    return kernel_error(-code, what, extended_ack(h, payload));
-                return out;
-            }
-            if (h.nlmsg_type == NLMSG_NOOP || h.nlmsg_type == NLMSG_OVERRUN)
-                continue;
-            out.push_back(NlMessage {h.nlmsg_type, h.nlmsg_flags, std::string(payload)});
-        }
+        if (TRY(parse_reply(
+                std::string_view(buf.data(), static_cast<size_t>(n)), m_seq, what, out, interrupted)))
+            return out;
     }
 }
 

@@ -69,6 +69,14 @@ const NlAttr* find_attr(const std::vector<NlAttr>& attrs, uint16_t type);
 // A NUL-terminated string attribute without its terminator.
 std::string attr_string(const NlAttr& attr);
 
+// One datagram from the kernel, read for request `seq`: its messages go to `out` (answers to other
+// requests, NOOP and OVERRUN are dropped), `interrupted` is set when one carries NLM_F_DUMP_INTR.
+// True once the request's end came (the acknowledgement, or NLMSG_DONE of a dump); a kernel error
+// in it becomes the Error, with the extended-ack text; a message whose length runs past the
+// datagram is refused. Pure: RtnlSocket's receive loop feeds it each datagram.
+Result<bool> parse_reply(std::string_view datagram, uint32_t seq, std::string_view what,
+    std::vector<NlMessage>& out, bool& interrupted);
+
 class RtnlSocket {
 public:
     // A socket in the caller's network namespace.

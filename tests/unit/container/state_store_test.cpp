@@ -177,6 +177,34 @@ TEST_CASE("a state.json whose cgroup path leaves its mount is refused, in either
     CHECK_FALSE(record_from_json(j.dump()).ok());
 }
 
+TEST_CASE("a state.json number that does not fit its field is refused, never converted")
+{
+    // A float out of range has no conversion to an integer (undefined behaviour), and a larger
+    // integer would wrap to another pid or start time.
+    auto rec = record_for(::getpid());
+    rec.poststart = {oci::Hook {"/bin/true", {}, {}, 5}};
+    const std::vector<std::pair<std::vector<std::string>, nlohmann::json>> cases = {
+        {{"pid"}, nlohmann::json::parse("4.2e33")},
+        {{"pid"}, 1099511627776},
+        {{"pid"}, 1.5},
+        {{"start_time"}, -1},
+        {{"start_time"}, nlohmann::json::parse("1e300")},
+        {{"poststart", "0", "timeout"}, nlohmann::json::parse("-4.2e33")},
+        {{"poststart", "0", "timeout"}, 4294967296},
+    };
+    for (const auto& [path, value] : cases) {
+        auto j = nlohmann::json::parse(record_to_json(rec));
+        nlohmann::json* field = &j;
+        for (const auto& key : path)
+            field = field->is_array() ? &(*field)[std::stoul(key)] : &(*field)[key];
+        *field = value;
+        CAPTURE(j.dump());
+        auto back = record_from_json(j.dump());
+        REQUIRE_FALSE(back.ok());
+        CHECK(back.error().text() == "state.json: " + path.back() + " is not an integer in range");
+    }
+}
+
 TEST_CASE("status is derived from the live process, the start time and the fifo")
 {
     TempRoot root;
