@@ -220,10 +220,14 @@ Result<CheckedConfig> check_and_plan(
 // The cgroup, limits and device rules in place before the init's first instruction; recorded
 // for the rollback once made. Returns the cgroup2 directory for CLONE_INTO_CGROUP, empty where
 // there is none.
-Result<UniqueFd> prepare_cgroup(cgroups::Manager& cgroup, const CheckedConfig& k, ContainerRecord& record)
+Result<UniqueFd> prepare_cgroup(
+    cgroups::Manager& cgroup, const CheckedConfig& k, StateDir& dir, ContainerRecord& record)
 {
     const oci::Spec& spec = k.config.spec;
     const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
+    // Named in the state directory before it exists: a create killed from here until state.json
+    // is written leaves `delete` the cgroup to remove, not only the directory.
+    TRY(dir.replace_file(kPendingCgroup, cgroups::state_to_json(k.cgroup_state)));
     TRY(cgroup.create(resources));
     record.cgroup = k.cgroup_state;
     if (resources)
@@ -325,7 +329,7 @@ Result<CreatedContainer> create_container(
         run_poststop_hooks(c.record);
     });
     cgroups::Manager cgroup(k.cgroup_state);
-    UniqueFd cgroup_fd = TRY(prepare_cgroup(cgroup, k, c.record));
+    UniqueFd cgroup_fd = TRY(prepare_cgroup(cgroup, k, c.dir, c.record));
     if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
         return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);
     // O_RDWR: the init is a reader (start's non-blocking open succeeds only while it lives)

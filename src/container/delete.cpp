@@ -5,6 +5,7 @@
 #include "container/load.hpp"
 #include "container/signal.hpp"
 #include "container/verbs.hpp"
+#include "hull/cgroups/manager.hpp"
 #include "hull/oci/id.hpp"
 
 #include <csignal>
@@ -25,6 +26,19 @@ Result<void> kill_and_wait(const ContainerRecord& record)
     return ok();
 }
 
+// What a create killed before state.json leaves: its state directory and, once it has named it
+// there, its cgroup, possibly made in some hierarchies only and holding an init that dies with
+// its runtime (PR_SET_PDEATHSIG until step 5).
+Result<void> remove_unfinished_create(StateDir& dir)
+{
+    auto pending = TRY(dir.read_optional_file(kPendingCgroup));
+    if (pending) {
+        auto state = TRY(cgroups::state_from_json(*pending).context(dir.path() + "/" + kPendingCgroup));
+        TRY(cgroups::Manager(state).destroy().context("remove the container's cgroup"));
+    }
+    return dir.destroy();
+}
+
 } // namespace
 
 Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
@@ -40,7 +54,8 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         // create holds this lock from the moment the directory appears under the ID until
         // state.json is written (or everything is removed again), so what the lock now shows
         // without state.json is a create killed half-way: only that is removed.
-        TRY(dir.value().destroy().context("remove the state of a create that did not finish"));
+        TRY(remove_unfinished_create(dir.value())
+                .context("remove the state of a create that did not finish"));
         if (opts.force)
             return 0;
         return Error::message("container does not exist");

@@ -358,6 +358,17 @@ Result<ContainerRecord> StateDir::read_record() const
     return record_from_json(text);
 }
 
+Result<std::optional<std::string>> StateDir::read_optional_file(const char* name) const
+{
+    UniqueFd fd(::openat(m_fd.get(), name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        if (errno == ENOENT)
+            return std::optional<std::string>();
+        return Error::from_errno("open", m_path + "/" + name);
+    }
+    return std::optional<std::string>(TRY(read_all(fd.get(), m_path + "/" + name)));
+}
+
 bool StateDir::has_record() const
 {
     struct stat st;
