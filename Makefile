@@ -65,9 +65,10 @@ clients: build
 integration: build
 	cd $(BUILD) && $(CTEST) -R '^(host|vm|clients)/'
 
-# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite built with AddressSanitizer and UndefinedBehaviorSanitizer, with the fault points
+# of the crash-consistency suite (tests/crash/) compiled in.
 asan:
-	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_EXTRA=-DHULL_SANITIZE=ON
+	$(MAKE) test BUILD=build-asan BUILD_TYPE=Debug CMAKE_EXTRA="-DHULL_SANITIZE=ON -DHULL_FAULTS=ON"
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i

@@ -16,6 +16,7 @@
 #include "container/load.hpp"
 #include "container/signal.hpp"
 #include "container/verbs.hpp"
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
 #include "hull/oci/parse.hpp"
@@ -328,8 +329,10 @@ Result<CreatedContainer> create_container(
         (void)destroy_container(c.dir, c.record);
         run_poststop_hooks(c.record);
     });
+    TRY(fault::hit(fault::Point::CreateStateDir));
     cgroups::Manager cgroup(k.cgroup_state);
     UniqueFd cgroup_fd = TRY(prepare_cgroup(cgroup, k, c.dir, c.record));
+    TRY(fault::hit(fault::Point::CreateCgroup));
     if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
         return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);
     // O_RDWR: the init is a reader (start's non-blocking open succeeds only while it lives)
@@ -338,6 +341,7 @@ Result<CreatedContainer> create_container(
     if (!fifo)
         return Error::from_errno("open", c.dir.path() + "/" + kExecFifo);
     TRY(write_container_files(c, k, opts));
+    TRY(fault::hit(fault::Point::CreateFiles));
     // --pidfd-socket: connected now, so a bad path fails before the init exists.
     UniqueFd pidfd_socket;
     if (!opts.pidfd_socket.empty())
@@ -378,6 +382,7 @@ Result<CreatedContainer> create_container(
         return std::move(init).error();
     }
     c.init = std::move(init.value());
+    TRY(fault::hit(fault::Point::CreatePidFile));
 
     if (!opts.pid_file.empty())
         TRY(write_file_atomic(opts.pid_file, std::to_string(c.record.pid), 0644).context("write pid file"));

@@ -6,6 +6,7 @@
 #include "container/signal.hpp"
 #include "container/verbs.hpp"
 #include "hull/cgroups/manager.hpp"
+#include "hull/fault.hpp"
 #include "hull/oci/id.hpp"
 
 #include <csignal>
@@ -61,6 +62,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         return Error::message("container does not exist");
     }
     auto c = TRY(load_record(std::move(dir.value())));
+    TRY(fault::hit(fault::Point::DeleteLoaded));
     switch (c.status) {
     case Status::Stopped:
         break;
@@ -75,6 +77,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         TRY(kill_and_wait(c.record));
         break;
     }
+    TRY(fault::hit(fault::Point::DeleteKilled));
     TRY(destroy_container(c.dir, c.record));
     run_poststop_hooks(c.record);
     return 0;

@@ -3,6 +3,7 @@
 #include "container/lifecycle.hpp"
 #include "container/load.hpp"
 #include "container/verbs.hpp"
+#include "hull/fault.hpp"
 #include "process/create_sequence.hpp"
 
 #include <unistd.h>
@@ -27,15 +28,17 @@ Result<void> start_container(const StateDir& dir, const ContainerRecord& record,
         return Error::message("config.json: /process: process property must not be empty: container "
             + record.id + " was created without a process and cannot be started");
     TRY(process::release_init(dir.fd(), kExecFifo, record.pid));
+    TRY(fault::hit(fault::Point::StartReleased));
     // The fifo's absence is what makes the status "running".
     if (::unlinkat(dir.fd(), kExecFifo, 0) < 0)
         return Error::from_errno("remove", dir.path() + "/" + kExecFifo);
-    return ok();
+    return fault::hit(fault::Point::StartFifoRemoved);
 }
 
 Result<int> start(const GlobalOptions& global, const StartOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
+    TRY(fault::hit(fault::Point::StartLoaded));
     TRY(start_container(c.dir, c.record, c.status));
     TRY(run_poststart_hooks(c.record));
     return 0;
