@@ -18,6 +18,7 @@ namespace hull::fault {
 // X(enumerator, "verb.side.place"): the order of each handshake. "init" and "exec-child" points
 // run in the child process.
 #define HULL_FAULT_POINTS(X)                                                                                 \
+    X(CreateStateDirUnnamed, "create.state-dir-unnamed")                                                     \
     X(CreateStateDir, "create.state-dir")                                                                    \
     X(CreateCgroup, "create.cgroup")                                                                         \
     X(CreateFiles, "create.files")                                                                           \

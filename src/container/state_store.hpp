@@ -6,7 +6,8 @@
 //                           flock(LOCK_EX) by verbs that change it; it appears already locked
 //                           by its create (made under a name that is no valid ID, then
 //                           renamed), so a directory without state.json whose lock is free is
-//                           what a create killed half-way left
+//                           what a create killed half-way left; one killed before the rename
+//                           leaves <root>/.new:PID:NONCE, which the next create removes
 //   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
 //   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
 //   <root>/<id>/config.json the bundle's config.json as create read it

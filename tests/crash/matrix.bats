@@ -178,7 +178,7 @@ after() {
 	no_new_mounts || { echo "$1:$2: a mount is left" >&2; return 1; }
 	agent || return 1
 	run hull run --bundle "$DONE_BUNDLE" "$id"
-	[ "$status" -eq 0 ] || { echo "$1:$2: the id does not run again: $output" >&2; return 1; }
+	[ "$status" -eq 0 ] || { echo "$1:$2: the id does not run again (status $status): $output" >&2; return 1; }
 	[ ! -e "$ROOT/$id" ] || { echo "$1:$2: state left after the new run" >&2; return 1; }
 }
 
