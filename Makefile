@@ -77,14 +77,15 @@ integration: build
 	cd $(BUILD) && $(CTEST) -R '^(host|load|vm|clients)/'
 
 # Every suite but the qemu guest, the engines and the load suites, built with AddressSanitizer,
-# UndefinedBehaviorSanitizer and LeakSanitizer (CI runs it after `make test`). The guest and the
+# UndefinedBehaviorSanitizer and LeakSanitizer and with the fault points of the crash matrix
+# (tests/crash/, which only this build runs); CI runs it after `make test`. The guest and the
 # engines drive the same binary through paths the host suites cover; under TCG and the sanitizers
 # together they would take most of CI's time. The load suites are about volume: ten times slower
 # per call, a thousand containers alone outlast CTest's 600 s and the racing verbs never get an
 # exec through, so they run in the release build only.
 ASAN_BUILD := build-asan
 asan:
-	$(MAKE) build BUILD=$(ASAN_BUILD) BUILD_TYPE=Debug CMAKE_EXTRA="-DHULL_SANITIZE=ON $(CMAKE_EXTRA)"
+	$(MAKE) build BUILD=$(ASAN_BUILD) BUILD_TYPE=Debug CMAKE_EXTRA="-DHULL_SANITIZE=ON -DHULL_FAULTS=ON $(CMAKE_EXTRA)"
 	cd $(ASAN_BUILD) && $(CTEST) -E '^(vm|clients|load)/'
 
 # The libFuzzer targets of tests/fuzz/ (clang, ASan + UBSan, in $(FUZZ_BUILD)), each run for

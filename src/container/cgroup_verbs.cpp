@@ -4,6 +4,7 @@
 #include "container/load.hpp"
 #include "container/update_merge.hpp"
 #include "container/verbs.hpp"
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/parse.hpp"
 
@@ -181,22 +182,26 @@ std::string event_json(const std::string& type, const std::string& id, const std
 Result<int> pause(const GlobalOptions& global, const PauseOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
+    TRY(fault::hit(fault::Point::PauseLoaded));
     if (c.status == Status::Stopped)
         return Error::message("container not running");
     if (c.status == Status::Paused)
         return 0;
     auto cg = TRY(manager_of(c));
     TRY(cg.freeze());
+    TRY(fault::hit(fault::Point::PauseFrozen));
     return 0;
 }
 
 Result<int> resume(const GlobalOptions& global, const ResumeOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
+    TRY(fault::hit(fault::Point::ResumeLoaded));
     if (c.status != Status::Paused)
         return Error::message("container not paused");
     auto cg = TRY(manager_of(c));
     TRY(cg.thaw());
+    TRY(fault::hit(fault::Point::ResumeThawed));
     return 0;
 }
 
@@ -275,6 +280,7 @@ Result<int> ps(const GlobalOptions& global, const PsOptions& opts)
 Result<int> update(const GlobalOptions& global, const UpdateOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
+    TRY(fault::hit(fault::Point::UpdateLoaded));
     if (c.status == Status::Stopped)
         return Error::message("container not running");
     oci::Resources r;
@@ -301,6 +307,7 @@ Result<int> update(const GlobalOptions& global, const UpdateOptions& opts)
     if (merged != config)
         staged = TRY(c.dir.stage_file(kSavedConfig, merged).context("save the updated resources"));
     TRY(cg.apply(for_kernel));
+    TRY(fault::hit(fault::Point::UpdateApplied));
     if (merged != config)
         TRY(staged.commit().context("save the updated resources"));
     return 0;

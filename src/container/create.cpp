@@ -16,6 +16,7 @@
 #include "container/load.hpp"
 #include "container/signal.hpp"
 #include "container/verbs.hpp"
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/id.hpp"
 #include "hull/oci/parse.hpp"
@@ -220,10 +221,14 @@ Result<CheckedConfig> check_and_plan(
 // The cgroup, limits and device rules in place before the init's first instruction; recorded
 // for the rollback once made. Returns the cgroup2 directory for CLONE_INTO_CGROUP, empty where
 // there is none.
-Result<UniqueFd> prepare_cgroup(cgroups::Manager& cgroup, const CheckedConfig& k, ContainerRecord& record)
+Result<UniqueFd> prepare_cgroup(
+    cgroups::Manager& cgroup, const CheckedConfig& k, StateDir& dir, ContainerRecord& record)
 {
     const oci::Spec& spec = k.config.spec;
     const oci::Resources* resources = spec.linux && spec.linux->resources ? &*spec.linux->resources : nullptr;
+    // Named in the state directory before it exists: a create killed from here until state.json
+    // is written leaves `delete` the cgroup to remove, not only the directory.
+    TRY(dir.replace_file(kPendingCgroup, cgroups::state_to_json(k.cgroup_state)));
     TRY(cgroup.create(resources));
     record.cgroup = k.cgroup_state;
     if (resources)
@@ -324,8 +329,10 @@ Result<CreatedContainer> create_container(
         (void)destroy_container(c.dir, c.record);
         run_poststop_hooks(c.record);
     });
+    TRY(fault::hit(fault::Point::CreateStateDir));
     cgroups::Manager cgroup(k.cgroup_state);
-    UniqueFd cgroup_fd = TRY(prepare_cgroup(cgroup, k, c.record));
+    UniqueFd cgroup_fd = TRY(prepare_cgroup(cgroup, k, c.dir, c.record));
+    TRY(fault::hit(fault::Point::CreateCgroup));
     if (::mkfifoat(c.dir.fd(), kExecFifo, 0622) < 0)
         return Error::from_errno("mkfifo", c.dir.path() + "/" + kExecFifo);
     // O_RDWR: the init is a reader (start's non-blocking open succeeds only while it lives)
@@ -334,6 +341,7 @@ Result<CreatedContainer> create_container(
     if (!fifo)
         return Error::from_errno("open", c.dir.path() + "/" + kExecFifo);
     TRY(write_container_files(c, k, opts));
+    TRY(fault::hit(fault::Point::CreateFiles));
     // --pidfd-socket: connected now, so a bad path fails before the init exists.
     UniqueFd pidfd_socket;
     if (!opts.pidfd_socket.empty())
@@ -376,6 +384,7 @@ Result<CreatedContainer> create_container(
         return std::move(init).error();
     }
     c.init = std::move(init.value());
+    TRY(fault::hit(fault::Point::CreatePidFile));
 
     if (!opts.pid_file.empty())
         TRY(write_file_atomic(opts.pid_file, std::to_string(c.record.pid), 0644).context("write pid file"));

@@ -5,6 +5,8 @@
 #include "container/load.hpp"
 #include "container/signal.hpp"
 #include "container/verbs.hpp"
+#include "hull/cgroups/manager.hpp"
+#include "hull/fault.hpp"
 #include "hull/oci/id.hpp"
 
 #include <cerrno>
@@ -28,6 +30,19 @@ Result<void> kill_and_wait(const ContainerRecord& record)
     return ok();
 }
 
+// What a create killed before state.json leaves: its state directory and, once it has named it
+// there, its cgroup, possibly made in some hierarchies only and holding an init that dies with
+// its runtime (PR_SET_PDEATHSIG until step 5).
+Result<void> remove_unfinished_create(StateDir& dir)
+{
+    auto pending = TRY(dir.read_optional_file(kPendingCgroup));
+    if (pending) {
+        auto state = TRY(cgroups::state_from_json(*pending).context(dir.path() + "/" + kPendingCgroup));
+        TRY(cgroups::Manager(state).destroy().context("remove the container's cgroup"));
+    }
+    return dir.destroy();
+}
+
 } // namespace
 
 Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
@@ -43,7 +58,8 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         // create holds this lock from the moment the directory appears under the ID until
         // state.json is written (or everything is removed again), so what the lock now shows
         // without state.json is a create killed half-way: only that is removed.
-        TRY(dir.value().destroy().context("remove the state of a create that did not finish"));
+        TRY(remove_unfinished_create(dir.value())
+                .context("remove the state of a create that did not finish"));
         if (opts.force)
             return 0;
         return Error::message("container does not exist");
@@ -53,6 +69,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
     if (::faccessat(dir.value().fd(), ".", W_OK, AT_EACCESS) < 0 && errno == EROFS)
         return Error::from_errno("remove", dir.value().path());
     auto c = TRY(load_record(std::move(dir.value())));
+    TRY(fault::hit(fault::Point::DeleteLoaded));
     switch (c.status) {
     case Status::Stopped:
         break;
@@ -67,6 +84,7 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
         TRY(kill_and_wait(c.record));
         break;
     }
+    TRY(fault::hit(fault::Point::DeleteKilled));
     TRY(destroy_container(c.dir, c.record));
     run_poststop_hooks(c.record);
     return 0;

@@ -12,6 +12,7 @@
 #include "container/signal.hpp"
 #include "container/supervise.hpp"
 #include "container/verbs.hpp"
+#include "hull/fault.hpp"
 #include "hull/fd.hpp"
 #include "hull/log.hpp"
 #include "hull/namespaces/container_joins.hpp"
@@ -143,6 +144,7 @@ Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
 {
     auto sub_cgroups = TRY(cgroups::parse_sub_cgroups(o.cgroups));
     auto c = TRY(load_container(global, o.id, Lock::None));
+    TRY(fault::hit(fault::Point::ExecLoaded));
     TRY(check_status(c, o));
     auto cgroup = TRY(container_cgroup(c.record));
     if (cgroup)

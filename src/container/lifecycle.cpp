@@ -3,6 +3,7 @@
 #include "container/cgroup.hpp"
 #include "container/signal.hpp"
 #include "hooks/hooks.hpp"
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 #include "hull/oci/parse.hpp"
 
@@ -16,6 +17,7 @@ Result<void> destroy_container(StateDir& dir, const ContainerRecord& record)
     auto cg = TRY(container_cgroup(record));
     if (cg)
         TRY(cg->destroy().context("remove the container's cgroup"));
+    TRY(fault::hit(fault::Point::DeleteCgroupRemoved));
     return dir.destroy();
 }
 

@@ -3,6 +3,7 @@
 #include "container/lifecycle.hpp"
 #include "container/load.hpp"
 #include "container/verbs.hpp"
+#include "hull/fault.hpp"
 #include "process/create_sequence.hpp"
 
 #include <cerrno>
@@ -41,14 +42,16 @@ Result<void> start_container(const StateDir& dir, const ContainerRecord& record,
         ::renameat(dir.fd(), kReleasing, dir.fd(), kExecFifo);
         return released;
     }
+    TRY(fault::hit(fault::Point::StartReleased));
     if (::unlinkat(dir.fd(), kReleasing, 0) < 0)
         return Error::from_errno("remove", dir.path() + "/" + kReleasing);
-    return ok();
+    return fault::hit(fault::Point::StartFifoRemoved);
 }
 
 Result<int> start(const GlobalOptions& global, const StartOptions& opts)
 {
     auto c = TRY(load_container(global, opts.id, Lock::Exclusive));
+    TRY(fault::hit(fault::Point::StartLoaded));
     TRY(start_container(c.dir, c.record, c.status));
     TRY(run_poststart_hooks(c.record));
     return 0;

@@ -1,9 +1,12 @@
 #include "container/state_store.hpp"
 
 #include "container/cgroup.hpp"
+#include "hull/fault.hpp"
 #include "hull/oci/id.hpp"
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <dirent.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
@@ -235,6 +238,41 @@ Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make)
     return fd;
 }
 
+namespace {
+
+constexpr std::string_view kNewPrefix = ".new:";
+
+// Removes the directories of creates killed before they renamed theirs into place
+// (".new:PID:NONCE"): their lock is free and their maker is gone. Nothing is written into one
+// before the rename, so each is empty. Best effort: one that cannot be removed now is left for
+// the next create, and this create goes on.
+void sweep_abandoned(int rootfd)
+{
+    int dup = ::openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dup < 0)
+        return;
+    DIR* dir = ::fdopendir(dup);
+    if (!dir) {
+        ::close(dup);
+        return;
+    }
+    while (struct dirent* e = ::readdir(dir)) {
+        std::string_view name = e->d_name;
+        if (name.substr(0, kNewPrefix.size()) != kNewPrefix)
+            continue;
+        // The maker's pid: while it lives the directory may still be on its way to a lock.
+        pid_t maker = static_cast<pid_t>(std::strtol(e->d_name + kNewPrefix.size(), nullptr, 10));
+        if (maker <= 0 || ::kill(maker, 0) == 0 || errno != ESRCH)
+            continue;
+        UniqueFd fd(::openat(rootfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+        if (fd && ::flock(fd.get(), LOCK_EX | LOCK_NB) == 0)
+            (void)::unlinkat(rootfd, e->d_name, AT_REMOVEDIR);
+    }
+    ::closedir(dir);
+}
+
+} // namespace
+
 Result<StateDir> StateDir::create(const std::string& root, const std::string& id)
 {
     StateDir d;
@@ -248,7 +286,9 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
     uint64_t nonce = 0;
     if (::getrandom(&nonce, sizeof nonce, 0) != sizeof nonce)
         return Error::from_errno("getrandom");
-    const std::string tmp = ".new:" + std::to_string(::getpid()) + ":" + std::to_string(nonce);
+    sweep_abandoned(rootfd);
+    const std::string tmp
+        = std::string(kNewPrefix) + std::to_string(::getpid()) + ":" + std::to_string(nonce);
     if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)
         return Error::from_errno("mkdir", root + "/" + tmp).context("make " + d.m_path);
     ScopeExit remove_tmp([&] { ::unlinkat(rootfd, tmp.c_str(), AT_REMOVEDIR); });
@@ -262,6 +302,7 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
         if (errno != EINTR)
             return Error::from_errno("flock", root + "/" + tmp);
     }
+    TRY(fault::hit(fault::Point::CreateStateDirUnnamed));
     if (::renameat2(rootfd, tmp.c_str(), rootfd, id.c_str(), RENAME_NOREPLACE) < 0) {
         if (errno == EEXIST)
             return Error::message("container with given ID already exists");
@@ -406,6 +447,17 @@ Result<ContainerRecord> StateDir::read_record() const
     }
     auto text = TRY(read_all(fd.get(), m_path + "/" + kStateFile));
     return record_from_json(text);
+}
+
+Result<std::optional<std::string>> StateDir::read_optional_file(const char* name) const
+{
+    UniqueFd fd(::openat(m_fd.get(), name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) {
+        if (errno == ENOENT)
+            return std::optional<std::string>();
+        return Error::from_errno("open", m_path + "/" + name);
+    }
+    return std::optional<std::string>(TRY(read_all(fd.get(), m_path + "/" + name)));
 }
 
 bool StateDir::has_record() const

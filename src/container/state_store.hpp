@@ -6,11 +6,14 @@
 //                           flock(LOCK_EX) by verbs that change it; it appears already locked
 //                           by its create (made under a name that is no valid ID, then
 //                           renamed), so a directory without state.json whose lock is free is
-//                           what a create killed half-way left
+//                           what a create killed half-way left; one killed before the rename
+//                           leaves <root>/.new:PID:NONCE, which the next create removes
 //   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
 //   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
 //   <root>/<id>/config.json the bundle's config.json as create read it
 //   <root>/<id>/seccomp.bpf its seccomp filter, compiled (when it has one)
+//   <root>/<id>/cgroup.json the container's cgroup, written before create makes it: a create
+//                           killed before state.json leaves the cgroup named here for `delete`
 //
 // Nothing here trusts state.json for the status: it is re-derived from the live system on
 // every read (init gone, a zombie, or a different start time → stopped; fifo present →
@@ -38,6 +41,9 @@ inline constexpr const char* kExecFifo = "exec.fifo";
 inline constexpr const char* kSavedConfig = "config.json";
 // linux.seccomp compiled at create (seccomp::serialize), loaded by `exec` without libseccomp.
 inline constexpr const char* kSavedSeccomp = "seccomp.bpf";
+// The cgroup create is about to make (cgroups::state_to_json), written before the first mkdir:
+// state.json, which records the cgroup too, exists only from step 5 of the handshake on.
+inline constexpr const char* kPendingCgroup = "cgroup.json";
 
 enum class Status { Created, Running, Paused, Stopped };
 const char* to_string(Status status);
@@ -131,6 +137,8 @@ public:
     // Writes a new file in the directory (O_EXCL, 0600).
     Result<void> write_new_file(const char* name, std::string_view content);
     Result<ContainerRecord> read_record() const;
+    // The content of a file of the directory; nullopt when it does not exist.
+    Result<std::optional<std::string>> read_optional_file(const char* name) const;
     bool has_record() const;
     bool has_exec_fifo() const;
 

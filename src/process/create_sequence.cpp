@@ -15,6 +15,7 @@
 #include "rootfs/rootfs.hpp"
 #include "rootfs/sources.hpp"
 
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 
 #include <csignal>
@@ -112,6 +113,16 @@ Result<void> run_start_container_hooks(
     return hooks::run_hooks(hooks::Kind::StartContainer, list, state_json);
 }
 
+// A fault point of the init or the intermediate (test builds): an injected error is reported
+// over the channel as any failure of the child's setup is.
+void fail_or_die(Channel& channel, fault::Point point)
+{
+    if (auto injected = fault::hit(point); !injected) {
+        channel.report_error(injected.error());
+        ::_exit(1);
+    }
+}
+
 [[noreturn]] void run_init_side(Sys& sys, InitRequest& req, Channel channel)
 {
     ExecTarget target;
@@ -123,6 +134,7 @@ Result<void> run_start_container_hooks(
         // P3: of the runtime's fds (the state dir, the cgroup dir, the caller's leaks...) only
         // what the init uses survives.
         close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
+        fail_or_die(channel, fault::Point::CreateInitCloned);
 
         // Step 3.
         log::step("init: cloned");
@@ -134,9 +146,11 @@ Result<void> run_start_container_hooks(
         target = std::move(prepared.value());
 
         // Steps 4-6: ready; once the runtime has recorded us, outlive it.
+        fail_or_die(channel, fault::Point::CreateInitReady);
         if (!channel.report_ready() || !channel.wait_created())
             ::_exit(1);
         ::prctl(PR_SET_PDEATHSIG, 0);
+        fail_or_die(channel, fault::Point::CreateInitDetached);
         if (!channel.report_detached())
             ::_exit(1);
         channel.close();
@@ -157,6 +171,11 @@ Result<void> run_start_container_hooks(
     // The fifo stays open (O_CLOEXEC) until execve: its last writer going away is how `start`
     // learns that the program runs, before it runs poststart hooks.
     log::step("init: released, exec");
+    if (auto injected = fault::hit(fault::Point::StartInitReleased); !injected) {
+        std::string msg = "hull: " + injected.error().text() + "\n";
+        (void)!::write(STDERR_FILENO, msg.data(), msg.size());
+        ::_exit(1);
+    }
     if (!req.plan->process) {
         // start refuses first; this is a byte written to the fifo by someone else.
         static constexpr char msg[] = "hull: config.json: /process: process property must not be empty\n";
@@ -182,6 +201,7 @@ Result<void> run_start_container_hooks(
 {
     start_child_process("hull:[1:INTER]");
     close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
+    fail_or_die(channel, fault::Point::CreateIntermediateCloned);
     const ns::NsPlan& plan = req.plan->ns;
     auto step = [&]() -> Result<pid_t> {
         TRY(ns::apply_joins(sys, plan.init_joins));
@@ -416,8 +436,37 @@ Result<void> record_init(Handshake& h)
     return h.await(h.channel.confirm_created());
 }
 
+// The fault point at the start of each step of the table (test builds).
+fault::Point fault_point(CreateStep step)
+{
+    switch (step) {
+    case CreateStep::IntermediateAsksMaps:
+        return fault::Point::CreateMapsRequest;
+    case CreateStep::IdMaps:
+        return fault::Point::CreateIdMaps;
+    case CreateStep::IntermediateHandsOver:
+        return fault::Point::CreateHandOver;
+    case CreateStep::Placement:
+        return fault::Point::CreatePlacement;
+    case CreateStep::MountSources:
+        return fault::Point::CreateMountSources;
+    case CreateStep::CreateHooks:
+        return fault::Point::CreateHooks;
+    case CreateStep::SeccompListener:
+        return fault::Point::CreateSeccompListener;
+    case CreateStep::Ready:
+        return fault::Point::CreateReady;
+    case CreateStep::Recorded:
+        return fault::Point::CreateRecorded;
+    case CreateStep::Detached:
+        break;
+    }
+    return fault::Point::CreateDetached;
+}
+
 Result<void> run_step(Handshake& h, CreateStep step)
 {
+    TRY(fault::hit(fault_point(step)));
     switch (step) {
     case CreateStep::IntermediateAsksMaps:
         return h.await(h.channel.wait_maps_request());
@@ -479,6 +528,7 @@ Result<ChildProcess> create_init(Sys& sys, InitRequest req, RuntimeResources run
     }
     pair.close_child_end();
     Handshake h {req, runtime, sys, Channel(std::move(pair.parent_end())), ChildProcess(pid), into_cgroup};
+    TRY(fault::hit(fault::Point::CreateAfterClone));
     // Steps 2i-6, as the plan orders them.
     for (CreateStep step : plan.steps)
         TRY(run_step(h, step));

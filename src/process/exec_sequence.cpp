@@ -1,6 +1,7 @@
 // Both sides of `exec` (exec_sequence.hpp).
 #include "process/exec_sequence.hpp"
 
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 #include "hull/namespaces/container_joins.hpp"
 #include "process/attributes.hpp"
@@ -47,6 +48,7 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
     if (req.join_cgroup)
         TRY(channel.wait_setup_ready());
     TRY(ns::join_container_namespaces(sys, req.init_pidfd, req.namespaces));
+    TRY(fault::hit(fault::Point::ExecChildJoined));
     if (req.init_root >= 0) {
         TRY(sys.fchdir(req.init_root).context("enter the container's root"));
         TRY(sys.chroot(".").context("enter the container's root"));
@@ -65,6 +67,10 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
 [[noreturn]] void run_exec_side(Sys& sys, const ExecRequest& req, Channel channel)
 {
     start_child_process("hull:[EXEC]");
+    if (auto injected = fault::hit(fault::Point::ExecChildCloned); !injected) {
+        channel.report_error(injected.error());
+        ::_exit(1);
+    }
     if (req.console_socket >= 0 && !req.process->terminal)
         ::close(req.console_socket);
     ExecTarget target;
@@ -83,6 +89,10 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
     ::prctl(PR_SET_PDEATHSIG, 0);
     if (auto ready = finish_exec_setup(target, req.preserve_fds); !ready) {
         channel.report_error(ready.error());
+        ::_exit(1);
+    }
+    if (auto injected = fault::hit(fault::Point::ExecChildReady); !injected) {
+        channel.report_error(injected.error());
         ::_exit(1);
     }
     // runc's order: setup is over once the channel closes, so a program the kernel refuses
@@ -116,6 +126,7 @@ Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
     ChildProcess child(pid);
     Channel channel(std::move(pair.parent_end()));
     log::step("exec: child forked");
+    TRY(fault::hit(fault::Point::ExecAfterClone));
     if (req.join_cgroup) {
         // runc's words ("error adding pid N to cgroups"), which its users match.
         TRY(req.join_cgroup(pid).context("error adding pid " + std::to_string(pid) + " to cgroups"));
@@ -125,6 +136,7 @@ Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
             return child; // died before its setup: its status tells why
         }
     }
+    TRY(fault::hit(fault::Point::ExecPlaced));
     if (exec_setup_plan(req).sends_listener) {
         auto listener = channel.wait_seccomp_listener(pid);
         if (!listener) {

@@ -6,6 +6,7 @@
 #include "process/protocol.hpp"
 #include "rootfs/rootfs.hpp"
 
+#include "hull/fault.hpp"
 #include "hull/log.hpp"
 
 #include <fcntl.h>
@@ -107,6 +108,7 @@ Result<ExecTarget> set_up_container(Sys& sys, InitRequest& req, Channel& channel
 
     // Steps 2a-2b.
     auto own_cgroups = TRY(wait_for_placement(sys, req, channel));
+    TRY(fault::hit(fault::Point::CreateInitPlaced));
     // Process setup steps 1-2 (process_setup.hpp), through the procfs the runtime sees.
     ProcessSetup setup = init_process_setup(req);
     TRY(setup.write_oom_score_adj(sys));
@@ -125,6 +127,7 @@ Result<ExecTarget> set_up_container(Sys& sys, InitRequest& req, Channel& channel
     else
         TRY(enter_shared_rootfs(sys, req, channel, state_json, setup));
     log::step("init: rootfs ready");
+    TRY(fault::hit(fault::Point::CreateInitRootfs));
     // State: inside the rootfs, old root detached (or chrooted), still root. Without a process
     // nothing is ever executed: the init only waits, and start refuses.
     if (!plan.process)

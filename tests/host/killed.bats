@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# A runtime killed by its caller at any moment (an engine's timeout, an OOM kill, a user's ^C and
+# kill -9) leaves nothing that `delete --force` cannot remove: no state directory, no process, no
+# mount and no cgroup in any hierarchy.
+
+load helpers
+
+setup_file() { hull_setup_file; }
+setup() { hull_setup; }
+teardown() { hull_teardown; }
+
+# cgroups_named ID: every cgroup directory named ID in every hierarchy this shell sees (the
+# default cgroupsPath ends in the ID; the sandbox gives the suite hierarchies of its own).
+cgroups_named() {
+	local mp
+	awk '{ for (i = 7; $i != "-"; i++) {} if ($(i + 1) ~ /^cgroup2?$/) print $5 }' /proc/self/mountinfo |
+		while read -r mp; do
+			find "$mp" -mindepth 1 -type d -name "$1" 2>/dev/null
+		done
+}
+
+# nothing_left ID: no state directory, cgroup or process of ID.
+nothing_left() {
+	local left
+	[ ! -e "$ROOT/$1" ] || { echo "$1: state directory left: $(ls -A "$ROOT/$1")" >&2; return 1; }
+	left="$(cgroups_named "$1")"
+	[ -z "$left" ] || { echo "$1: cgroups left: $left" >&2; return 1; }
+	no_container_process "$1"
+}
+
+# How long an undisturbed `run -d` takes here, in microseconds: the kills are spread over it.
+run_duration_us() {
+	local t0 t1
+	t0="$(date +%s%6N)"
+	hull run -d --bundle "$BUNDLE" probe </dev/null >/dev/null 2>&1
+	t1="$(date +%s%6N)"
+	hull delete --force probe
+	echo $((t1 - t0))
+}
+
+@test "run -d SIGKILLed at random moments: delete --force leaves no state, process, mount or cgroup" {
+	set_args sleep 1000
+	local span rounds=40 i id pid delay failed=0
+	span="$(run_duration_us)"
+	for i in $(seq "$rounds"); do
+		id="killed$i"
+		# A moment anywhere in the run, and now and then just after it.
+		delay="$((RANDOM * RANDOM % (span * 5 / 4 + 1)))"
+		"$HULL" --root "$ROOT" run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(printf '0.%06d' "$delay")"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		run hull delete --force "$id"
+		if [ "$status" -ne 0 ]; then
+			echo "round $i (killed after ${delay} us of ${span}): delete --force failed: $output" >&2
+			failed=1
+		fi
+		nothing_left "$id" || { echo "round $i: killed after ${delay} us of ${span}" >&2; failed=1; }
+	done
+	no_new_mounts
+	[ "$failed" -eq 0 ]
+}
