@@ -150,15 +150,6 @@ reached() {
 	}
 }
 
-# cgroups_named ID: every cgroup directory named ID in every hierarchy this shell sees.
-cgroups_named() {
-	local mp
-	awk '{ for (i = 7; $i != "-"; i++) {} if ($(i + 1) ~ /^cgroup2?$/) print $5 }' /proc/self/mountinfo |
-		while read -r mp; do
-			find "$mp" -mindepth 1 -type d -name "$1" 2>/dev/null
-		done
-}
-
 # after POINT ACTION ID: the checks of the matrix, each failure named.
 after() {
 	local id="$3" st left

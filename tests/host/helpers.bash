@@ -399,6 +399,16 @@ no_container_process() {
 	done
 }
 
+# cgroups_named ID: every cgroup directory named ID in every hierarchy this shell sees (the
+# default cgroupsPath ends in the ID; the sandbox gives the suite hierarchies of its own).
+cgroups_named() {
+	local mp
+	awk '{ for (i = 7; $i != "-"; i++) {} if ($(i + 1) ~ /^cgroup2?$/) print $5 }' /proc/self/mountinfo |
+		while read -r mp; do
+			find "$mp" -mindepth 1 -type d -name "$1" 2>/dev/null
+		done
+}
+
 # ---- assertions ----------------------------------------------------------------------------------
 
 # assert_output_contains TEXT: $output (from `run`) contains TEXT.

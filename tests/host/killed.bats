@@ -9,16 +9,6 @@ setup_file() { hull_setup_file; }
 setup() { hull_setup; }
 teardown() { hull_teardown; }
 
-# cgroups_named ID: every cgroup directory named ID in every hierarchy this shell sees (the
-# default cgroupsPath ends in the ID; the sandbox gives the suite hierarchies of its own).
-cgroups_named() {
-	local mp
-	awk '{ for (i = 7; $i != "-"; i++) {} if ($(i + 1) ~ /^cgroup2?$/) print $5 }' /proc/self/mountinfo |
-		while read -r mp; do
-			find "$mp" -mindepth 1 -type d -name "$1" 2>/dev/null
-		done
-}
-
 # nothing_left ID: no state directory, cgroup or process of ID.
 nothing_left() {
 	local left
