@@ -50,8 +50,13 @@ Result<int> remove(const GlobalOptions& global, const DeleteOptions& opts)
     TRY(oci::validate_container_id(opts.id));
     auto dir = StateDir::open_locked(state_root(global), opts.id);
     if (!dir) {
-        if (opts.force && dir.error().text() == "container does not exist")
+        if (opts.force && dir.error().text() == "container does not exist") {
+            // A create killed before it named its directory leaves it under a name without
+            // the ID; an engine's cleanup of that create comes here (runc's delete --force
+            // removes <root>/<id> of an aborted create the same way).
+            remove_abandoned_creates(state_root(global));
             return 0;
+        }
         return std::move(dir).error();
     }
     if (!dir.value().has_record()) {

@@ -242,11 +242,10 @@ namespace {
 
 constexpr std::string_view kNewPrefix = ".new:";
 
-// Removes the directories of creates killed before they renamed theirs into place
-// (".new:PID:NONCE"): their lock is free and their maker is gone. Nothing is written into one
-// before the rename, so each is empty. Best effort: one that cannot be removed now is left for
-// the next create, and this create goes on.
-void sweep_abandoned(int rootfd)
+} // namespace
+
+// Nothing is written into a ".new:" directory before its rename, so each is empty.
+void remove_abandoned_creates(int rootfd)
 {
     int dup = ::openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dup < 0)
@@ -271,7 +270,11 @@ void sweep_abandoned(int rootfd)
     ::closedir(dir);
 }
 
-} // namespace
+void remove_abandoned_creates(const std::string& root)
+{
+    if (auto fd = open_state_root(root, MakeRoot::No))
+        remove_abandoned_creates(fd.value().get());
+}
 
 Result<StateDir> StateDir::create(const std::string& root, const std::string& id)
 {
@@ -286,7 +289,7 @@ Result<StateDir> StateDir::create(const std::string& root, const std::string& id
     uint64_t nonce = 0;
     if (::getrandom(&nonce, sizeof nonce, 0) != sizeof nonce)
         return Error::from_errno("getrandom");
-    sweep_abandoned(rootfd);
+    remove_abandoned_creates(rootfd);
     const std::string tmp
         = std::string(kNewPrefix) + std::to_string(::getpid()) + ":" + std::to_string(nonce);
     if (::mkdirat(rootfd, tmp.c_str(), 0711) < 0)

@@ -7,7 +7,8 @@
 //                           by its create (made under a name that is no valid ID, then
 //                           renamed), so a directory without state.json whose lock is free is
 //                           what a create killed half-way left; one killed before the rename
-//                           leaves <root>/.new:PID:NONCE, which the next create removes
+//                           leaves <root>/.new:PID:NONCE, which the next create or
+//                           `delete --force` of a missing ID removes
 //   <root>/<id>/state.json  hull's record of the container, written to a temp file and renamed
 //   <root>/<id>/exec.fifo   present from create until start (its presence means "created")
 //   <root>/<id>/config.json the bundle's config.json as create read it
@@ -90,6 +91,12 @@ std::string default_state_root();
 // runc's MkdirAll) only with MakeRoot::Yes; otherwise ENOENT is returned with the root's name.
 enum class MakeRoot { No, Yes };
 Result<UniqueFd> open_state_root(const std::string& root, MakeRoot make);
+
+// Removes the directories of creates killed before they named theirs (<root>/.new:PID:NONCE)
+// whose maker is gone and whose lock is free. Best effort: what cannot be removed now stays for
+// the next call.
+void remove_abandoned_creates(int rootfd);
+void remove_abandoned_creates(const std::string& root);
 
 // A file's replacement written in full beside it (".<name>.tmp", 0600): commit() renames it
 // into place, and an uncommitted one is removed when this goes. A verb that records a change

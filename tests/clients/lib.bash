@@ -14,7 +14,9 @@
 # and runs $HULL with HULL_CGROUP_CONFINE=memory (design.md: container memory cgroups must stay
 # beneath the supervisor's). With HULL_CLIENTS_TRACE_STDERR=1 it also copies the runtime's
 # stderr into calls.log (this puts a tee between a detached container and its stderr, so it is
-# off by default).
+# off by default). While $CL/create-kill-after holds a duration (timeout(1)'s form, "0.015"), a
+# `create` is SIGKILLed that long after it starts, as an engine or the OOM killer might; while
+# $CL/create-fault holds a fault (a HULL_FAULTS build's HULL_FAULT=POINT:ACTION), every call gets it.
 #
 # Every daemon is started with its pid recorded in $CL/pids/NAME and stopped by that pid
 # (SIGTERM, then SIGKILL after a grace period). clients_teardown_file checks that no process,
@@ -68,7 +70,17 @@ printf '%s %s ARGV:' "\$(date +%T.%N)" "\$\$" >>"\$log"
 printf ' %q' "\$@" >>"\$log"
 echo >>"\$log"
 export HULL_CGROUP_CONFINE=memory
-if [ "\${HULL_CLIENTS_TRACE_STDERR:-0}" = 1 ]; then
+kill_after=
+if [ -f $CL/create-fault ]; then
+	export HULL_FAULT=\$(cat $CL/create-fault)
+fi
+if [ -f $CL/create-kill-after ]; then
+	for a in "\$@"; do [ "\$a" != create ] || kill_after=\$(cat $CL/create-kill-after); done
+fi
+if [ -n "\$kill_after" ]; then
+	# --foreground: the signal reaches hull alone, not the container child it made.
+	timeout --foreground -s KILL "\$kill_after" $HULL "\$@"
+elif [ "\${HULL_CLIENTS_TRACE_STDERR:-0}" = 1 ]; then
 	$HULL "\$@" 2> >(while IFS= read -r l; do printf '%s %s STDERR: %s\n' "\$(date +%T.%N)" "\$\$" "\$l" >>"\$log"; printf '%s\n' "\$l" >&2; done)
 else
 	$HULL "\$@"
