@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -332,19 +333,54 @@ template <typename WriteProcs> Result<void> write_procs(const std::string& path,
 
 } // namespace
 
-Result<void> Manager::add_pid(pid_t pid, const SubCgroups& sub)
+Result<void> Manager::add_pid(pid_t pid, const SubCgroups& sub, Hierarchies which)
 {
     auto rel = TRY(sub_paths(sub));
     std::string value = std::to_string(pid);
     auto to = [&](int fd, const std::string& dir) { return write(fd, dir, "cgroup.procs", value); };
     for (size_t i = 0; i < m_state.dirs.size(); ++i) {
         const CgroupDir& d = m_state.dirs[i];
+        if (which == Hierarchies::Cgroup2 && !d.v2)
+            continue;
         auto r = write_procs(join(d.path, rel[i]), to);
         // No such sub-cgroup in a hierarchy the container may lack: its own cgroup there.
         if (!r && d.optional && !rel[i].empty() && r.error().code() == ENOENT)
             r = write_procs(d.path, to);
         if (!r && !d.optional)
             return r;
+    }
+    return ok();
+}
+
+Result<SelfJoin> Manager::open_self_join() const
+{
+    SelfJoin self;
+    for (const CgroupDir& d : m_state.dirs) {
+        if (d.v2)
+            continue;
+        const std::string path = join(d.path, "tasks");
+        auto dir = detail::open_dir(d.path);
+        if (!dir) {
+            if (d.optional)
+                continue;
+            return Error::from_code(dir.error().code(), "open", path);
+        }
+        UniqueFd tasks(::openat(dir.value().get(), "tasks", O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (!tasks) {
+            if (d.optional)
+                continue;
+            return Error::from_errno("open", path);
+        }
+        self.targets.push_back({std::move(tasks), path, d.optional});
+    }
+    return self;
+}
+
+Result<void> join_self(const SelfJoin& self)
+{
+    for (const auto& t : self.targets) {
+        if (::write(t.tasks.get(), "0", 1) != 1 && !t.optional)
+            return Error::from_errno("write", t.path);
     }
     return ok();
 }

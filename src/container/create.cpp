@@ -363,6 +363,8 @@ Result<CreatedContainer> create_container(
     req.mempolicy = k.mempolicy ? &*k.mempolicy : nullptr;
     req.host_cgroups = &k.host_cgroups;
     req.runtime_mount_ns = TRY(ns::own_namespace_id(oci::NamespaceType::Mount));
+    if (plan.cgroup_self_join)
+        req.cgroup_join = TRY(cgroup.open_self_join().context("join the container's cgroup"));
     process::RuntimeResources runtime {
         .cgroup = cgroup,
         .cgroup_fd = std::move(cgroup_fd),

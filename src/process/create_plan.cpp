@@ -103,13 +103,16 @@ CreatePlan plan_create(const oci::Spec& spec, const ns::NsPlan& ns, const Create
     plan.ns = ns;
     plan.intermediate = ns.needs_intermediate();
     plan.id_maps = ns.creates(oci::NamespaceType::User);
-    // Only a pure v2 layout has every hierarchy clone3 can place the init in; a hybrid host's
-    // v1 hierarchies, and a cgroup2 directory the runtime could not open, need the pid.
-    const bool by_pid = conditions.cgroup_layout != cgroups::Layout::V2 || !conditions.cgroup_clone_fd;
+    // clone3 places the init in a cgroup2 directory the runtime holds open; one it could not
+    // open needs the pid. v1 hierarchies (and a hybrid host's) the child joins itself.
+    const cgroups::Layout layout = conditions.cgroup_layout;
+    const bool has_cgroup2 = layout == cgroups::Layout::V2 || layout == cgroups::Layout::Hybrid;
+    const bool by_pid = has_cgroup2 && !conditions.cgroup_clone_fd;
     plan.cgroup = by_pid ? CgroupPlacement::ByPid : CgroupPlacement::AtClone;
+    plan.cgroup_self_join = layout == cgroups::Layout::V1 || layout == cgroups::Layout::Hybrid;
     plan.net_devices = spec.linux && !spec.linux->netDevices.empty();
     plan.init_waits_for_placement = by_pid || plan.net_devices;
-    plan.defer_cgroup_ns = by_pid && ns.creates(oci::NamespaceType::Cgroup);
+    plan.defer_cgroup_ns = (by_pid || plan.cgroup_self_join) && ns.creates(oci::NamespaceType::Cgroup);
     plan.init_clone_flags = plan.defer_cgroup_ns ? ns.clone_flags & ~CLONE_NEWCGROUP : ns.clone_flags;
     plan.runtime_sources
         = rootfs::sources_opened_by_runtime(spec, ns.user_namespace() && conditions.runtime_is_root);

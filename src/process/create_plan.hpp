@@ -52,9 +52,10 @@ enum class CreateStep : uint8_t {
 };
 const char* to_string(CreateStep step);
 
-// How the init gets into its cgroup. AtClone: clone3 places it (CLONE_INTO_CGROUP) and the
-// runtime writes its pid only if clone3 could not. ByPid: the runtime writes its pid to
-// cgroup.procs at step 2b (v1 and hybrid hierarchies, or no cgroup2 directory to clone into).
+// How the init gets into its cgroup2 directory. AtClone: clone3 places it (CLONE_INTO_CGROUP)
+// and the runtime writes its pid only if clone3 could not. ByPid: the runtime writes its pid to
+// cgroup.procs at step 2b (no cgroup2 directory to clone into). v1 hierarchies are joined by
+// the child itself (CreatePlan::cgroup_self_join).
 enum class CgroupPlacement { AtClone, ByPid };
 
 // Where the root filesystem is set up: in the container's own mount namespace (mounts,
@@ -78,12 +79,16 @@ struct CreatePlan {
     bool intermediate = false; // 2i
     bool id_maps = false; // 2a
     CgroupPlacement cgroup = CgroupPlacement::AtClone; // 2b
+    // The clone child writes "0" to the `tasks` file of each v1 hierarchy (cgroups::join_self)
+    // first thing, before its setup: a thread moving itself costs microseconds where the
+    // runtime writing its pid costs an RCU grace period (milliseconds).
+    bool cgroup_self_join = false;
     bool net_devices = false; // 2b: linux.netDevices
     // The init waits for ParentSetupReady (2b) before its setup: its mknods must meet the
     // device rules, and sysctls and hooks may name the moved devices.
     bool init_waits_for_placement = false;
-    // A new cgroup namespace made by the init after 2b: one made at clone by an init placed by
-    // pid would be rooted at the runtime's cgroup instead of the container's.
+    // A new cgroup namespace made by the init once it is in its cgroups: one made at clone
+    // would be rooted at the runtime's cgroups wherever the init is placed after clone.
     bool defer_cgroup_ns = false;
     std::vector<size_t> runtime_sources; // 3m: mounts whose source the runtime opens, ascending
     std::vector<MountService> mount_services; // 3m: every exchange, in config order

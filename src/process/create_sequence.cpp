@@ -123,6 +123,16 @@ void fail_or_die(Channel& channel, fault::Point point)
     }
 }
 
+// The clone child's first step: into the container's v1 cgroups (CreatePlan::cgroup_self_join)
+// while it has one thread, before it does anything limits should count.
+void join_own_cgroups(const InitRequest& req, Channel& channel)
+{
+    if (auto joined = cgroups::join_self(req.cgroup_join); !joined) {
+        channel.report_error(std::move(joined).error().context("join the container's cgroup"));
+        ::_exit(1);
+    }
+}
+
 [[noreturn]] void run_init_side(Sys& sys, InitRequest& req, Channel channel)
 {
     ExecTarget target;
@@ -131,6 +141,8 @@ void fail_or_die(Channel& channel, fault::Point point)
         // Step 2: let go of the state dir lock, die with the runtime until step 5, and stay
         // non-dumpable until execve (P2) so no container process can ptrace or read our fds.
         start_child_process("hull:[2:INIT]");
+        if (!req.plan->intermediate)
+            join_own_cgroups(req, channel);
         // P3: of the runtime's fds (the state dir, the cgroup dir, the caller's leaks...) only
         // what the init uses survives.
         close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
@@ -200,6 +212,8 @@ void fail_or_die(Channel& channel, fault::Point point)
 [[noreturn]] void run_intermediate_side(Sys& sys, InitRequest& req, Channel channel)
 {
     start_child_process("hull:[1:INTER]");
+    // The init it forks inherits the cgroups.
+    join_own_cgroups(req, channel);
     close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
     fail_or_die(channel, fault::Point::CreateIntermediateCloned);
     const ns::NsPlan& plan = req.plan->ns;
@@ -299,14 +313,16 @@ Result<void> write_id_maps(Handshake& h)
     return h.await(h.channel.confirm_maps_written());
 }
 
-// Step 2b, runtime side: the init into its cgroup in every hierarchy clone3 could not place it
-// in (v1), and host network devices into its new network namespace, before its setup (its
-// mknods meet the device rules, sysctls and hooks may refer to the devices).
+// Step 2b, runtime side: the init into its cgroup2 directory when clone3 could not place it
+// there (the child has joined v1 hierarchies itself), and host network devices into its new
+// network namespace, before its setup (sysctls and hooks may refer to the devices).
 Result<void> place_init(Handshake& h)
 {
     const CreatePlan& plan = *h.req.plan;
-    if (plan.cgroup == CgroupPlacement::ByPid || !h.into_cgroup)
-        TRY(h.runtime.cgroup.add_pid(h.pid()).context("join the container's cgroup"));
+    if (plan.cgroup == CgroupPlacement::ByPid || !h.into_cgroup) {
+        auto which = plan.cgroup_self_join ? cgroups::Hierarchies::Cgroup2 : cgroups::Hierarchies::All;
+        TRY(h.runtime.cgroup.add_pid(h.pid(), {}, which).context("join the container's cgroup"));
+    }
     if (plan.net_devices) {
         auto netns = TRY(net::open_netns_of(h.pid()));
         TRY(net::move_net_devices(h.req.spec->linux->netDevices, netns.get()));

@@ -38,6 +38,8 @@ struct InitRequest {
     const cgroups::HostCgroups* host_cgroups = nullptr; // the host's layout, for the cgroupfs mount
     // The runtime's own mount namespace: the init refuses to set up the rootfs in it.
     ns::NamespaceId runtime_mount_ns;
+    // The v1 hierarchies' tasks files (plan.cgroup_self_join): the clone child joins them first.
+    cgroups::SelfJoin cgroup_join;
 };
 
 // What only the runtime's side uses: the host resources create.cpp prepared.

@@ -29,13 +29,14 @@
 //        /proc/PID/{gid,uid}_map
 //        ParentMapsWritten  --------------------> waits for it before anything else; then (new
 //                                                 or joined user ns) becomes its root: 0:0
-//   2b   writes the init's pid to cgroup.procs
-//        where clone3 could not place it (v1 and
-//        hybrid hosts), moves linux.netDevices
-//        into its network namespace; then, only
-//        with cgroups placed by pid or netDevices:
+//   2b   writes the init's pid to cgroup.procs   (at 2, first: with v1 hierarchies, writes
+//        where clone3 could not place it (a        "0" to each one's tasks file, opened by
+//        cgroup2 directory it could not open),     the runtime: a thread moving itself skips
+//        moves linux.netDevices into its network   the RCU grace period a pid write costs)
+//        namespace; then, only with a cgroup
+//        placed by pid or netDevices:
 //        ParentSetupReady  ----------------------->  waits for it before its setup; makes its
-//                                                 new cgroup namespace now when placed by pid
+//                                                 new cgroup namespace once in its cgroups
 //   3                                             joins namespaces by path, sets hostname,
 //                                                 mounts the rootfs
 //   3m   (only with idmapped mounts, or with a user namespace and binds as root on the host:

@@ -92,15 +92,19 @@ TEST_CASE("cgroup placement, network devices and the cgroup namespace over every
                     conditions.cgroup_clone_fd = clone_fd;
                     auto plan = plan_of(spec, conditions);
 
-                    // Only a pure v2 host with its cgroup2 directory open lets clone3 place the
-                    // init everywhere; a hybrid host's v1 hierarchies need the pid.
-                    const bool at_clone = layout == Layout::V2 && clone_fd;
-                    CHECK(plan.cgroup == (at_clone ? CgroupPlacement::AtClone : CgroupPlacement::ByPid));
+                    // clone3 places the init in an open cgroup2 directory; without one the
+                    // runtime writes the pid, and the init waits for it. v1 hierarchies the
+                    // child joins itself, without a wait.
+                    const bool has_cgroup2 = layout == Layout::V2 || layout == Layout::Hybrid;
+                    const bool by_pid = has_cgroup2 && !clone_fd;
+                    const bool self_join = layout == Layout::V1 || layout == Layout::Hybrid;
+                    CHECK(plan.cgroup == (by_pid ? CgroupPlacement::ByPid : CgroupPlacement::AtClone));
+                    CHECK(plan.cgroup_self_join == self_join);
                     CHECK(plan.net_devices == net_devices);
-                    CHECK(plan.init_waits_for_placement == (!at_clone || net_devices));
-                    // A new cgroup namespace waits for the placement by pid; a joined one is
-                    // joined by path as any other.
-                    const bool deferred = !at_clone && cgroup_ns == Ns::Created;
+                    CHECK(plan.init_waits_for_placement == (by_pid || net_devices));
+                    // A new cgroup namespace is made once the init is in every cgroup; a joined
+                    // one is joined by path as any other.
+                    const bool deferred = (by_pid || self_join) && cgroup_ns == Ns::Created;
                     CHECK(plan.defer_cgroup_ns == deferred);
                     const int want_flags
                         = CLONE_NEWNET | (cgroup_ns == Ns::Created && !deferred ? CLONE_NEWCGROUP : 0);

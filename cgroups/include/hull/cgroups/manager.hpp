@@ -76,6 +76,27 @@ private:
     uint64_t m_oom_kills = 0;
 };
 
+// A process's own way into the container's v1 hierarchies: their `tasks` files, opened by the
+// runtime, to which the process writes "0" (join_self). A thread moving itself does not take the
+// cgroup_threadgroup_rwsem write lock (Linux 6.0 and later), whose RCU grace period makes every
+// pid written to cgroup.procs cost milliseconds. cgroup2 directories are not included: a thread
+// cannot move itself into another domain there (CLONE_INTO_CGROUP or add_pid place it).
+struct SelfJoin {
+    struct Target {
+        UniqueFd tasks; // O_WRONLY|O_CLOEXEC
+        std::string path; // for errors
+        bool optional = false; // CgroupDir::optional: a failure is ignored
+    };
+    std::vector<Target> targets;
+};
+
+// Writes "0" to every target: the calling thread joins each cgroup. The caller has one thread,
+// so the whole process moves.
+Result<void> join_self(const SelfJoin& join);
+
+// Which hierarchies add_pid writes.
+enum class Hierarchies { All, Cgroup2 };
+
 class Manager {
 public:
     explicit Manager(CgroupState state, ManagerOptions options = {});
@@ -103,7 +124,10 @@ public:
     // Writes `pid` to cgroup.procs in every hierarchy, or in the sub-cgroups `sub` names
     // (exec --cgroup; see check_sub_cgroups). With one path for all, a hierarchy joined
     // best-effort that lacks the sub-cgroup gets the container's own cgroup instead.
-    Result<void> add_pid(pid_t pid, const SubCgroups& sub = {});
+    Result<void> add_pid(pid_t pid, const SubCgroups& sub = {}, Hierarchies which = Hierarchies::All);
+    // The `tasks` files of the v1 hierarchies, for join_self. An optional hierarchy whose file
+    // cannot be opened is left out.
+    Result<SelfJoin> open_self_join() const;
     // Whether every controller `sub` names is one of a v1 hierarchy of the container ("unknown
     // controller C"; cgroup v2 takes a path without a controller), and controllers sharing a
     // hierarchy ("cpu,cpuacct") are given one path.
