@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 using namespace hull;
 using namespace hull::cgroups;
@@ -290,4 +291,36 @@ TEST_CASE("v1 OOM: an eventfd registered on memory.oom_control")
     REQUIRE(sp != std::string::npos);
     CHECK(std::stoi(line.substr(0, sp)) == w.value().fd());
     CHECK(std::stoi(line.substr(sp + 1)) > 2);
+}
+
+TEST_CASE("v1 self join: the tasks files of the v1 hierarchies, \"0\" to each; add_pid for cgroup2 alone")
+{
+    Tree t;
+    hybrid_tree(t);
+    for (const char* d :
+        {"cpuset/a/ctr", "memory/p/ctr", "cpu/ctr", "devices/ctr", "freezer/ctr", "pids/ctr"})
+        t.file(std::string(d) + "/tasks", "");
+    Recorder rec {t};
+    Manager m(hybrid_state(t), rec.options());
+    // The optional name=systemd hierarchy has no directory here: left out, as add_pid ignores it.
+    auto self = m.open_self_join();
+    REQUIRE(self.ok());
+    V paths;
+    for (const auto& target : self.value().targets)
+        paths.push_back(target.path);
+    CHECK(paths
+        == V {t.at("cpuset/a/ctr/tasks"), t.at("memory/p/ctr/tasks"), t.at("cpu/ctr/tasks"),
+            t.at("devices/ctr/tasks"), t.at("freezer/ctr/tasks"), t.at("pids/ctr/tasks")});
+    REQUIRE(join_self(self.value()).ok());
+    CHECK(t.read("pids/ctr/tasks") == "0");
+    CHECK(t.read("cpuset/a/ctr/tasks") == "0");
+
+    REQUIRE(m.add_pid(81, {}, Hierarchies::Cgroup2).ok());
+    CHECK(rec.writes == V {"unified/ctr/cgroup.procs=81"});
+
+    // A v1 hierarchy that is not optional must be joinable: its path is named.
+    ::unlink(t.at("pids/ctr/tasks").c_str());
+    auto missing = m.open_self_join();
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().text() == "open " + t.at("pids/ctr/tasks") + ": no such file or directory");
 }
