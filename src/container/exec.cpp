@@ -219,8 +219,20 @@ Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
     req.init_root = c.record.own_mount_namespace ? -1 : root.get();
     req.preserve_fds = o.preserve_fds;
     req.console_socket = console.get();
-    if (cgroup)
+    UniqueFd cgroup_clone_fd;
+    if (cgroup && sub_cgroups.empty()) {
+        // The child joins the v1 hierarchies itself and is born in the cgroup2 directory: no pid
+        // written to cgroup.procs, no RCU grace period (cgroups::SelfJoin).
+        req.cgroup_self = TRY(cgroup->open_self_join().context("error adding the exec process to cgroups"));
+        if (auto fd = cgroup->open_clone_fd(); fd)
+            cgroup_clone_fd = std::move(fd.value());
+        req.cgroup_clone_fd = cgroup_clone_fd.get();
+        if (cgroup->state().unified())
+            req.join_cgroup
+                = [&](pid_t pid) { return cgroup->add_pid(pid, {}, cgroups::Hierarchies::Cgroup2); };
+    } else if (cgroup) {
         req.join_cgroup = [&](pid_t pid) -> Result<void> { return cgroup->add_pid(pid, sub_cgroups); };
+    }
     req.seccomp = filter ? &*filter : nullptr;
     req.mempolicy = mempolicy ? &*mempolicy : nullptr;
     if (filter && filter->notify) {

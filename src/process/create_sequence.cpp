@@ -43,37 +43,6 @@ std::vector<int> init_fds(const InitRequest& req, int channel)
     return {channel, req.exec_fifo.get(), req.console_socket.get()};
 }
 
-// Step 2: clone3 puts the child in every new namespace, and in its cgroup (CLONE_INTO_CGROUP,
-// when `cgroup_fd` is a cgroup2 directory), at once. When the kernel refuses that directory,
-// the runtime places the child by pid (step 2b). clone(2) is the fallback when clone3 fails
-// with ENOSYS: every kernel hull runs on has clone3 (5.3; hull needs 5.12), but a seccomp
-// profile around hull may answer ENOSYS for it, as Docker's default profile does. Neither
-// shares memory: the child runs on a copy of this stack. `*into_cgroup` tells whether the
-// child was born in its cgroup.
-pid_t clone_init(int flags, int cgroup_fd, bool* into_cgroup)
-{
-    struct clone_args args = {};
-    args.flags = static_cast<uint64_t>(flags);
-    args.exit_signal = SIGCHLD;
-    *into_cgroup = false;
-    long pid = -1;
-    if (cgroup_fd >= 0) {
-        args.flags |= CLONE_INTO_CGROUP;
-        args.cgroup = static_cast<uint64_t>(cgroup_fd);
-        pid = ::syscall(SYS_clone3, &args, sizeof args);
-        if (pid >= 0) {
-            *into_cgroup = true;
-            return static_cast<pid_t>(pid);
-        }
-        args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
-        args.cgroup = 0;
-    }
-    pid = ::syscall(SYS_clone3, &args, sizeof args);
-    if (pid < 0 && errno == ENOSYS)
-        pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, 0, 0, 0, 0);
-    return static_cast<pid_t>(pid);
-}
-
 // While the init waits for `start` it must stay killable by the usual signals (CRI stop and
 // containerd kill a created container with SIGTERM). As the init of a pid namespace, the
 // kernel drops signals it has no handler for, so it gets one that exits as the signal would
@@ -529,7 +498,7 @@ Result<ChildProcess> create_init(Sys& sys, InitRequest req, RuntimeResources run
         // An interrupt in `run` kills the child from its first instruction, and the child
         // starts with the signals blocked so that the runtime's handler never runs in it.
         InterruptBlock block;
-        pid = clone_init(
+        pid = clone_child(
             plan.intermediate ? 0 : plan.init_clone_flags, runtime.cgroup_fd.get(), &into_cgroup);
         if (pid < 0)
             return Error::from_errno("clone3", "container init");

@@ -34,7 +34,8 @@ ProcessSetupPlan exec_setup_plan(const ExecRequest& req)
 }
 
 // The exec child, from fork to execve. State: the runtime's namespaces except pid; root.
-Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channel)
+// `placed_by_pid`: the runtime writes its pid to the cgroup it was not born in.
+Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channel, bool placed_by_pid)
 {
     const oci::Process& p = *req.process;
     // The console socket is the setup's with a terminal; run_exec_side closed it without one.
@@ -42,10 +43,11 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
     // config.md: "initial" before the transition to the container's cgroup, "final" after.
     if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
+    TRY(cgroups::join_self(req.cgroup_self).context("error adding the exec process to cgroups"));
     // Process setup step 1 through the runtime's own /proc, before the container's mount
     // namespace, whose /proc the container controls, is joined (security.md P8).
     TRY(setup.write_oom_score_adj(sys));
-    if (req.join_cgroup)
+    if (placed_by_pid)
         TRY(channel.wait_setup_ready());
     TRY(ns::join_container_namespaces(sys, req.init_pidfd, req.namespaces));
     TRY(fault::hit(fault::Point::ExecChildJoined));
@@ -64,7 +66,7 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
     return setup.finish(sys, channel);
 }
 
-[[noreturn]] void run_exec_side(Sys& sys, const ExecRequest& req, Channel channel)
+[[noreturn]] void run_exec_side(Sys& sys, const ExecRequest& req, Channel channel, bool placed_by_pid)
 {
     start_child_process("hull:[EXEC]");
     if (auto injected = fault::hit(fault::Point::ExecChildCloned); !injected) {
@@ -75,7 +77,7 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
         ::close(req.console_socket);
     ExecTarget target;
     try {
-        auto prepared = set_up_exec(sys, req, channel);
+        auto prepared = set_up_exec(sys, req, channel, placed_by_pid);
         if (!prepared) {
             channel.report_error(prepared.error());
             ::_exit(1);
@@ -111,15 +113,17 @@ Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
 {
     auto pair = TRY(FdPair::socketpair(SOCK_SEQPACKET));
     pid_t pid;
+    bool into_cgroup = false, placed_by_pid = false;
     {
         auto pid_ns = TRY(ns::enter_pid_namespace_for_children(sys, req.init_pidfd, req.namespaces));
         NonDumpableScope non_dumpable; // P2 from the child's first instruction
-        pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0));
+        pid = clone_child(0, req.cgroup_clone_fd, &into_cgroup);
         if (pid < 0)
-            return Error::from_errno("clone", "exec process");
+            return Error::from_errno("clone3", "exec process");
+        placed_by_pid = req.join_cgroup && !into_cgroup;
         if (pid == 0) {
             pair.close_parent_end();
-            run_exec_side(sys, req, Channel(std::move(pair.child_end())));
+            run_exec_side(sys, req, Channel(std::move(pair.child_end())), placed_by_pid);
         }
     }
     pair.close_child_end();
@@ -127,7 +131,7 @@ Result<ChildProcess> spawn_exec(Sys& sys, const ExecRequest& req)
     Channel channel(std::move(pair.parent_end()));
     log::step("exec: child forked");
     TRY(fault::hit(fault::Point::ExecAfterClone));
-    if (req.join_cgroup) {
+    if (placed_by_pid) {
         // runc's words ("error adding pid N to cgroups"), which its users match.
         TRY(req.join_cgroup(pid).context("error adding pid " + std::to_string(pid) + " to cgroups"));
         if (auto sent = channel.confirm_setup_ready(); !sent) {

@@ -38,6 +38,8 @@
 #include "hull/sys.hpp"
 #include "process/mempolicy.hpp"
 
+#include "hull/cgroups/manager.hpp"
+
 #include <functional>
 #include <string>
 #include <sys/types.h>
@@ -57,8 +59,12 @@ struct ExecRequest {
     int console_socket = -1; // terminal: where the pty master goes (a connected unix socket)
     const seccomp::CompiledFilter* seccomp = nullptr; // the container's filter, as create compiled it
     const MemPolicyPlan* mempolicy = nullptr; // the container's linux.memoryPolicy
-    // Puts the child in the container's cgroup (by pid); the child waits for it before joining
-    // the namespaces. Empty: no cgroup to join.
+    // The container's cgroup: the v1 hierarchies the child joins itself, first thing
+    // (cgroups::join_self); the cgroup2 directory clone3 places it in (-1: none); and how the
+    // runtime places it by pid where neither did (the child waits for that before joining the
+    // namespaces). All empty: no cgroup to join.
+    cgroups::SelfJoin cgroup_self;
+    int cgroup_clone_fd = -1;
     std::function<Result<void>(pid_t)> join_cgroup;
     // For a notify listener: the container's state, listenerPath and listenerMetadata.
     oci::State state;

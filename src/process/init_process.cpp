@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -324,6 +325,30 @@ Error exec_process(const ExecTarget& target, unsigned preserve_fds)
     if (auto ready = finish_exec_setup(target, preserve_fds); !ready)
         return std::move(ready).error();
     return execute(target);
+}
+
+pid_t clone_child(int flags, int cgroup_fd, bool* into_cgroup)
+{
+    struct clone_args args = {};
+    args.flags = static_cast<uint64_t>(flags);
+    args.exit_signal = SIGCHLD;
+    *into_cgroup = false;
+    long pid = -1;
+    if (cgroup_fd >= 0) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(cgroup_fd);
+        pid = ::syscall(SYS_clone3, &args, sizeof args);
+        if (pid >= 0) {
+            *into_cgroup = true;
+            return static_cast<pid_t>(pid);
+        }
+        args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
+        args.cgroup = 0;
+    }
+    pid = ::syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS)
+        pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags) | SIGCHLD, 0, 0, 0, 0);
+    return static_cast<pid_t>(pid);
 }
 
 } // namespace hull::process

@@ -99,6 +99,15 @@ private:
     int m_previous;
 };
 
+// clone3 puts the child in every new namespace of `flags`, and in its cgroup (CLONE_INTO_CGROUP,
+// when `cgroup_fd` is a cgroup2 directory), at once. When the kernel refuses that directory,
+// the runtime places the child by pid. clone(2) is the fallback when clone3 fails
+// with ENOSYS: every kernel hull runs on has clone3 (5.3; hull needs 5.12), but a seccomp
+// profile around hull may answer ENOSYS for it, as Docker's default profile does. Neither
+// shares memory: the child runs on a copy of this stack. `*into_cgroup` tells whether the
+// child was born in its cgroup.
+pid_t clone_child(int flags, int cgroup_fd, bool* into_cgroup);
+
 // The last steps before execve: closes every fd from 3 + preserve_fds up (CLOSE_RANGE_CLOEXEC),
 // restores the signal mask and loads target.seccomp if set.
 Result<void> finish_exec_setup(const ExecTarget& target, unsigned preserve_fds);
