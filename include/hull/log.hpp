@@ -30,8 +30,9 @@ inline void warning(std::string_view msg)
     write(Level::Warning, msg);
 }
 
-// With --debug: a step of the create/start path and the milliseconds since log::open, so a
-// debug log reads as a timeline of where a container's start-up time goes.
+// With --debug: a step of the create/start/exec path and the microseconds since log::open (on
+// CLOCK_MONOTONIC, which the children share: the runtime's and the init's steps interleave), so
+// a debug log reads as a timeline of where a container's start-up time goes.
 void step(std::string_view what);
 bool debug_enabled();
 // The fd records go to (stderr's when no file is open): kept open by the container init.

@@ -120,10 +120,10 @@ void step(std::string_view what)
         return;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    double ms = static_cast<double>(now.tv_sec - g_start.tv_sec) * 1e3
-        + static_cast<double>(now.tv_nsec - g_start.tv_nsec) / 1e6;
+    long long us = static_cast<long long>(now.tv_sec - g_start.tv_sec) * 1000000
+        + (now.tv_nsec - g_start.tv_nsec) / 1000;
     char buf[64];
-    std::snprintf(buf, sizeof buf, " (+%.3f ms, pid %d)", ms, static_cast<int>(::getpid()));
+    std::snprintf(buf, sizeof buf, " (+%lld us, pid %d)", us, static_cast<int>(::getpid()));
     write(Level::Debug, std::string(what) + buf);
 }
 

@@ -112,13 +112,13 @@ void join_own_cgroups(const InitRequest& req, Channel& channel)
         start_child_process("hull:[2:INIT]");
         if (!req.plan->intermediate)
             join_own_cgroups(req, channel);
+        log::step("init: cloned, in its cgroups");
         // P3: of the runtime's fds (the state dir, the cgroup dir, the caller's leaks...) only
         // what the init uses survives.
         close_inherited_fds(req.preserve_fds, init_fds(req, channel.fd()));
         fail_or_die(channel, fault::Point::CreateInitCloned);
 
         // Step 3.
-        log::step("init: cloned");
         auto prepared = set_up_container(sys, req, channel, state_json);
         if (!prepared) {
             channel.report_error(prepared.error());
@@ -127,6 +127,7 @@ void join_own_cgroups(const InitRequest& req, Channel& channel)
         target = std::move(prepared.value());
 
         // Steps 4-6: ready; once the runtime has recorded us, outlive it.
+        log::step("init: process prepared, ready");
         fail_or_die(channel, fault::Point::CreateInitReady);
         if (!channel.report_ready() || !channel.wait_created())
             ::_exit(1);
@@ -416,7 +417,6 @@ Result<void> pass_seccomp_listener(Handshake& h)
 // Steps 4-6, runtime side; the init's are at the end of run_init_side.
 Result<void> record_init(Handshake& h)
 {
-    log::step("runtime: init ready");
     TRY(h.runtime.record_init(h.pid()));
     return h.await(h.channel.confirm_created());
 }
@@ -468,14 +468,11 @@ Result<void> run_step(Handshake& h, CreateStep step)
     case CreateStep::SeccompListener:
         return pass_seccomp_listener(h);
     case CreateStep::Ready:
-        log::step("runtime: init cloned");
         return h.await(h.channel.wait_ready());
     case CreateStep::Recorded:
         return record_init(h);
     case CreateStep::Detached:
-        TRY(h.await(h.channel.wait_detached()));
-        log::step("runtime: init recorded and detached");
-        return ok();
+        return h.await(h.channel.wait_detached());
     }
     return Error::message(std::string("unknown create step ") + to_string(step));
 }
@@ -513,10 +510,14 @@ Result<ChildProcess> create_init(Sys& sys, InitRequest req, RuntimeResources run
     }
     pair.close_child_end();
     Handshake h {req, runtime, sys, Channel(std::move(pair.parent_end())), ChildProcess(pid), into_cgroup};
+    log::step("runtime: init cloned");
     TRY(fault::hit(fault::Point::CreateAfterClone));
     // Steps 2i-6, as the plan orders them.
-    for (CreateStep step : plan.steps)
+    for (CreateStep step : plan.steps) {
         TRY(run_step(h, step));
+        if (log::debug_enabled())
+            log::step(std::string("runtime: step ") + to_string(step) + " done");
+    }
     return std::move(h.init);
 }
 

@@ -44,12 +44,14 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
     if (p.execCPUAffinity && !p.execCPUAffinity->initial.empty())
         TRY(apply_cpu_affinity(p.execCPUAffinity->initial).context("execCPUAffinity.initial"));
     TRY(cgroups::join_self(req.cgroup_self).context("error adding the exec process to cgroups"));
+    log::step("exec child: in its cgroups");
     // Process setup step 1 through the runtime's own /proc, before the container's mount
     // namespace, whose /proc the container controls, is joined (security.md P8).
     TRY(setup.write_oom_score_adj(sys));
     if (placed_by_pid)
         TRY(channel.wait_setup_ready());
     TRY(ns::join_container_namespaces(sys, req.init_pidfd, req.namespaces));
+    log::step("exec child: namespaces joined");
     TRY(fault::hit(fault::Point::ExecChildJoined));
     if (req.init_root >= 0) {
         TRY(sys.fchdir(req.init_root).context("enter the container's root"));
@@ -93,6 +95,7 @@ Result<ExecTarget> set_up_exec(Sys& sys, const ExecRequest& req, Channel& channe
         channel.report_error(ready.error());
         ::_exit(1);
     }
+    log::step("exec child: process prepared");
     if (auto injected = fault::hit(fault::Point::ExecChildReady); !injected) {
         channel.report_error(injected.error());
         ::_exit(1);

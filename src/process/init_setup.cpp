@@ -77,9 +77,11 @@ Result<void> enter_own_rootfs(Sys& sys, const InitRequest& req, Channel& channel
     if (req.plan->idmaps())
         ropts.idmap_tree = [&channel](size_t index, int tree) { return channel.request_idmap(index, tree); };
     TRY(rootfs::prepare_rootfs(sys, spec, ropts).context("prepare rootfs"));
+    log::step("init: mounts and devices made");
     TRY(run_create_hooks(req, channel, state_json));
     // Step 3b.
     TRY(rootfs::pivot_into_rootfs(sys, ropts));
+    log::step("init: pivoted");
     TRY(setup.set_up_terminal(sys));
     TRY(apply_linux_settings(sys, spec));
     return rootfs::finalize_rootfs(sys, spec).context("finalize rootfs");
@@ -108,6 +110,7 @@ Result<ExecTarget> set_up_container(Sys& sys, InitRequest& req, Channel& channel
 
     // Steps 2a-2b.
     auto own_cgroups = TRY(wait_for_placement(sys, req, channel));
+    log::step("init: placed, namespaces joined");
     TRY(fault::hit(fault::Point::CreateInitPlaced));
     // Process setup steps 1-2 (process_setup.hpp), through the procfs the runtime sees.
     ProcessSetup setup = init_process_setup(req);
