@@ -77,7 +77,8 @@ Result<void> apply_sets(const oci::Capabilities& caps)
     cap_free(state);
     if (rc < 0)
         return Error::from_code(err, "capset");
-    if (cap_reset_ambient() < 0 && errno != EINVAL)
+    // One prctl: libcap's cap_reset_ambient first asks about every capability in turn.
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         return Error::from_errno("reset ambient capabilities");
     for (cap_value_t c : resolve(caps.ambient)) {
         // The kernel raises an ambient cap only when it is permitted and inheritable. Configs

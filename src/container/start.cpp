@@ -38,7 +38,7 @@ Result<void> start_container(const StateDir& dir, const ContainerRecord& record,
             return Error::message("cannot start an already running container");
         return Error::from_errno("rename", dir.path() + "/" + kExecFifo);
     }
-    if (auto released = process::release_init(dir.fd(), kReleasing, record.pid); !released) {
+    if (auto released = process::release_init(dir.fd(), kReleasing); !released) {
         ::renameat(dir.fd(), kReleasing, dir.fd(), kExecFifo);
         return released;
     }

@@ -21,8 +21,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <linux/sched.h>
-#include <poll.h>
 #include <sched.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -521,7 +521,7 @@ Result<ChildProcess> create_init(Sys& sys, InitRequest req, RuntimeResources run
     return std::move(h.init);
 }
 
-Result<void> release_init(int dirfd, const char* fifo_name, pid_t init)
+Result<void> release_init(int dirfd, const char* fifo_name)
 {
     UniqueFd fifo(::openat(dirfd, fifo_name, O_WRONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) {
@@ -534,35 +534,29 @@ Result<void> release_init(int dirfd, const char* fifo_name, pid_t init)
     UniqueFd reader(::openat(dirfd, fifo_name, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!reader)
         return Error::from_errno("open", fifo_name);
-    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, init, 0)));
-    if (!pidfd)
-        return Error::message("container process is already dead");
     if (::write(fifo.get(), "0", 1) != 1)
         return Error::from_errno("write", fifo_name);
-    // Wait for the init to take the byte, then for its end of the fifo to close: at execve (or
-    // at its death). Then the program runs and poststart hooks may follow (runtime.md).
-    for (int round = 0;; ++round) {
-        int pending = 0;
-        if (::ioctl(reader.get(), FIONREAD, &pending) < 0)
-            return Error::from_errno("ioctl FIONREAD", fifo_name);
-        if (pending == 0)
-            break;
-        // The init is runnable and takes the byte within microseconds: yield first, and only
-        // then sleep in 1 ms steps. A pidfd polls readable once the process is gone.
-        struct pollfd p = {pidfd.get(), POLLIN, 0};
-        if (::poll(&p, 1, round < 200 ? 0 : 1) > 0) {
-            // Gone: before taking the byte (dead before start), or after it took the byte, ran
-            // and exited between our two looks (a short program on a busy machine).
-            if (::ioctl(reader.get(), FIONREAD, &pending) == 0 && pending == 0)
-                break;
-            return Error::message("container process is already dead");
-        }
-        if (round < 200)
-            ::sched_yield();
-    }
     fifo.reset();
-    struct pollfd p = {reader.get(), POLLIN, 0};
-    while (::poll(&p, 1, -1) < 0 && errno == EINTR) { }
+    // The init holds the fifo open read-write (O_CLOEXEC) until execve, or until it dies: then
+    // the fifo has no writer left and our reader hangs up. epoll with no events asked reports
+    // only that (EPOLLHUP), not the byte still pending before the init takes it; so this waits,
+    // without spinning, until the program runs and poststart hooks may follow (runtime.md).
+    UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
+    if (!ep)
+        return Error::from_errno("epoll_create1");
+    struct epoll_event ev = {};
+    if (::epoll_ctl(ep.get(), EPOLL_CTL_ADD, reader.get(), &ev) < 0)
+        return Error::from_errno("epoll_ctl", fifo_name);
+    while (::epoll_wait(ep.get(), &ev, 1, -1) < 0) {
+        if (errno != EINTR)
+            return Error::from_errno("epoll_wait", fifo_name);
+    }
+    // The byte still there: the init died before it could take it.
+    int pending = 0;
+    if (::ioctl(reader.get(), FIONREAD, &pending) < 0)
+        return Error::from_errno("ioctl FIONREAD", fifo_name);
+    if (pending != 0)
+        return Error::message("container process is already dead");
     return ok();
 }
 

@@ -62,7 +62,8 @@ struct RuntimeResources {
 Result<ChildProcess> create_init(Sys& sys, InitRequest request, RuntimeResources runtime);
 
 // `start`: step 8, runtime side. Writes the byte the init waits for (ENXIO from the open means
-// no reader: the init is gone), then waits until the init has taken it and reached execve.
-Result<void> release_init(int exec_fifo_dirfd, const char* fifo_name, pid_t init);
+// no reader: the init is gone), then waits until the init has taken it and reached execve (or
+// died: with the byte untaken, "container process is already dead").
+Result<void> release_init(int exec_fifo_dirfd, const char* fifo_name);
 
 } // namespace hull::process
