@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,14 +18,20 @@ namespace hull::container {
 
 namespace {
 
-std::string owner_of(const StateDir& dir)
+// The owner's name, looked up in /etc/passwd once per uid: a list of a thousand containers of
+// one user reads the file once.
+std::string owner_of(const StateDir& dir, std::map<uid_t, std::string>& names)
 {
     struct stat st;
     if (::fstat(dir.fd(), &st) < 0)
         return "";
+    auto known = names.find(st.st_uid);
+    if (known != names.end())
+        return known->second;
+    std::string name = "#" + std::to_string(st.st_uid);
     if (auto entry = process::lookup_uid("/etc/passwd", st.st_uid))
-        return entry->name;
-    return "#" + std::to_string(st.st_uid);
+        name = entry->name;
+    return names.emplace(st.st_uid, std::move(name)).first->second;
 }
 
 // Go's text/tabwriter as runc configures it (minwidth 12, padding 3): every column but the
@@ -76,6 +83,7 @@ Result<int> list(const GlobalOptions& global, const ListOptions& opts)
     }
     std::sort(ids.value().begin(), ids.value().end());
     std::vector<oci::State> states;
+    std::map<uid_t, std::string> owners;
     for (const auto& id : ids.value()) {
         auto c = load_container(global, id, Lock::None);
         if (!c) {
@@ -83,7 +91,7 @@ Result<int> list(const GlobalOptions& global, const ListOptions& opts)
             continue;
         }
         auto s = state_of(c.value().record, c.value().status);
-        s.owner = owner_of(c.value().dir);
+        s.owner = owner_of(c.value().dir, owners);
         states.push_back(std::move(s));
     }
     if (opts.quiet) {
