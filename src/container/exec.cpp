@@ -270,7 +270,7 @@ Result<int> exec(Sys& sys, const GlobalOptions& global, const ExecOptions& o)
     pid_t pid = child.value().release();
     auto status = supervise(pid, set, false, relay ? &*relay : nullptr);
     relay.reset(); // the host console back to its own mode
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    end_supervision(set, old);
     if (!status)
         return std::move(status).error();
     return exit_code(status.value());

@@ -92,7 +92,7 @@ Result<int> run(Sys& sys, const GlobalOptions& global, const RunOptions& opts)
     auto status = supervise(init, set, true, relay ? &*relay : nullptr);
     log::step("run: init exited");
     relay.reset(); // the host console back to its own mode
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+    end_supervision(set, old);
     if (!status)
         return std::move(status).error();
 

@@ -75,4 +75,15 @@ Result<int> supervise(pid_t child, const sigset_t& set, bool reap_all, terminal:
     }
 }
 
+void end_supervision(const sigset_t& set, const sigset_t& old)
+{
+    const struct timespec now = {0, 0};
+    for (;;) {
+        int sig = ::sigtimedwait(&set, nullptr, &now);
+        if (sig < 0 && errno != EINTR)
+            break;
+    }
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
 } // namespace hull::container

@@ -26,4 +26,10 @@ int exit_code(int wait_status);
 // Returns the child's wait status.
 Result<int> supervise(pid_t child, const sigset_t& set, bool reap_all, terminal::ConsoleRelay* relay);
 
+// After supervise: drops the signals of `set` still pending, which were for the child and find it
+// gone (one sent while the runtime ran poststart hooks, or after the child's exit), then restores
+// the mask `old`. Unblocked, they would end hull with their default action instead, before `run`
+// deletes the container and with a status that is not the child's.
+void end_supervision(const sigset_t& set, const sigset_t& old);
+
 } // namespace hull::container

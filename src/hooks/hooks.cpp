@@ -144,23 +144,36 @@ struct ChildFailure {
 // Ignores SIGPIPE while the state is written to the hook's stdin, so a hook that exits without
 // reading it makes write() fail with EPIPE instead of killing hull. The previous disposition is
 // restored on scope exit; hull is single-threaded, so nothing else observes the change.
+//
+// The kernel never discards a blocked signal, ignored or not, and a foreground `run` blocks
+// SIGPIPE with every signal it forwards: the SIGPIPE of that EPIPE stays pending, and would be
+// forwarded to the container or, once `run` unblocks it, end hull with status 141. Setting
+// SIG_IGN discards a pending signal (POSIX sigaction), so the scope sets it again before it
+// restores the previous disposition.
 class SigpipeIgnored {
 public:
-    SigpipeIgnored()
-    {
-        struct sigaction ignore { };
-        ignore.sa_handler = SIG_IGN;
-        m_saved_valid = ::sigaction(SIGPIPE, &ignore, &m_saved) == 0;
-    }
+    SigpipeIgnored() { m_saved_valid = ::sigaction(SIGPIPE, &ignore(), &m_saved) == 0; }
     SigpipeIgnored(const SigpipeIgnored&) = delete;
     SigpipeIgnored& operator=(const SigpipeIgnored&) = delete;
     ~SigpipeIgnored()
     {
-        if (m_saved_valid)
-            ::sigaction(SIGPIPE, &m_saved, nullptr);
+        if (!m_saved_valid)
+            return;
+        ::sigaction(SIGPIPE, &ignore(), nullptr);
+        ::sigaction(SIGPIPE, &m_saved, nullptr);
     }
 
 private:
+    static const struct sigaction& ignore()
+    {
+        static const struct sigaction action = [] {
+            struct sigaction a { };
+            a.sa_handler = SIG_IGN;
+            return a;
+        }();
+        return action;
+    }
+
     struct sigaction m_saved { };
     bool m_saved_valid = false;
 };

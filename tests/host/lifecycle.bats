@@ -410,6 +410,17 @@ mount_has() {
 	jq -e '.signal == 10' "$T/run.out"
 }
 
+@test "run: a signal that comes after the program exited is dropped; run deletes and exits with its status" {
+	# The poststart hook (hull's child) signals run, then outlasts the program: run meets the
+	# signal only after the program is gone.
+	update_config '.hooks.poststart = [{"path": "/bin/sh", "args": ["sh", "-c", "kill -USR1 $PPID; sleep 1"]}]'
+	set_args hull-checker exit 0
+	run hull run --bundle "$BUNDLE" r1 </dev/null
+	assert_status 0
+	[ "$(status_of r1)" = missing ]
+	no_state_left
+}
+
 @test "run removes the container after it exits" {
 	set_args hull-checker exit 0
 	run hull run --bundle "$BUNDLE" r1 </dev/null

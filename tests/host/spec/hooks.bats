@@ -122,6 +122,17 @@ log_lines() {
 	grep -qx poststop "$LOG"
 }
 
+@test "a foreground run whose prestart hook does not read the state ends with its program's status" {
+	# The state is larger than a pipe holds, so hull's write to the hook's stdin meets EPIPE
+	# every time, not only when the hook exits first. The poststart hook gives the program time
+	# to exit before the run supervises it.
+	update_config '.annotations["org.example.big"] = ("x" * 131072)
+		| .hooks.prestart = [{"path": "/bin/true"}] | .hooks.poststart = [{"path": "/bin/sleep", "args": ["sleep", "1"]}]'
+	set_args true
+	run hull run --bundle "$BUNDLE" hk </dev/null
+	[ "$status" -eq 0 ] || { echo "run exited with status $status: $output" >&2; return 1; }
+}
+
 # ---- state on stdin ------------------------------------------------------------------------------
 
 @test "every hook gets the state JSON on stdin: ociVersion, id, bundle, annotations" {

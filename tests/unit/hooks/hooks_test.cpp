@@ -213,6 +213,36 @@ TEST_CASE("hooks: a hook that does not read stdin does not block hull")
     check_no_children();
 }
 
+TEST_CASE("hooks: with SIGPIPE blocked, as in a foreground run, a hook that does not read stdin leaves none "
+          "pending")
+{
+    TempDir dir;
+    std::string big(1 << 20, '{'); // more than a pipe holds: the write meets EPIPE every time
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    REQUIRE(::sigprocmask(SIG_BLOCK, &pipe_only, &old) == 0);
+
+    SUBCASE("it exits at once")
+    {
+        CHECK(hooks::run_hook(make_hook(dir.script("exit.sh", "exit 0")), big));
+    }
+    SUBCASE("it closes stdin and keeps running")
+    {
+        CHECK(hooks::run_hook(make_hook(dir.script("close.sh", "exec 0<&-; sleep 0.3")), big));
+    }
+    REQUIRE(::sigpending(&pending) == 0);
+    bool sigpipe_pending = sigismember(&pending, SIGPIPE) == 1;
+    if (sigpipe_pending) {
+        // Taken here so that unblocking it does not end the test run.
+        struct timespec now = {0, 0};
+        (void)::sigtimedwait(&pipe_only, nullptr, &now);
+    }
+    REQUIRE(::sigprocmask(SIG_SETMASK, &old, nullptr) == 0);
+    CHECK_FALSE(sigpipe_pending);
+    check_no_children();
+}
+
 TEST_CASE("hooks: a hook that outlives its timeout is killed")
 {
     auto start = std::chrono::steady_clock::now();
