@@ -23,7 +23,7 @@ FUZZ_BUILD ?= build-fuzz
 # Seconds of libFuzzer per target.
 FUZZ_SECONDS ?= 60
 
-# What `make bench` runs hull beside.
+# What `make bench` runs hull beside (and what the smoke entry in `make test` needs).
 BENCH_DEPS := crun runc
 # Counted runs per batch and rounds of the benchmark (tests/bench/bench.sh).
 BENCH_RUNS ?= 100
@@ -59,8 +59,9 @@ demo: build
 check: build
 	cd $(BUILD) && $(CTEST) -L '^check$$'
 
-# Everything: unit, host, the qemu guest under each cgroup layout, and containerd, Docker, Podman.
-test: build
+# Everything: unit, host, the qemu guest under each cgroup layout, containerd, Docker, Podman, and
+# the benchmark's smoke run (which needs crun and runc).
+test: build bench-deps
 	cd $(BUILD) && $(CTEST)
 
 unit: build
@@ -106,7 +107,7 @@ fuzz: deps fuzz-deps
 # The benchmark, as root: hull beside crun and runc on the busybox bundle, in the Release build.
 # Prints the comparison and writes $(BUILD)/bench/results.json and bench.svg; BENCH_PUBLISH=1
 # copies them to docs/bench.json and docs/bench.svg, which the README shows. Never part of
-# `make test` (timing is not a test).
+# `make test` (timing is not a test); its smoke run is.
 bench: bench-deps
 	$(MAKE) build BUILD_TYPE=Release
 	HULL=$(HULL) HULL_BENCH_TIMER=$(BUILD)/tests/bench/hull-bench-timer BENCH_OUT=$(BUILD)/bench \
