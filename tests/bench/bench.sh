@@ -163,12 +163,15 @@ crun_on_host() {
 
 # measure: every round runs every scenario, the runtimes in an order rotated each round.
 measure() {
-	local r s rt_name order
+	local r s rt_name k
+	local -a all order
 	crun_on_host
 	for ((r = 0; r < rounds; r++)); do
 		for s in run_v2 run_host csd_v2 exec_v2; do
-			order=("${runtimes[@]:r%3}" "${runtimes[@]:0:r%3}")
-			[ "${s%_*}" = run ] && order+=(floor)
+			all=("${runtimes[@]}")
+			[ "${s%_*}" = run ] && all+=(floor)
+			k=$((r % ${#all[@]}))
+			order=("${all[@]:k}" "${all[@]:0:k}")
 			for rt_name in "${order[@]}"; do
 				[ "$s" = run_host ] && [ "$rt_name" = crun ] && [ -e "$work/crun-refusal" ] && continue
 				echo "  round $((r + 1))/$rounds: $s $rt_name" >&2
@@ -222,7 +225,7 @@ leftovers() {
 		tr '\0' '\n' 2>/dev/null <"$p/environ" | grep -qx "HULL_BENCH=$prefix" &&
 			echo "process ${p#/proc/} still runs: $(tr '\0' ' ' 2>/dev/null <"$p/cmdline")"
 	done
-	find /sys/fs/cgroup -maxdepth 8 -type d -name "*$prefix*" 2>/dev/null | sed 's/^/cgroup left: /'
+	find /sys/fs/cgroup -maxdepth 8 -type d -name "$prefix-*" 2>/dev/null | sed 's/^/cgroup left: /'
 	grep -F "$work" /proc/self/mountinfo | sed 's/^/mount left: /' || true
 }
 
@@ -239,7 +242,7 @@ cleanup() {
 		rt v2 "$r"
 		in_view v2 "${rtcmd[@]}" delete --force "${d##*/}" >/dev/null 2>&1 || true
 	done
-	find /sys/fs/cgroup -maxdepth 8 -depth -type d -name "*$prefix*" -exec rmdir {} \; 2>/dev/null || true
+	find /sys/fs/cgroup -maxdepth 8 -depth -type d -name "$prefix-*" -exec rmdir {} \; 2>/dev/null || true
 	rm -rf "$work"
 }
 

@@ -51,7 +51,11 @@ END {
 			printf "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", x, y, bw - 2, bh, color[rts[i]]
 			printf "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\">%.1f</text>\n", x + bw / 2 - 1, y - 3, v
 		}
-		printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n", x0 + gw * 0.4, topm + plot_h + 18, esc(groups[g])
+		# The group's title in two lines, split at its first ", ", so neighbours never overlap.
+		t = groups[g]; t2 = ""
+		if ((k = index(t, ", ")) > 0) { t2 = substr(t, k + 2); t = substr(t, 1, k - 1) }
+		printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s", x0 + gw * 0.4, topm + plot_h + 18, esc(t)
+		printf "<tspan x=\"%.1f\" dy=\"15\">%s</tspan></text>\n", x0 + gw * 0.4, esc(t2)
 	}
 	printf "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n</svg>\n", left, topm + plot_h, w - right, topm + plot_h
 }
