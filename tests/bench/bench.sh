@@ -50,6 +50,9 @@ check_tools() {
 	for t in crun runc jq unshare strip ldd; do
 		command -v "$t" >/dev/null || die "$t is missing (make bench installs crun and runc)"
 	done
+	# Absolute paths: the timer then spends no exec on a PATH search.
+	crun="$(command -v crun)"
+	runc="$(command -v runc)"
 }
 
 # host_layout: this host's cgroup layout as the runtimes see it (v2, hybrid or v1).
@@ -93,9 +96,9 @@ make_bundles() {
 rt() {
 	case "$2" in
 	hull) rtcmd=("$hull" --root "$work/root-hull") ;;
-	runc) rtcmd=(runc --root "$work/root-runc") ;;
+	runc) rtcmd=("$runc" --root "$work/root-runc") ;;
 	crun)
-		rtcmd=(crun --root "$work/root-crun")
+		rtcmd=("$crun" --root "$work/root-crun")
 		[ "$1" = host ] || rtcmd+=(--cgroup-manager=disabled)
 		;;
 	esac

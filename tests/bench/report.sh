@@ -67,6 +67,7 @@ figures_json() {
 		--arg refusal "$refusal" --arg layout "$BENCH_LAYOUT" --arg left "${BENCH_LEFT:-}" '
 	def lines($t): $t | split("\n") | map(select(length > 0) | split(" "));
 	def r3: . * 1000 | round / 1000;
+	def r2: . * 100 | round / 100;
 	def stats: sort | {n: length, min_ms: (.[0] / 1000), max_ms: (.[-1] / 1000),
 		median_ms: ((if length % 2 == 1 then .[length / 2 | floor]
 		             else (.[length / 2 - 1] + .[length / 2]) / 2 end) / 1000)};
@@ -82,16 +83,16 @@ figures_json() {
 	| ($sc | if $refusal != "" then .run_host.refused = {crun: $refusal} else . end) as $sc
 	| {scenarios: $sc,
 	   ratios: ($sc | map_values(.runtimes as $t | {}
-		| if $t.crun then .["hull/crun"] = ($t.hull.median_ms / $t.crun.median_ms | r3) else . end
-		| if $t.runc then .["hull/runc"] = ($t.hull.median_ms / $t.runc.median_ms | r3) else . end
-		| if $t.floor then .["hull/floor"] = ($t.hull.median_ms / $t.floor.median_ms | r3) else . end)),
+		| if $t.crun then .["hull/crun"] = ($t.hull.median_ms / $t.crun.median_ms | r2) else . end
+		| if $t.runc then .["hull/runc"] = ($t.hull.median_ms / $t.runc.median_ms | r2) else . end
+		| if $t.floor then .["hull/floor"] = ($t.hull.median_ms / $t.floor.median_ms | r2) else . end)),
 	   timer_ms: ($all | map(select(.s == "timer") | .us) | stats),
 	   peak_rss_kb: ($sc.run_v2.runtimes | map_values(.peak_rss_kb) | del(.floor)),
 	   parallel: (lines($par) | map({key: .[0], value: {runs: (.[2] | tonumber),
 		seconds: (.[1] | tonumber / 1e6), failures: (.[3] | tonumber)}}
 		| .value.per_second = (.value.runs / .value.seconds | . * 10 | round / 10)
 		| .value.seconds |= r3) | from_entries
-		| with_entries(.value.scaling = ((.value.per_second * $sc.run_v2.runtimes[.key].median_ms / 1000) | r3))),
+		| with_entries(.value.scaling = ((.value.per_second * $sc.run_v2.runtimes[.key].median_ms / 1000) | r2))),
 	   sizes: (lines($sizes) | map(select(.[0] | contains(":") | not) | {key: .[0], value: (.[1] | tonumber)})
 		| from_entries),
 	   shared_libs: (lines($sizes) | map(select(.[0] | contains(":")) | (.[0] | split(":")) as $k
