@@ -256,6 +256,8 @@ main() {
 	work="$(mktemp -d "${TMPDIR:-/tmp}/hull-bench.XXXXXX")"
 	prefix="hb$$"
 	trap cleanup EXIT
+	# An interrupted benchmark still cleans up: the EXIT trap runs on exit, not on a signal's death.
+	trap 'exit 130' INT TERM
 	make_bundles
 	: >"$work/raw"
 	: >"$work/parallel"
