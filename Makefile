@@ -23,14 +23,20 @@ FUZZ_BUILD ?= build-fuzz
 # Seconds of libFuzzer per target.
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps fuzz-deps build demo check test unit host load vm clients integration asan fuzz \
-        clean format
+# What `make bench` runs hull beside (and what the smoke entry in `make test` needs).
+BENCH_DEPS := crun runc
+# Counted runs per batch and rounds of the benchmark (tests/bench/bench.sh).
+BENCH_RUNS ?= 100
+BENCH_ROUNDS ?= 3
+
+.PHONY: all deps fuzz-deps bench-deps build demo check test unit host load vm clients integration \
+        asan fuzz bench clean format
 
 all: build
 
 # Installs only what is missing; a no-op when everything is present.
-deps fuzz-deps:
-	@missing=""; for p in $(if $(filter fuzz-deps,$@),$(FUZZ_DEPS),$(DEPS)); do \
+deps fuzz-deps bench-deps:
+	@missing=""; for p in $(if $(filter fuzz-deps,$@),$(FUZZ_DEPS),$(if $(filter bench-deps,$@),$(BENCH_DEPS),$(DEPS))); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -53,8 +59,9 @@ demo: build
 check: build
 	cd $(BUILD) && $(CTEST) -L '^check$$'
 
-# Everything: unit, host, the qemu guest under each cgroup layout, and containerd, Docker, Podman.
-test: build
+# Everything: unit, host, the qemu guest under each cgroup layout, containerd, Docker, Podman, and
+# the benchmark's smoke run (which needs crun and runc).
+test: build bench-deps
 	cd $(BUILD) && $(CTEST)
 
 unit: build
@@ -96,6 +103,17 @@ fuzz: deps fuzz-deps
 	  -DCMAKE_CXX_COMPILER=clang++ -DHULL_FUZZ=ON -DHULL_WERROR=$(WERROR) $(CMAKE_EXTRA)
 	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target hull_fuzzers
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)
+
+# The benchmark, as root: hull beside crun and runc on the busybox bundle, in the Release build.
+# Prints the comparison and writes $(BUILD)/bench/results.json and bench.svg; BENCH_PUBLISH=1
+# copies them to docs/bench.json and docs/bench.svg, which the README shows. Never part of
+# `make test` (timing is not a test); its smoke run is.
+bench: bench-deps
+	$(MAKE) build BUILD_TYPE=Release
+	HULL=$(HULL) HULL_BENCH_TIMER=$(BUILD)/tests/bench/hull-bench-timer BENCH_OUT=$(BUILD)/bench \
+	  BENCH_RUNS=$(BENCH_RUNS) BENCH_ROUNDS=$(BENCH_ROUNDS) tests/bench/bench.sh
+	$(if $(BENCH_PUBLISH),mkdir -p docs && cp $(BUILD)/bench/bench.svg docs/bench.svg && \
+	  cp $(BUILD)/bench/results.json docs/bench.json)
 
 format:
 	git ls-files '*.cpp' '*.hpp' '*.c' | xargs clang-format -i
