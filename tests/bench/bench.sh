@@ -10,6 +10,9 @@
 #   exec_v2    `exec` of /bin/true into a running container (busybox sleep), in the v2 view
 #   floor      `unshare -pmuinC --fork /bin/true` in each view: the kernel's own cost of the six
 #              namespaces, the fork and the exec, a floor no runtime can beat
+# and, for `run` in the v2 view, hull_sealed: hull started from a sealed memfd copy of itself
+# (hull-bench-timer -m), which skips hull's CVE-2019-5736 re-exec: hull's figure minus this one
+# is what that protection costs.
 # plus 8 parallel streams of `run` (throughput), the peak RSS of one `run`, the binary sizes, and
 # the timing loop's own cost (hull-bench-timer spawning /bin/true; every figure includes it).
 # Runtimes alternate batch by batch within each round, so a drift of the machine's speed touches
@@ -96,6 +99,7 @@ make_bundles() {
 rt() {
 	case "$2" in
 	hull) rtcmd=("$hull" --root "$work/root-hull") ;;
+	hull_sealed) rtcmd=("$hull" --root "$work/root-hull_sealed") ;;
 	runc) rtcmd=("$runc" --root "$work/root-runc") ;;
 	crun)
 		rtcmd=("$crun" --root "$work/root-crun")
@@ -120,7 +124,9 @@ in_view() {
 batch() {
 	local scenario="$1" runtime="$2" round="$3" view=v2 id="$prefix-$1-$2-$3" rtcmd
 	[ "$scenario" = run_host ] && view=host
-	local -a t=("$timer" -n "$runs" -w "$warmup" -i "$id" --)
+	local -a t=("$timer" -n "$runs" -w "$warmup" -i "$id")
+	[ "$runtime" = hull_sealed ] && t+=(-m "$hull")
+	t+=(--)
 	if [ "$runtime" = floor ]; then
 		t+=(unshare -pmuinC --fork /bin/true)
 	elif [ "$scenario" = timer ]; then
@@ -173,6 +179,7 @@ measure() {
 		for s in run_v2 run_host csd_v2 exec_v2; do
 			all=("${runtimes[@]}")
 			[ "${s%_*}" = run ] && all+=(floor)
+			[ "$s" = run_v2 ] && all+=(hull_sealed)
 			k=$((r % ${#all[@]}))
 			order=("${all[@]:k}" "${all[@]:0:k}")
 			for rt_name in "${order[@]}"; do

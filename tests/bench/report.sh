@@ -87,7 +87,8 @@ figures_json() {
 		| if $t.runc then .["hull/runc"] = ($t.hull.median_ms / $t.runc.median_ms | r2) else . end
 		| if $t.floor then .["hull/floor"] = ($t.hull.median_ms / $t.floor.median_ms | r2) else . end)),
 	   timer_ms: ($all | map(select(.s == "timer") | .us) | stats),
-	   peak_rss_kb: ($sc.run_v2.runtimes | map_values(.peak_rss_kb) | del(.floor)),
+	   p1_reexec_ms: (($sc.run_v2.runtimes.hull.median_ms - $sc.run_v2.runtimes.hull_sealed.median_ms) | r3),
+	   peak_rss_kb: ($sc.run_v2.runtimes | map_values(.peak_rss_kb) | del(.floor) | del(.hull_sealed)),
 	   parallel: (lines($par) | map({key: .[0], value: {runs: (.[2] | tonumber),
 		seconds: (.[1] | tonumber / 1e6), failures: (.[3] | tonumber)}}
 		| .value.per_second = (.value.runs / .value.seconds | . * 10 | round / 10)
@@ -128,6 +129,7 @@ details() {
 	"Parallel (\(.settings.streams) streams x \(.settings.stream_runs) runs, v2 view): " + (.parallel
 		| to_entries | map("\n  \(.key): \(.value.per_second) containers/s, \(.value.scaling)x the sequential rate, \(.value.failures) failures") | join("")),
 	"Timing loop (spawn, reap and time /bin/true; inside every figure): \(.timer_ms.median_ms) ms median",
+	"CVE-2019-5736 protection (run, v2 view: hull minus hull started from a sealed copy, \(.scenarios.run_v2.runtimes.hull_sealed.median_ms) ms): \(.p1_reexec_ms) ms",
 	"Machine: \(.machine.cpu), \(.machine.cores) cores, \(.machine.memory_gib) GiB, kernel \(.machine.kernel), cgroups \(.machine.cgroup_layout); \(.date); \(.settings.rounds) rounds x \(.settings.runs) runs (+\(.settings.warmup) warm-up) per batch; \(.duration_s) s"
 	' "$out/results.json"
 }

@@ -2,7 +2,7 @@
 // RSS, for tests/bench/bench.sh. A loop in C costs a few microseconds a run where a shell loop
 // with `date` costs about a millisecond, which would be a quarter of a ~4 ms container start.
 //
-// usage: hull-bench-timer [-n RUNS] [-w WARMUP] [-P STREAMS] -i ID -- CMD [ARG...] [\; CMD...]
+// usage: hull-bench-timer [-n RUNS] [-w WARMUP] [-P STREAMS] [-m PATH] -i ID -- CMD [ARG...] [\; CMD...]
 //   Every "{}" in an argument becomes the run's container ID (ID-<stream>-<run>, warm-ups
 //   ID-w-<run>), so each run has a fresh container. A run is the whole sequence of commands
 //   (e.g. create ; start ; delete); a command that fails ends the run as a failure.
@@ -11,6 +11,9 @@
 //   reports it). The first failure stops the loop: exit 1 with the command and its stderr.
 //   -P STREAMS: that many processes run RUNS runs each at once, without warm-up; one line:
 //   "<elapsed_usec> <runs> <failures>"; each failure is reported on stderr; exit 1 if any.
+//   -m PATH: a command named PATH runs from a sealed memfd copy of it made once (through
+//   /proc/self/fd/N). hull started from a sealed copy skips its own CVE-2019-5736 re-exec, so
+//   the difference to a plain run is what that protection costs.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +41,29 @@ struct cmd {
 static struct cmd cmds[MAX_CMDS];
 static int ncmds;
 static int errfd = -1; // a memfd holding the current command's stderr, shown when it fails
+static const char* sealed_from; // -m: the command that runs from sealed_path instead
+static char sealed_path[64];
+
+// seal_copy makes a memfd copy of path with the seals hull looks for (write, grow, shrink,
+// seal), left open across exec, and names it in sealed_path. Returns 0 or -1.
+static int seal_copy(const char* path)
+{
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = memfd_create("hull-sealed", MFD_ALLOW_SEALING);
+    if (in < 0 || fd < 0)
+        return -1;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(fd, buf, (size_t)n) != n)
+            return -1;
+    close(in);
+    if (n < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        return -1;
+    snprintf(sealed_path, sizeof sealed_path, "/proc/self/fd/%d", fd);
+    sealed_from = path;
+    return 0;
+}
 
 static long long now_usec(void)
 {
@@ -101,6 +127,8 @@ static int run_once(const char* id, long* rss_kb)
         struct cmd* cm = &cmds[c];
         for (int i = 0; i < cm->argc; i++)
             cm->argv[i] = strstr(cm->tmpl[i], "{}") ? expand(cm->tmpl[i], id) : cm->tmpl[i];
+        if (sealed_from && strcmp(cm->argv[0], sealed_from) == 0)
+            cm->argv[0] = sealed_path;
         // The children share errfd's offset: rewind it with the truncation.
         if (ftruncate(errfd, 0) != 0 || lseek(errfd, 0, SEEK_SET) != 0)
             abort();
@@ -121,7 +149,7 @@ static int run_once(const char* id, long* rss_kb)
             rc = -1;
         }
         for (int i = 0; i < cm->argc; i++)
-            if (cm->argv[i] != cm->tmpl[i])
+            if (cm->argv[i] != cm->tmpl[i] && cm->argv[i] != sealed_path)
                 free(cm->argv[i]);
     }
     posix_spawn_file_actions_destroy(&fa);
@@ -208,8 +236,14 @@ int main(int argc, char** argv)
 {
     int runs = 10, warmup = 0, streams = 0, opt;
     const char* prefix = NULL;
-    while ((opt = getopt(argc, argv, "+n:w:P:i:")) != -1) {
+    while ((opt = getopt(argc, argv, "+n:w:P:i:m:")) != -1) {
         switch (opt) {
+        case 'm':
+            if (seal_copy(optarg) != 0) {
+                perror("hull-bench-timer: sealed copy");
+                return 1;
+            }
+            break;
         case 'n':
             runs = atoi(optarg);
             break;
@@ -241,6 +275,7 @@ int main(int argc, char** argv)
     return 0;
 usage:
     fprintf(stderr,
-        "usage: hull-bench-timer [-n RUNS] [-w WARMUP] [-P STREAMS] -i ID -- CMD [ARG...] [\\; CMD...]\n");
+        "usage: hull-bench-timer [-n RUNS] [-w WARMUP] [-P STREAMS] [-m PATH] -i ID -- CMD [ARG...] [\\; "
+        "CMD...]\n");
     return 2;
 }
