@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Size map of the hull executable: what each dependency and each of hull's modules puts into the
-# binary, from the linker map the build writes beside it (src/hull.map). Header-only libraries
-# (nlohmann_json, CLI11) and the standard library's templates have no archive of their own: their
-# code is instantiated inside hull's objects, so a section of a hull object is charged to the
-# library its symbol names (nlohmann_json, then CLI11, then a template of the standard library
-# alone), and what remains to hull's own namespace (hull::oci, hull::cgroups, ...). The bytes are
+# binary, from the linker map the build writes beside it (src/hull.map). A header-only library
+# (nlohmann_json) and the standard library's templates have no archive of their own: their code
+# is instantiated inside hull's objects, so a section of a hull object is charged to the library
+# its symbol names (nlohmann_json, then a template of the standard library alone), and what
+# remains to hull's own namespace (hull::oci, hull::cgroups, ...). The bytes are
 # those of the loaded sections (.bss excluded) before stripping, so the total is about the
 # stripped file's size. With --members, libstdc++ and libc are split by archive member, and with
 # --why MEMBER the linker's reason for pulling that member in is printed (e.g. --why
@@ -49,6 +49,7 @@ if [ -n "$why" ]; then
 		{ cur = "" }
 		END {
 			m = want
+			if (!(m in by)) print want ": not an archive member this link pulled in"
 			for (i = 0; i < 50 && (m in by); i++) {
 				print m " <- " by[m]
 				r = by[m]; sub(/ [(].*$/, "", r)
@@ -57,7 +58,6 @@ if [ -n "$why" ]; then
 				if (r == m) break
 				m = r
 			}
-			if (i == 0) print want ": not an archive member this link pulled in"
 		}' "$map" | c++filt
 	exit 0
 fi
@@ -146,7 +146,6 @@ awk -F'\t' -v members="$members" '
 		else if (file ~ /crt[a-zA-Z0-9]*[.]o/) comp = "C runtime start files"
 		else if ((m = archive_mod(file)) != "" || file ~ /ltrans/) {
 			if (d ~ /nlohmann/) comp = "nlohmann_json"
-			else if (d ~ /CLI::/) comp = "CLI11"
 			else if ((h = hullmod(d)) != "") comp = h
 			else if (d ~ /^(std|__gnu_cxx|__cxx)/ || d ~ /^(typeinfo|vtable|VTT|guard variable) for std/) comp = "std templates (instantiated)"
 			else if (d ~ /^(vtable|typeinfo|typeinfo name|VTT) for hull::|^hull::/) comp = "hull (top)"
