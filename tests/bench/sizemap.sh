@@ -4,11 +4,11 @@
 # (nlohmann_json) and the standard library's templates have no archive of their own: their code
 # is instantiated inside hull's objects, so a section of a hull object is charged to the library
 # its symbol names (nlohmann_json, then a template of the standard library alone), and what
-# remains to hull's own namespace (hull::oci, hull::cgroups, ...). The bytes are
-# those of the loaded sections (.bss excluded) before stripping, so the total is about the
-# stripped file's size. With --members, libstdc++ and libc are split by archive member, and with
-# --why MEMBER the linker's reason for pulling that member in is printed (e.g. --why
-# locale-inst.o).
+# remains to hull's own namespace (hull::oci, hull::cgroups, ...). The bytes are those of the
+# loaded sections (.bss excluded) before stripping, so the total is about the stripped file's
+# size. With --members, libstdc++ and libc are split by archive member; with --why MEMBER the
+# linker's reason for pulling that member in is followed back to hull's object (e.g. --why
+# assert.o).
 #
 # usage: tests/bench/sizemap.sh [--members] [--why MEMBER] [BUILD_DIR]   (default BUILD_DIR: build)
 set -euo pipefail
