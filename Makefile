@@ -14,7 +14,7 @@ HULL := $(BUILD)/src/hull
 BUNDLE := bundles/busybox
 
 # Distribution packages the build and the tests need (Debian 12).
-DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev libcli11-dev \
+DEPS := cmake g++ make pkg-config libseccomp-dev libcap-dev nlohmann-json3-dev \
         doctest-dev bats busybox-static jq util-linux iproute2 procps strace qemu-system-x86
 
 # What `make fuzz` needs on top of DEPS: clang and its fuzzer and sanitizer runtimes.

@@ -63,12 +63,24 @@ void close()
 
 std::string rfc3339(long long sec, long nsec, bool nanoseconds)
 {
-    time_t t = static_cast<time_t>(sec);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[64];
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(buf, n);
+    // UTC by arithmetic rather than gmtime_r, which reads /etc/localtime on first use and brings
+    // the time-zone parser into the binary. Proleptic Gregorian calendar, days counted in
+    // 400-year eras of 146097 days from 0000-03-01, so that a leap day ends its year.
+    long long days = sec / 86400 - (sec % 86400 < 0 ? 1 : 0);
+    long long of_day = sec - days * 86400;
+    long long z = days + 719468; // days from 0000-03-01 to 1970-01-01
+    long long era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097; // day of the era, [0, 146096]
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; // year of the era
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of the March-based year
+    long long mp = (5 * doy + 2) / 153; // month from March, [0, 11]
+    long long day = doy - (153 * mp + 2) / 5 + 1;
+    long long month = mp < 10 ? mp + 3 : mp - 9;
+    long long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    char buf[96];
+    int n = std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day,
+        of_day / 3600, of_day / 60 % 60, of_day % 60);
+    std::string out(buf, n > 0 ? static_cast<size_t>(n) : 0);
     if (nanoseconds) {
         std::snprintf(buf, sizeof buf, ".%09ld", nsec);
         out += buf;

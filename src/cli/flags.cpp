@@ -1,9 +1,7 @@
-// The flag engine of the CLI: Go `flag` grammar and urfave v1 reordering, with CLI11 storing the
-// values (see flags.hpp). Pure: no I/O, no process state.
+// The flag engine of the CLI: Go `flag` grammar and urfave v1 reordering (see flags.hpp). Pure:
+// no I/O, no process state.
 #include "cli/flags.hpp"
 #include "hull/text.hpp"
-
-#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -161,84 +159,62 @@ std::string absolute_path(std::string_view path, std::string_view cwd)
 }
 
 FlagSet::FlagSet()
-    : m_app(std::make_unique<CLI::App>())
 {
-    // Help is a flag of every command, handled by parse() itself rather than by CLI11.
-    m_app->set_help_flag();
-    m_app->allow_extras(false);
-    m_specs.push_back(FlagSpec {{"help", "h"}, Kind::Bool, "show help", Visibility::Shown});
+    // Help is a flag of every command, handled by parse() itself.
+    add("help,h", Kind::Bool, "show help", Visibility::Shown, std::monostate {});
 }
 
 FlagSet::~FlagSet() = default;
 
-void FlagSet::add(std::string_view names, Kind kind, std::string usage, Visibility visibility)
+void FlagSet::add(std::string_view names, Kind kind, std::string usage, Visibility visibility, Target target)
 {
     m_specs.push_back(FlagSpec {split_names(names), kind, std::move(usage), visibility});
+    m_targets.push_back(target);
 }
 
 void FlagSet::add_bool(std::string_view names, bool& target, std::string usage, Visibility visibility)
 {
-    add(names, Kind::Bool, std::move(usage), visibility);
-    m_app->add_flag("--" + m_specs.back().names[0], target)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    add(names, Kind::Bool, std::move(usage), visibility, &target);
 }
 
 void FlagSet::add_string(
     std::string_view names, std::string& target, std::string usage, Visibility visibility)
 {
-    add(names, Kind::String, std::move(usage), visibility);
-    m_app->add_option("--" + m_specs.back().names[0], target)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    add(names, Kind::String, std::move(usage), visibility, &target);
 }
 
 void FlagSet::add_optional(std::string_view names, std::optional<std::string>& target, std::string usage,
     Kind validate, Visibility visibility)
 {
-    add(names, validate, std::move(usage), visibility);
+    add(names, validate, std::move(usage), visibility, &target);
     m_specs.back().wide = true;
-    m_app->add_option("--" + m_specs.back().names[0], target)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
 void FlagSet::add_duration(std::string_view names, std::string& target, std::string usage)
 {
-    add(names, Kind::Duration, std::move(usage), Visibility::Shown);
-    m_app->add_option("--" + m_specs.back().names[0], target)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    add(names, Kind::Duration, std::move(usage), Visibility::Shown, &target);
 }
 
 void FlagSet::add_list(
     std::string_view names, std::vector<std::string>& target, std::string usage, Visibility visibility)
 {
-    add(names, Kind::List, std::move(usage), visibility);
-    m_app->add_option("--" + m_specs.back().names[0], target)
-        ->expected(1)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    add(names, Kind::List, std::move(usage), visibility, &target);
 }
 
 void FlagSet::add_uint(std::string_view names, unsigned& target, std::string usage, Visibility visibility)
 {
-    add(names, Kind::Uint, std::move(usage), visibility);
-    m_app->add_option("--" + m_specs.back().names[0], target)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    add(names, Kind::Uint, std::move(usage), visibility, &target);
 }
 
 void FlagSet::add_int(
     std::string_view names, std::optional<int>& target, std::string usage, Visibility visibility)
 {
-    add(names, Kind::Int, std::move(usage), visibility);
-    m_app->add_option("--" + m_specs.back().names[0], target)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    add(names, Kind::Int, std::move(usage), visibility, &target);
 }
 
 void FlagSet::add_ignored(std::string_view names, Kind kind)
 {
-    add(names, kind, "ignored", Visibility::Hidden);
-    const std::string long_name = "--" + m_specs.back().names[0];
-    if (kind == Kind::Bool)
-        m_app->add_flag(long_name);
-    else
-        m_app->add_option(long_name)->expected(1);
+    add(names, kind, "ignored", Visibility::Hidden, std::monostate {});
 }
 
 const FlagSpec* FlagSet::find(std::string_view name) const
@@ -279,8 +255,8 @@ Result<FlagParse> FlagSet::parse(const std::vector<std::string>& input, Reorder 
 {
     const std::vector<std::string> args = reorder == Reorder::Yes ? reorder_args(input) : input;
     FlagParse out;
-    // The normalised words for CLI11: `--long=value`, or `--long ""` for an empty value.
-    std::vector<std::string> normalised;
+    // Each occurrence as (index in m_specs, value); a boolean's value is "true" or "false".
+    std::vector<std::pair<size_t, std::string>> given;
 
     size_t i = 0;
     for (; i < args.size(); ++i) {
@@ -316,7 +292,7 @@ Result<FlagParse> FlagSet::parse(const std::vector<std::string>& input, Reorder 
             if (is_help_name(spec->names[0]))
                 out.help = on;
             else
-                normalised.push_back("--" + spec->names[0] + (on ? "=true" : "=false"));
+                given.emplace_back(static_cast<size_t>(spec - m_specs.data()), on ? "true" : "false");
             continue;
         }
 
@@ -330,30 +306,39 @@ Result<FlagParse> FlagSet::parse(const std::vector<std::string>& input, Reorder 
         }
         if (spec->kind == Kind::Duration && !is_go_duration(*value))
             return invalid_value(*value, name, false);
-        if (value->empty()) {
-            normalised.push_back("--" + spec->names[0]);
-            normalised.push_back("");
-        } else {
-            normalised.push_back("--" + spec->names[0] + "=" + *value);
-        }
+        given.emplace_back(static_cast<size_t>(spec - m_specs.data()), std::move(*value));
     }
     out.positionals.assign(args.begin() + static_cast<long>(i), args.end());
-
-    // CLI11 takes its arguments in reverse order.
-    std::vector<std::string> reversed(normalised.rbegin(), normalised.rend());
-    try {
-        m_app->parse(reversed);
-    } catch (const CLI::ConversionError& e) {
-        // "Could not convert: --name = value"; the checks above make this rare.
-        std::string what = e.what();
-        size_t start = what.find("--"), sep = what.find(" = ");
-        if (start != std::string::npos && sep != std::string::npos && sep > start)
-            return invalid_value(what.substr(sep + 3), what.substr(start + 2, sep - start - 2), false);
-        return usage_error(what);
-    } catch (const CLI::ParseError& e) {
-        return usage_error(e.what());
-    }
+    store(given);
     return out;
+}
+
+// The values are checked by parse(): the numbers fit their field and are in Go's base-0 syntax,
+// which strtoull and strtoll read the same way.
+void FlagSet::store(const std::vector<std::pair<size_t, std::string>>& given)
+{
+    std::vector<bool> cleared(m_targets.size(), false);
+    for (const auto& [index, value] : given) {
+        const Target& target = m_targets[index];
+        if (bool* const* b = std::get_if<bool*>(&target)) {
+            **b = value == "true";
+        } else if (std::string* const* str = std::get_if<std::string*>(&target)) {
+            **str = value;
+        } else if (std::optional<std::string>* const* opt
+            = std::get_if<std::optional<std::string>*>(&target)) {
+            **opt = value;
+        } else if (std::vector<std::string>* const* list = std::get_if<std::vector<std::string>*>(&target)) {
+            // A list given on the command line replaces its default.
+            if (!cleared[index])
+                (*list)->clear();
+            cleared[index] = true;
+            (*list)->push_back(value);
+        } else if (unsigned* const* u = std::get_if<unsigned*>(&target)) {
+            **u = static_cast<unsigned>(std::strtoull(value.c_str(), nullptr, 0));
+        } else if (std::optional<int>* const* n = std::get_if<std::optional<int>*>(&target)) {
+            **n = static_cast<int>(std::strtoll(value.c_str(), nullptr, 0));
+        }
+    }
 }
 
 std::string FlagSet::options_help() const

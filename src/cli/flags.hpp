@@ -1,28 +1,25 @@
-// The flag engine of the CLI: Go `flag` grammar (as urfave/cli v1 applies it for runc) layered on
-// CLI11. Runs in the hull process before anything else, with no privilege and no side effects.
+// The flag engine of the CLI: Go `flag` grammar, as urfave/cli v1 applies it for runc. Runs in the
+// hull process before anything else, with no privilege and no side effects.
 //
-// A FlagSet knows one command's flags. Each add_*() records the flag in our own table (names,
-// kind, usage) and registers its long name with a CLI11 App bound to the request field.
-// parse() then does what Go's flag package and urfave's argument reordering do:
+// A FlagSet knows one command's flags. Each add_*() records the flag in a table (names, kind,
+// usage) with the request field it fills. parse() then does what Go's flag package and urfave's
+// argument reordering do:
 //   - `-name` and `--name` are the same, `-name=value` and `-name value` too, a bare `-` is a value;
 //   - booleans are bare or take `=true`/`=false` (and the other strconv.ParseBool spellings);
 //   - known flags after positional arguments move to the front, until `--` (unless the command
 //     passes its trailing arguments through untouched, as exec and ps do);
 //   - errors use Go's wording: `flag provided but not defined: -x`, `flag needs an argument: -x`.
-// The normalised occurrences are handed to CLI11 as `--long=value`, which converts and stores them.
+// Values are stored only once the whole command line has parsed: the last occurrence of a flag
+// wins, a list flag collects every occurrence.
 #pragma once
 
 #include "hull/error.hpp"
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
-
-namespace CLI {
-class App;
-} // namespace CLI
 
 namespace hull::cli {
 
@@ -84,11 +81,16 @@ public:
     std::string options_help() const;
 
 private:
-    void add(std::string_view names, Kind kind, std::string usage, Visibility visibility);
-    std::vector<std::string> reorder_args(const std::vector<std::string>& args) const;
+    // The request field a flag fills; none for -h/--help and the ignored flags.
+    using Target = std::variant<std::monostate, bool*, std::string*, std::optional<std::string>*,
+        std::vector<std::string>*, unsigned*, std::optional<int>*>;
 
-    std::unique_ptr<CLI::App> m_app;
+    void add(std::string_view names, Kind kind, std::string usage, Visibility visibility, Target target);
+    std::vector<std::string> reorder_args(const std::vector<std::string>& args) const;
+    void store(const std::vector<std::pair<size_t, std::string>>& given);
+
     std::vector<FlagSpec> m_specs;
+    std::vector<Target> m_targets; // one per m_specs entry
 };
 
 // Go's strconv.ParseBool spellings.

@@ -8,19 +8,42 @@
 #include "hull/log.hpp"
 #include "hull/oci/parse.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
-#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace hull::container {
 
 namespace {
+
+// The text up to the next newline, taken off the front of `rest` with the newline.
+std::string_view next_line(std::string_view& rest)
+{
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    return line;
+}
+
+// The n-th (from 0) blank-separated field of a line of ps output, empty past the last.
+std::string_view field(std::string_view line, size_t n)
+{
+    constexpr std::string_view blanks = " \t\r\v\f";
+    for (size_t start = line.find_first_not_of(blanks); start != std::string_view::npos;
+         start = line.find_first_not_of(blanks, start)) {
+        size_t end = std::min(line.find_first_of(blanks, start), line.size());
+        if (n-- == 0)
+            return line.substr(start, end - start);
+        start = end;
+    }
+    return {};
+}
 
 // The manager of a container whose status allows the verb.
 Result<cgroups::Manager> manager_of(const Loaded& c)
@@ -246,30 +269,23 @@ Result<int> ps(const GlobalOptions& global, const PsOptions& opts)
         return std::move(text).error();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return Error::message("ps: exit status " + std::to_string(WEXITSTATUS(status)));
-    std::istringstream lines(text.value());
-    std::string header;
-    std::getline(lines, header);
+    std::string_view rest = text.value();
+    std::string_view header = next_line(rest);
     size_t pid_col = std::string::npos;
-    {
-        std::istringstream h(header);
-        std::string field;
-        for (size_t i = 0; h >> field; ++i)
-            if (field == "PID") {
-                pid_col = i;
-                break;
-            }
-    }
+    for (size_t i = 0; !field(header, i).empty(); ++i)
+        if (field(header, i) == "PID") {
+            pid_col = i;
+            break;
+        }
     if (pid_col == std::string::npos)
         return Error::message("couldn't find PID field in ps output");
-    std::string result = header + "\n";
-    for (std::string line; std::getline(lines, line);) {
-        std::istringstream l(line);
-        std::string field;
-        for (size_t i = 0; i <= pid_col && l >> field; ++i) { }
-        pid_t pid = static_cast<pid_t>(std::atoi(field.c_str()));
+    std::string result = std::string(header) + "\n";
+    while (!rest.empty()) {
+        std::string_view line = next_line(rest);
+        pid_t pid = static_cast<pid_t>(std::atoi(std::string(field(line, pid_col)).c_str()));
         for (pid_t p : pids)
             if (p == pid) {
-                result += line + "\n";
+                result += std::string(line) + "\n";
                 break;
             }
     }

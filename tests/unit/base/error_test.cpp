@@ -146,6 +146,13 @@ TEST_CASE("log times are RFC 3339 and messages JSON-quoted")
 {
     CHECK(log::rfc3339(0, 5, true) == "1970-01-01T00:00:00.000000005Z");
     CHECK(log::rfc3339(1795850000, 0, false) == "2026-11-28T07:13:20Z");
+    // Leap days, century years and a time before the epoch.
+    CHECK(log::rfc3339(951782400, 0, false) == "2000-02-29T00:00:00Z");
+    CHECK(log::rfc3339(951868800, 0, false) == "2000-03-01T00:00:00Z");
+    CHECK(log::rfc3339(1709251199, 0, false) == "2024-02-29T23:59:59Z");
+    CHECK(log::rfc3339(4107542400, 0, false) == "2100-03-01T00:00:00Z");
+    CHECK(log::rfc3339(-1, 0, false) == "1969-12-31T23:59:59Z");
+    CHECK(log::rfc3339(253402300799, 0, false) == "9999-12-31T23:59:59Z");
     CHECK(json_quote("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
 }
 

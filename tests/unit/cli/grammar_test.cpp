@@ -214,3 +214,41 @@ TEST_CASE("Go duration and boolean syntax")
     CHECK(parse_go_bool("f") == false);
     CHECK_FALSE(parse_go_bool("yes").has_value());
 }
+
+TEST_CASE("numbers in Go's base-0 syntax are stored as numbers")
+{
+    FlagSet f;
+    unsigned fds = 0;
+    std::optional<int> status;
+    f.add_uint("preserve-fds", fds, "");
+    f.add_int("status-fd", status, "");
+    REQUIRE(f.parse({"--preserve-fds", "0x10", "--status-fd=-010"}, Reorder::Yes).ok());
+    CHECK(fds == 16);
+    CHECK(status == -8);
+}
+
+TEST_CASE("a list given on the command line replaces its default")
+{
+    FlagSet f;
+    std::vector<std::string> list {"default"};
+    f.add_list("env,e", list, "");
+    REQUIRE(f.parse({"-e", "A=1", "--env=B=2"}, Reorder::Yes).ok());
+    CHECK(list == std::vector<std::string> {"A=1", "B=2"});
+    std::vector<std::string> untouched {"default"};
+    FlagSet g;
+    g.add_list("env,e", untouched, "");
+    REQUIRE(g.parse({"abc"}, Reorder::Yes).ok());
+    CHECK(untouched == std::vector<std::string> {"default"});
+}
+
+TEST_CASE("a usage error stores nothing")
+{
+    FlagSet f;
+    std::string bundle = "before";
+    bool detach = false;
+    f.add_string("bundle,b", bundle, "");
+    f.add_bool("detach,d", detach, "");
+    CHECK_FALSE(f.parse({"-b", "/x", "-d", "--nosuch"}, Reorder::Yes).ok());
+    CHECK(bundle == "before");
+    CHECK_FALSE(detach);
+}
