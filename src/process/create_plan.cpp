@@ -111,7 +111,10 @@ CreatePlan plan_create(const oci::Spec& spec, const ns::NsPlan& ns, const Create
     plan.cgroup = by_pid ? CgroupPlacement::ByPid : CgroupPlacement::AtClone;
     plan.cgroup_self_join = layout == cgroups::Layout::V1 || layout == cgroups::Layout::Hybrid;
     plan.net_devices = spec.linux && !spec.linux->netDevices.empty();
-    plan.init_waits_for_placement = by_pid || plan.net_devices;
+    // The intermediate and the init share the channel: the init must not speak before the
+    // runtime has read the intermediate's ChildInitPid, and ParentSetupReady (sent after 2i and
+    // 2b) orders them.
+    plan.init_waits_for_placement = by_pid || plan.net_devices || plan.intermediate;
     plan.defer_cgroup_ns = (by_pid || plan.cgroup_self_join) && ns.creates(oci::NamespaceType::Cgroup);
     plan.init_clone_flags = plan.defer_cgroup_ns ? ns.clone_flags & ~CLONE_NEWCGROUP : ns.clone_flags;
     plan.runtime_sources

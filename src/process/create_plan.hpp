@@ -84,8 +84,9 @@ struct CreatePlan {
     // runtime writing its pid costs an RCU grace period (milliseconds).
     bool cgroup_self_join = false;
     bool net_devices = false; // 2b: linux.netDevices
-    // The init waits for ParentSetupReady (2b) before its setup: its mknods must meet the
-    // device rules, and sysctls and hooks may name the moved devices.
+    // The init waits for ParentSetupReady (2b) before its setup: placed by pid, its mknods
+    // must meet the device rules; sysctls and hooks may name the moved devices; after an
+    // intermediate, its first message must follow the intermediate's last.
     bool init_waits_for_placement = false;
     // A new cgroup namespace made by the init once it is in its cgroups: one made at clone
     // would be rooted at the runtime's cgroups wherever the init is placed after clone.

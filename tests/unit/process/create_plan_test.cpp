@@ -137,6 +137,8 @@ TEST_CASE("the intermediate and the id maps follow the user namespace and the jo
                 // one the init's, which a new user namespace must come after.
                 const bool intermediate = user == Ns::Created && net == Ns::Joined;
                 CHECK(plan.intermediate == intermediate);
+                // The init shares the intermediate's channel: it speaks only after step 2b.
+                CHECK(plan.init_waits_for_placement == intermediate);
                 CHECK(plan.id_maps == (user == Ns::Created));
                 auto expected = [&](Step step) {
                     if (step == Step::IntermediateAsksMaps || step == Step::IntermediateHandsOver)
